@@ -1,0 +1,133 @@
+//! Reads one request (head and body) from standard input and prints what the
+//! strict parser made of it as one line of JSON.
+//!
+//! ```text
+//! cargo run --example inspect < corpus/valid/get_simple.http
+//! {"ok":true,"method":"GET","target":"/",...,"consumed":37}
+//! ```
+//!
+//! On rejection: `{"ok":false,"error":"<kind>","status":400,"offset":N,"message":"..."}`.
+//! Input that ends before the request does is reported as the error
+//! `incomplete_head` or `incomplete_body` (status 400, RFC 9112 §8).
+
+use std::fmt::Write as _;
+use std::io::Read;
+
+use httpwire::{BodyDecoder, Decoded, Header, Limits, RequestParser, Status};
+
+fn main() {
+    let mut input = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut input) {
+        eprintln!("inspect: cannot read standard input: {e}");
+        std::process::exit(2);
+    }
+    println!("{}", inspect(&input));
+}
+
+/// The JSON line for one request at the start of `input`.
+fn inspect(input: &[u8]) -> String {
+    let limits = Limits::default();
+    let mut headers = [Header::EMPTY; 128];
+    let request = match RequestParser::with_limits(limits).parse(input, &mut headers) {
+        Ok(Status::Complete(request)) => request,
+        Ok(Status::Partial) => {
+            return failure(
+                "incomplete_head",
+                400,
+                input.len(),
+                "input ended inside the head",
+            )
+        }
+        Err(e) => return failure(e.kind().name(), e.status(), e.offset(), e.message()),
+    };
+
+    let mut body = Vec::new();
+    let mut trailers: Vec<(String, String)> = Vec::new();
+    let mut decoder = BodyDecoder::new(request.framing, &limits);
+    let mut pos = request.head_len;
+    loop {
+        let rest = &input[pos..];
+        match decoder.decode(rest) {
+            Ok((used, event)) => {
+                pos += used;
+                match event {
+                    Decoded::Data(data) => body.extend_from_slice(data),
+                    Decoded::Trailer(t) => trailers.push((t.name.to_string(), lossy(t.value))),
+                    Decoded::Done => break,
+                    Decoded::NeedMore => {
+                        return failure(
+                            "incomplete_body",
+                            400,
+                            input.len(),
+                            "input ended inside the body",
+                        )
+                    }
+                }
+            }
+            Err(e) => {
+                let offset = request.head_len + e.offset();
+                return failure(e.kind().name(), e.status(), offset, e.message());
+            }
+        }
+    }
+
+    let mut out = String::from("{\"ok\":true");
+    field(&mut out, "method", request.method);
+    field(&mut out, "target", request.target);
+    field(&mut out, "version", request.version.as_str());
+    out.push_str(",\"headers\":[");
+    for (i, h) in request.headers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "[{},{}]", json(h.name), json(&lossy(h.value)));
+    }
+    out.push(']');
+    field(&mut out, "body", &lossy(&body));
+    out.push_str(",\"trailers\":[");
+    for (i, (name, value)) in trailers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "[{},{}]", json(name), json(value));
+    }
+    let _ = write!(out, "],\"consumed\":{pos}}}");
+    out
+}
+
+fn failure(kind: &str, status: u16, offset: usize, message: &str) -> String {
+    format!(
+        "{{\"ok\":false,\"error\":{},\"status\":{status},\"offset\":{offset},\"message\":{}}}",
+        json(kind),
+        json(message)
+    )
+}
+
+fn field(out: &mut String, name: &str, value: &str) {
+    let _ = write!(out, ",\"{name}\":{}", json(value));
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A JSON string literal for `s` (RFC 8259 §7).
+fn json(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

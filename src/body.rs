@@ -1,0 +1,237 @@
+//! Body de-framing (RFC 9112 §6): a [`BodyDecoder`] for the [`Framing`]
+//! decided from the head, built from a [`ContentLengthDecoder`] and a
+//! [`ChunkedDecoder`], all reporting [`Decoded`] events.
+
+use crate::chunked::ChunkedDecoder;
+use crate::error::Error;
+use crate::field::Header;
+use crate::framing::Framing;
+use crate::limits::Limits;
+
+/// One event of a body decoder. Every call returns the number of bytes
+/// consumed along with one event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoded<'a> {
+    /// Body data, a non-empty sub-slice of the input.
+    Data(&'a [u8]),
+    /// One trailer field of a chunked body (RFC 9112 §7.1.2), borrowed from
+    /// the input. Trailers never change the framing.
+    Trailer(Header<'a>),
+    /// The body is complete. Bytes after it belong to the next message.
+    Done,
+    /// More input is needed. Present the unconsumed bytes again, followed by
+    /// new ones.
+    NeedMore,
+}
+
+/// Reads a body of exactly `len` bytes (RFC 9112 §6.3 rule 6). The next byte
+/// after it starts the next message.
+///
+/// ```
+/// use httpwire::{ContentLengthDecoder, Decoded};
+/// let mut dec = ContentLengthDecoder::new(5);
+/// assert_eq!(dec.decode(b"hel"), (3, Decoded::Data(b"hel")));
+/// assert_eq!(dec.decode(b"loGET"), (2, Decoded::Data(b"lo")));
+/// assert_eq!(dec.decode(b"GET"), (0, Decoded::Done));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContentLengthDecoder {
+    remaining: u64,
+}
+
+impl ContentLengthDecoder {
+    /// A decoder for a body of `len` bytes.
+    pub const fn new(len: u64) -> ContentLengthDecoder {
+        ContentLengthDecoder { remaining: len }
+    }
+
+    /// Returns the bytes consumed and: [`Decoded::Done`] once the whole body
+    /// was read (consuming nothing), [`Decoded::NeedMore`] for empty input,
+    /// otherwise [`Decoded::Data`] with the input up to the end of the body.
+    pub fn decode<'a>(&mut self, input: &'a [u8]) -> (usize, Decoded<'a>) {
+        if self.remaining == 0 {
+            return (0, Decoded::Done);
+        }
+        if input.is_empty() {
+            return (0, Decoded::NeedMore);
+        }
+        let n = usize::try_from(self.remaining).map_or(input.len(), |r| r.min(input.len()));
+        let data = input.get(..n).unwrap_or(input);
+        self.remaining = self.remaining.saturating_sub(data.len() as u64);
+        (data.len(), Decoded::Data(data))
+    }
+
+    /// Body bytes still to come.
+    pub const fn remaining(&self) -> u64 {
+        self.remaining
+    }
+
+    /// Has the whole body been read?
+    pub const fn is_done(&self) -> bool {
+        self.remaining == 0
+    }
+}
+
+/// De-frames a request body as decided by its [`Framing`].
+///
+/// Call [`decode`](BodyDecoder::decode) with the bytes after the head until it
+/// returns [`Decoded::Done`]; keep the unconsumed bytes and present them
+/// again, followed by new ones, after [`Decoded::NeedMore`]. What is left
+/// after `Done` is the next pipelined request.
+///
+/// ```
+/// use httpwire::{BodyDecoder, Decoded, Framing, Limits};
+///
+/// let mut dec = BodyDecoder::new(Framing::Chunked, &Limits::default());
+/// // The body arrives in two pieces; the second also holds the next request.
+/// let pieces: [&[u8]; 2] = [b"6\r\nhello ", b"\r\n0\r\nX-Check: 1\r\n\r\nGET / HTTP/1.1\r\n"];
+/// let mut buf = [0u8; 64]; // bytes received but not yet consumed
+/// let mut filled = 0;
+/// let mut body = [0u8; 16];
+/// let mut body_len = 0;
+/// let mut trailers = 0;
+/// 'read: for piece in pieces {
+///     buf[filled..filled + piece.len()].copy_from_slice(piece);
+///     filled += piece.len();
+///     loop {
+///         let (n, event) = dec.decode(&buf[..filled])?;
+///         let mut need_more = false;
+///         let mut done = false;
+///         match event {
+///             Decoded::Data(d) => {
+///                 body[body_len..body_len + d.len()].copy_from_slice(d);
+///                 body_len += d.len();
+///             }
+///             Decoded::Trailer(h) => {
+///                 assert!(h.is("x-check"));
+///                 trailers += 1;
+///             }
+///             Decoded::Done => done = true,
+///             Decoded::NeedMore => need_more = true,
+///         }
+///         // Drop the consumed bytes, keep the rest for the next call.
+///         buf.copy_within(n..filled, 0);
+///         filled -= n;
+///         if done {
+///             break 'read;
+///         }
+///         if need_more {
+///             break;
+///         }
+///     }
+/// }
+/// assert!(dec.is_done());
+/// assert_eq!(&body[..body_len], b"hello ");
+/// assert_eq!(trailers, 1);
+/// assert_eq!(&buf[..filled], b"GET / HTTP/1.1\r\n");
+/// # Ok::<(), httpwire::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub enum BodyDecoder {
+    /// No body (RFC 9112 §6.3 rule 7): `decode` returns `Done` at once.
+    None,
+    /// A Content-Length body.
+    Length(ContentLengthDecoder),
+    /// A chunked body.
+    Chunked(ChunkedDecoder),
+}
+
+impl BodyDecoder {
+    /// A decoder for `framing`. `limits` applies to chunked bodies (body
+    /// size, chunk extensions, trailer section); a Content-Length over
+    /// `max_body` is the head parser's to refuse, before the body is read.
+    pub fn new(framing: Framing, limits: &Limits) -> BodyDecoder {
+        match framing {
+            Framing::None => BodyDecoder::None,
+            Framing::Length(len) => BodyDecoder::Length(ContentLengthDecoder::new(len)),
+            Framing::Chunked => BodyDecoder::Chunked(ChunkedDecoder::with_limits(limits)),
+        }
+    }
+
+    /// Decodes from `input`, which must start with the bytes the previous
+    /// call did not consume. Returns the bytes consumed and one event; only a
+    /// chunked body can fail.
+    pub fn decode<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Decoded<'a>), Error> {
+        match self {
+            BodyDecoder::None => Ok((0, Decoded::Done)),
+            BodyDecoder::Length(d) => Ok(d.decode(input)),
+            BodyDecoder::Chunked(d) => d.decode(input),
+        }
+    }
+
+    /// Has the whole body been read?
+    pub fn is_done(&self) -> bool {
+        match self {
+            BodyDecoder::None => true,
+            BodyDecoder::Length(d) => d.is_done(),
+            BodyDecoder::Chunked(d) => d.is_done(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn content_length_reads_exactly_len_bytes() {
+        let mut dec = ContentLengthDecoder::new(5);
+        assert_eq!(dec.remaining(), 5);
+        assert_eq!(dec.decode(b""), (0, Decoded::NeedMore));
+        assert_eq!(dec.decode(b"he"), (2, Decoded::Data(b"he")));
+        assert_eq!(dec.remaining(), 3);
+        assert!(!dec.is_done());
+        assert_eq!(dec.decode(b"lloGET / HTTP/1.1"), (3, Decoded::Data(b"llo")));
+        assert!(dec.is_done());
+        assert_eq!(dec.decode(b"GET / HTTP/1.1"), (0, Decoded::Done));
+        assert_eq!(dec.decode(b""), (0, Decoded::Done));
+    }
+
+    #[test]
+    fn content_length_zero_is_done_at_once() {
+        let mut dec = ContentLengthDecoder::new(0);
+        assert!(dec.is_done());
+        assert_eq!(dec.decode(b"GET"), (0, Decoded::Done));
+    }
+
+    #[test]
+    fn content_length_larger_than_memory() {
+        let mut dec = ContentLengthDecoder::new(u64::MAX);
+        assert_eq!(dec.decode(b"abc"), (3, Decoded::Data(b"abc")));
+        assert_eq!(dec.remaining(), u64::MAX - 3);
+    }
+
+    #[test]
+    fn body_decoder_none() {
+        let mut dec = BodyDecoder::new(Framing::None, &Limits::DEFAULT);
+        assert!(dec.is_done());
+        assert_eq!(dec.decode(b"GET / HTTP/1.1\r\n"), Ok((0, Decoded::Done)));
+    }
+
+    #[test]
+    fn body_decoder_length() {
+        let mut dec = BodyDecoder::new(Framing::Length(3), &Limits::DEFAULT);
+        assert!(!dec.is_done());
+        assert_eq!(dec.decode(b"abcdef"), Ok((3, Decoded::Data(b"abc"))));
+        assert!(dec.is_done());
+        assert_eq!(dec.decode(b"def"), Ok((0, Decoded::Done)));
+    }
+
+    #[test]
+    fn body_decoder_chunked_uses_limits() {
+        let mut dec = BodyDecoder::new(Framing::Chunked, &Limits::DEFAULT);
+        assert_eq!(dec.decode(b"3\r\nabc\r\n"), Ok((6, Decoded::Data(b"abc"))));
+        assert_eq!(dec.decode(b"\r\n0\r\n\r\nNEXT"), Ok((7, Decoded::Done)));
+        assert!(dec.is_done());
+
+        let limits = Limits {
+            max_body: 2,
+            ..Limits::DEFAULT
+        };
+        let mut dec = BodyDecoder::new(Framing::Chunked, &limits);
+        let e = dec.decode(b"3\r\nabc\r\n").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::BodyTooLarge);
+        assert!(!dec.is_done());
+    }
+}

@@ -1,0 +1,47 @@
+//! # httpwire
+//!
+//! HTTP/1.1 on the wire: a strict, incremental, zero-copy request parser,
+//! body framing and serializers that need neither `std` nor an allocator,
+//! plus (with the default `std` feature) a small threaded server.
+//!
+//! * [`RequestParser`] parses a request head from a byte slice, resuming
+//!   where it stopped when called again with a longer buffer, so the cost
+//!   stays linear in the bytes even when they arrive one at a time. Method,
+//!   target and fields borrow from the input; fields go into a slice the
+//!   caller owns.
+//! * [`Framing`] is the body-length decision (RFC 9112 §6.3) made with the
+//!   head; [`BodyDecoder`] de-frames Content-Length and chunked bodies.
+//! * The serializers in [`serialize`] write response and request heads and
+//!   chunked bodies, refusing any field that could split a message.
+//!
+//! Strict by RFC 9112/9110 and safe against request smuggling by default;
+//! the only leniency, accepting bare LF line endings, is opt-in.
+#![no_std]
+#![forbid(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod chars;
+mod error;
+mod field;
+mod framing;
+mod limits;
+mod request;
+mod target;
+mod version;
+
+pub mod body;
+pub mod chunked;
+pub mod serialize;
+
+pub use body::{BodyDecoder, ContentLengthDecoder, Decoded};
+pub use chunked::ChunkedDecoder;
+pub use error::{EncodeError, Error, ErrorKind};
+pub use field::Header;
+pub use framing::Framing;
+pub use limits::Limits;
+pub use request::{Request, RequestParser, Status};
+pub use target::TargetForm;
+pub use version::Version;

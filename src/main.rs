@@ -1,0 +1,2 @@
+//! The echo server.
+fn main() {}

@@ -1,0 +1,678 @@
+//! The incremental request head parser (RFC 9112 §2–§5).
+//!
+//! # Cost
+//!
+//! Each call looks only at bytes it has not looked at before: line ends are
+//! found with `memchr` from where the previous call stopped, and each
+//! complete line is validated once. Feeding a head one byte at a time
+//! therefore costs about the same as feeding it whole, plus a final cheap
+//! pass that re-slices the fields validated by earlier calls (their slices
+//! borrowed the caller's previous buffer). No allocation, no `unsafe`.
+
+use memchr::memchr;
+
+use crate::chars::{ascii_str, is_token, trim_ows};
+use crate::error::{Error, ErrorKind};
+use crate::field::{parse_field_line, Header};
+use crate::framing::{self, Framing};
+use crate::limits::Limits;
+use crate::target::{self, TargetForm};
+use crate::version::Version;
+
+/// The result of a parse call that did not fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status<T> {
+    /// The head is complete.
+    Complete(T),
+    /// More bytes are needed; call again with the same bytes and more.
+    Partial,
+}
+
+impl<T> Status<T> {
+    /// Is this `Complete`?
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Status::Complete(_))
+    }
+
+    /// The complete value, if any.
+    pub fn complete(self) -> Option<T> {
+        match self {
+            Status::Complete(t) => Some(t),
+            Status::Partial => None,
+        }
+    }
+}
+
+/// A validated request head, borrowing from the input buffer (`'b`) and the
+/// caller's header slice (`'h`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Request<'b, 'h> {
+    /// The method, a token (case-sensitive: `GET`, not `get`).
+    pub method: &'b str,
+    /// The request-target as sent.
+    pub target: &'b str,
+    /// Which of the four target forms `target` is.
+    pub target_form: TargetForm,
+    /// The version; `HTTP/1.2`–`HTTP/1.9` are reported as [`Version::Http11`].
+    pub version: Version,
+    /// The field lines, in order.
+    pub headers: &'h [Header<'b>],
+    /// How the body is delimited, decided from the head (RFC 9112 §6.3).
+    pub framing: Framing,
+    /// Length of the head in bytes, final CRLF included: the body (or the
+    /// next request) starts at this offset.
+    pub head_len: usize,
+}
+
+impl<'b> Request<'b, '_> {
+    /// The value of the first field called `name` (case-insensitive).
+    ///
+    /// ```
+    /// # use httpwire::{Header, RequestParser, Status};
+    /// let mut headers = [Header::EMPTY; 8];
+    /// let buf = b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n";
+    /// let req = RequestParser::new().parse(buf, &mut headers).unwrap().complete().unwrap();
+    /// assert_eq!(req.header("host"), Some(&b"example.com"[..]));
+    /// ```
+    pub fn header(&self, name: &str) -> Option<&'b [u8]> {
+        self.headers.iter().find(|h| h.is(name)).map(|h| h.value)
+    }
+
+    /// All values of the fields called `name` (case-insensitive), in order.
+    pub fn headers_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'b [u8]> + 's {
+        self.headers
+            .iter()
+            .filter(move |h| h.is(name))
+            .map(|h| h.value)
+    }
+
+    /// Does any field called `name` list `token` (comma-separated,
+    /// case-insensitive, RFC 9110 §5.6.1)?
+    pub fn has_token(&self, name: &str, token: &str) -> bool {
+        self.headers_named(name).any(|v| list_contains(v, token))
+    }
+
+    /// Does the client ask to close the connection (`Connection: close`)?
+    pub fn connection_close(&self) -> bool {
+        self.has_token("connection", "close")
+    }
+
+    /// Should the connection stay open after the response? HTTP/1.1 persists
+    /// unless `close` is listed; HTTP/1.0 only with `keep-alive` (RFC 9112 §9.3).
+    pub fn keep_alive(&self) -> bool {
+        if self.connection_close() {
+            return false;
+        }
+        match self.version {
+            Version::Http11 => true,
+            Version::Http10 => self.has_token("connection", "keep-alive"),
+        }
+    }
+
+    /// Does the client wait for `100 Continue` before sending the body
+    /// (RFC 9110 §10.1.1)? Only HTTP/1.1 requests with a body qualify.
+    pub fn expects_continue(&self) -> bool {
+        self.version == Version::Http11
+            && self.framing != Framing::None
+            && self
+                .headers_named("expect")
+                .any(|v| v.eq_ignore_ascii_case(b"100-continue"))
+    }
+
+    /// The path of an origin- or absolute-form target, without the query
+    /// (`/` for an absolute-form target with an empty path; `*` or the
+    /// authority for the other forms).
+    ///
+    /// ```
+    /// # use httpwire::{Header, RequestParser};
+    /// let mut headers = [Header::EMPTY; 8];
+    /// let buf = b"GET http://h/echo/hi?x=1 HTTP/1.1\r\nHost: h\r\n\r\n";
+    /// let req = RequestParser::new().parse(buf, &mut headers).unwrap().complete().unwrap();
+    /// assert_eq!(req.path(), "/echo/hi");
+    /// assert_eq!(req.query(), Some("x=1"));
+    /// ```
+    pub fn path(&self) -> &'b str {
+        let path_and_query = self.path_and_query();
+        match path_and_query.find('?') {
+            Some(q) => &path_and_query[..q],
+            None => path_and_query,
+        }
+    }
+
+    /// The query, without `?`, if the target has one.
+    pub fn query(&self) -> Option<&'b str> {
+        let path_and_query = self.path_and_query();
+        path_and_query.find('?').map(|q| &path_and_query[q + 1..])
+    }
+
+    /// The authority of an absolute- or authority-form target.
+    pub fn authority(&self) -> Option<&'b str> {
+        match self.target_form {
+            TargetForm::Authority => Some(self.target),
+            TargetForm::Absolute => {
+                let (_, start, end) = target::split_absolute(self.target.as_bytes())?;
+                self.target.get(start..end)
+            }
+            _ => None,
+        }
+    }
+
+    fn path_and_query(&self) -> &'b str {
+        match self.target_form {
+            TargetForm::Absolute => {
+                let end = target::split_absolute(self.target.as_bytes()).map_or(0, |(_, _, e)| e);
+                match self.target.get(end..) {
+                    Some("") | None => "/",
+                    Some(rest) if rest.starts_with('?') => {
+                        // "http://h?q": the path is empty; report "/" and keep the query.
+                        rest
+                    }
+                    Some(rest) => rest,
+                }
+            }
+            _ => self.target,
+        }
+    }
+}
+
+/// Is `token` a member of the comma-separated list `value`?
+pub(crate) fn list_contains(value: &[u8], token: &str) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|m| trim_ows(m).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Skipping empty lines, then reading the request-line.
+    RequestLine,
+    /// Reading field lines until the empty line.
+    Fields,
+}
+
+/// An incremental, zero-copy, allocation-free HTTP/1.1 request head parser.
+///
+/// Call [`parse`](RequestParser::parse) with everything received so far; on
+/// [`Status::Partial`], read more, append it, and call again with the whole
+/// buffer. The parser remembers how far it validated, so each byte is looked
+/// at about once. After a complete head the parser is ready for the next
+/// request (pass the bytes that start at `head_len` plus the body).
+///
+/// ```
+/// use httpwire::{Framing, Header, RequestParser, Status};
+///
+/// let mut parser = RequestParser::new();
+/// let mut headers = [Header::EMPTY; 16];
+/// let mut buf = Vec::new();
+/// buf.extend_from_slice(b"POST /echo HTTP/1.1\r\nHost: a\r\n");
+/// assert_eq!(parser.parse(&buf, &mut headers), Ok(Status::Partial));
+/// buf.extend_from_slice(b"Content-Length: 5\r\n\r\nhello");
+/// let req = parser.parse(&buf, &mut headers).unwrap().complete().unwrap();
+/// assert_eq!(req.method, "POST");
+/// assert_eq!(req.framing, Framing::Length(5));
+/// assert_eq!(&buf[req.head_len..], b"hello");
+/// ```
+///
+/// Defaults: [`Limits::DEFAULT`], and bare LF line endings rejected
+/// (RFC 9112 §2.2 allows accepting them; see
+/// [`allow_bare_lf`](RequestParser::allow_bare_lf)).
+#[derive(Clone, Debug)]
+pub struct RequestParser {
+    limits: Limits,
+    allow_bare_lf: bool,
+    phase: Phase,
+    /// Start of the line being read.
+    line_start: usize,
+    /// No LF in `line_start..scan_pos`.
+    scan_pos: usize,
+    empty_lines: usize,
+    method: (usize, usize),
+    target: (usize, usize),
+    target_form: TargetForm,
+    version: Version,
+    /// Offset of the first field line.
+    fields_start: usize,
+    /// Field lines validated so far.
+    header_count: usize,
+    /// A parse error is final: later calls return it again.
+    error: Option<Error>,
+}
+
+impl Default for RequestParser {
+    fn default() -> Self {
+        RequestParser::new()
+    }
+}
+
+impl RequestParser {
+    /// A parser with [`Limits::DEFAULT`] and strict CRLF line endings.
+    pub const fn new() -> RequestParser {
+        RequestParser::with_limits(Limits::DEFAULT)
+    }
+
+    /// A parser with the given limits.
+    pub const fn with_limits(limits: Limits) -> RequestParser {
+        RequestParser {
+            limits,
+            allow_bare_lf: false,
+            phase: Phase::RequestLine,
+            line_start: 0,
+            scan_pos: 0,
+            empty_lines: 0,
+            method: (0, 0),
+            target: (0, 0),
+            target_form: TargetForm::Origin,
+            version: Version::Http11,
+            fields_start: 0,
+            header_count: 0,
+            error: None,
+        }
+    }
+
+    /// Opt in to accepting a bare LF as the end of the request-line and of
+    /// field lines (RFC 9112 §2.2 says a recipient MAY). Off by default:
+    /// parsers that disagree about line ends are a request-smuggling vector.
+    /// Chunk lines still need CRLF.
+    pub const fn allow_bare_lf(mut self, allow: bool) -> RequestParser {
+        self.allow_bare_lf = allow;
+        self
+    }
+
+    /// The limits in force.
+    pub const fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Forgets any partial head, to parse a new request from its first byte.
+    pub fn reset(&mut self) {
+        *self = RequestParser::with_limits(self.limits).allow_bare_lf(self.allow_bare_lf);
+    }
+
+    /// Parses the head at the start of `buf`, which must begin with the same
+    /// bytes as on the previous call (if that call returned `Partial`).
+    ///
+    /// Returns `Partial` until the empty line that ends the head has arrived,
+    /// then the validated [`Request`]. Field lines go into `headers`; more
+    /// than it holds (or than [`Limits::max_headers`]) is
+    /// [`ErrorKind::TooManyHeaders`]. Errors are final for this request.
+    pub fn parse<'b, 'h>(
+        &mut self,
+        buf: &'b [u8],
+        headers: &'h mut [Header<'b>],
+    ) -> Result<Status<Request<'b, 'h>>, Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if buf.len() < self.scan_pos {
+            // Not the buffer of the previous call: start over.
+            self.reset();
+        }
+        match self.run(buf, headers) {
+            Ok(Some(head_len)) => {
+                let request = self.finish(buf, headers, head_len);
+                match request {
+                    Ok(_) => self.reset(),
+                    Err(e) => self.error = Some(e),
+                }
+                request.map(Status::Complete)
+            }
+            Ok(None) => Ok(Status::Partial),
+            Err(e) => {
+                self.error = Some(e);
+                Err(e)
+            }
+        }
+    }
+
+    /// Validates the lines not yet seen. Returns the head length once the
+    /// empty line after the fields has arrived.
+    fn run<'b>(
+        &mut self,
+        buf: &'b [u8],
+        headers: &mut [Header<'b>],
+    ) -> Result<Option<usize>, Error> {
+        if headers.len() < self.header_count {
+            return Err(Error::new(ErrorKind::TooManyHeaders, self.line_start));
+        }
+        loop {
+            let Some(found) = memchr(b'\n', buf.get(self.scan_pos..).unwrap_or(&[])) else {
+                self.scan_pos = buf.len();
+                self.check_partial_line(buf)?;
+                return Ok(None);
+            };
+            let lf = self.scan_pos + found;
+            let next = lf + 1;
+            // RFC 9112 §2.2: CRLF ends a line; a bare LF only when allowed.
+            let line_end = if lf > self.line_start && buf[lf - 1] == b'\r' {
+                lf - 1
+            } else if self.allow_bare_lf {
+                lf
+            } else {
+                return Err(Error::new(ErrorKind::BareLf, lf));
+            };
+            let line = &buf[self.line_start..line_end];
+            match self.phase {
+                Phase::RequestLine if line.is_empty() => {
+                    // RFC 9112 §2.2: ignore empty lines before the request-line.
+                    self.empty_lines += 1;
+                    if self.empty_lines > self.limits.max_empty_lines {
+                        return Err(Error::new(ErrorKind::TooManyEmptyLines, self.line_start));
+                    }
+                }
+                Phase::RequestLine => {
+                    self.parse_request_line(line, self.line_start)?;
+                    self.phase = Phase::Fields;
+                    self.fields_start = next;
+                }
+                Phase::Fields if line.is_empty() => {
+                    if next > self.limits.max_head {
+                        return Err(Error::new(ErrorKind::HeadTooLarge, self.limits.max_head));
+                    }
+                    return Ok(Some(next));
+                }
+                Phase::Fields => {
+                    if line.len() > self.limits.max_header_line {
+                        return Err(Error::new(
+                            ErrorKind::HeaderLineTooLong,
+                            self.line_start + self.limits.max_header_line,
+                        ));
+                    }
+                    if self.header_count >= self.limits.max_headers.min(headers.len()) {
+                        return Err(Error::new(ErrorKind::TooManyHeaders, self.line_start));
+                    }
+                    headers[self.header_count] = parse_field_line(line, self.line_start)?;
+                    self.header_count += 1;
+                }
+            }
+            if next > self.limits.max_head {
+                return Err(Error::new(ErrorKind::HeadTooLarge, self.limits.max_head));
+            }
+            self.line_start = next;
+            self.scan_pos = next;
+        }
+    }
+
+    /// Limits on the line still waiting for its LF, so a client cannot make
+    /// us buffer without bound.
+    fn check_partial_line(&self, buf: &[u8]) -> Result<(), Error> {
+        let partial = buf.len() - self.line_start;
+        match self.phase {
+            Phase::RequestLine if partial > self.limits.max_request_line => {
+                let line = &buf[self.line_start..];
+                return Err(self.request_line_too_long(line, self.line_start));
+            }
+            Phase::RequestLine if partial > self.limits.max_method => {
+                // A method longer than its limit needs no LF to be refused.
+                let line = &buf[self.line_start..];
+                let token_len = line
+                    .iter()
+                    .position(|&b| !is_token(b))
+                    .unwrap_or(line.len());
+                if token_len > self.limits.max_method {
+                    return Err(Error::new(
+                        ErrorKind::MethodTooLong,
+                        self.line_start + self.limits.max_method,
+                    ));
+                }
+            }
+            Phase::Fields if partial > self.limits.max_header_line => {
+                return Err(Error::new(
+                    ErrorKind::HeaderLineTooLong,
+                    self.line_start + self.limits.max_header_line,
+                ));
+            }
+            _ => {}
+        }
+        if buf.len() > self.limits.max_head {
+            return Err(Error::new(ErrorKind::HeadTooLarge, self.limits.max_head));
+        }
+        Ok(())
+    }
+
+    /// 501 for an overlong method (RFC 9112 §3), otherwise 414.
+    fn request_line_too_long(&self, line: &[u8], base: usize) -> Error {
+        let token_len = line
+            .iter()
+            .position(|&b| !is_token(b))
+            .unwrap_or(line.len());
+        if token_len > self.limits.max_method {
+            Error::new(ErrorKind::MethodTooLong, base + self.limits.max_method)
+        } else {
+            Error::new(
+                ErrorKind::RequestLineTooLong,
+                base + self.limits.max_request_line,
+            )
+        }
+    }
+
+    /// `request-line = method SP request-target SP HTTP-version` (RFC 9112 §3).
+    fn parse_request_line(&mut self, line: &[u8], base: usize) -> Result<(), Error> {
+        let err = |kind, at: usize| Err(Error::new(kind, base + at));
+        if line.len() > self.limits.max_request_line {
+            return Err(self.request_line_too_long(line, base));
+        }
+        let method_len = line
+            .iter()
+            .position(|&b| !is_token(b))
+            .unwrap_or(line.len());
+        if method_len > self.limits.max_method {
+            return err(ErrorKind::MethodTooLong, self.limits.max_method);
+        }
+        match line.get(method_len) {
+            Some(b' ') if method_len > 0 => {}
+            // RFC 9112 §3: exactly one SP; no leading whitespace.
+            Some(b' ' | b'\t' | 0x0b | 0x0c) => {
+                return err(ErrorKind::InvalidRequestLineWhitespace, method_len)
+            }
+            Some(b'\r') => return err(ErrorKind::BareCr, method_len),
+            Some(_) => return err(ErrorKind::InvalidMethod, method_len),
+            None if method_len == 0 => return err(ErrorKind::InvalidMethod, 0),
+            None => return err(ErrorKind::InvalidTarget, method_len),
+        }
+        let target_start = method_len + 1;
+        let rest = &line[target_start..];
+        let target_len = memchr(b' ', rest);
+        let target = &rest[..target_len.unwrap_or(rest.len())];
+        if target.is_empty() {
+            return err(ErrorKind::InvalidRequestLineWhitespace, target_start);
+        }
+        if let Err((i, kind)) = target::check_target_chars(target) {
+            let kind = match target[i] {
+                b'\t' | 0x0b | 0x0c => ErrorKind::InvalidRequestLineWhitespace,
+                _ => kind,
+            };
+            return err(kind, target_start + i);
+        }
+        let Some(target_len) = target_len else {
+            // RFC 9112 §2.3: no HTTP-version is HTTP/0.9, which we never serve.
+            return err(ErrorKind::MissingVersion, line.len());
+        };
+        let version_start = target_start + target_len + 1;
+        let version = &line[version_start..];
+        self.version = match parse_version(version) {
+            Ok(v) => v,
+            Err(kind) => return err(kind, version_start),
+        };
+        let method = &line[..method_len];
+        self.target_form = match target::classify(method, target) {
+            Ok(form) => form,
+            Err((i, kind)) => return err(kind, target_start + i),
+        };
+        self.method = (base, base + method_len);
+        self.target = (base + target_start, base + target_start + target_len);
+        Ok(())
+    }
+
+    /// Builds the request once the head is complete: re-slices fields seen in
+    /// earlier calls, then decides framing and checks Host.
+    fn finish<'b, 'h>(
+        &self,
+        buf: &'b [u8],
+        headers: &'h mut [Header<'b>],
+        head_len: usize,
+    ) -> Result<Request<'b, 'h>, Error> {
+        self.reslice_earlier_fields(buf, headers);
+        let headers = &headers[..self.header_count];
+        let offset_of =
+            |h: &Header<'_>| (h.name.as_ptr() as usize).saturating_sub(buf.as_ptr() as usize);
+        let framing = framing::decide_request(self.version, headers, &self.limits, offset_of)?;
+        check_host(self.version, headers, offset_of)?;
+        Ok(Request {
+            method: ascii_str(&buf[self.method.0..self.method.1]),
+            target: ascii_str(&buf[self.target.0..self.target.1]),
+            target_form: self.target_form,
+            version: self.version,
+            headers,
+            framing,
+            head_len,
+        })
+    }
+
+    /// Fields validated by earlier calls point into the caller's earlier
+    /// buffer (or nowhere): slice them again from `buf`. Only the slicing is
+    /// redone; the bytes were validated when first seen.
+    fn reslice_earlier_fields<'b>(&self, buf: &'b [u8], headers: &mut [Header<'b>]) {
+        let mut pos = self.fields_start;
+        for header in headers.iter_mut().take(self.header_count) {
+            let Some(line_len) = buf.get(pos..).and_then(|rest| memchr(b'\n', rest)) else {
+                return;
+            };
+            let mut line = &buf[pos..pos + line_len];
+            if let [rest @ .., b'\r'] = line {
+                line = rest;
+            }
+            let colon = memchr(b':', line).unwrap_or(line.len());
+            *header = Header {
+                name: ascii_str(&line[..colon]),
+                value: trim_ows(line.get(colon + 1..).unwrap_or(&[])),
+            };
+            pos += line_len + 1;
+        }
+    }
+}
+
+/// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 §2.3).
+fn parse_version(v: &[u8]) -> Result<Version, ErrorKind> {
+    match v {
+        [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
+            if major.is_ascii_digit() && minor.is_ascii_digit() =>
+        {
+            match (major, minor) {
+                (b'1', b'0') => Ok(Version::Http10),
+                // RFC 9110 §2.5: a higher minor version is processed as 1.1.
+                (b'1', _) => Ok(Version::Http11),
+                _ => Err(ErrorKind::UnsupportedVersion),
+            }
+        }
+        [b' ' | b'\t', ..] => Err(ErrorKind::InvalidRequestLineWhitespace),
+        [version @ .., b' ' | b'\t'] if parse_version(trim_ows(version)).is_ok() => {
+            Err(ErrorKind::InvalidRequestLineWhitespace)
+        }
+        [] => Err(ErrorKind::MissingVersion),
+        _ => Err(ErrorKind::InvalidVersion),
+    }
+}
+
+/// RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field, and its
+/// value is `uri-host [":" port]` (RFC 9110 §7.2). HTTP/1.0 may omit it.
+fn check_host(
+    version: Version,
+    headers: &[Header<'_>],
+    offset_of: impl Fn(&Header<'_>) -> usize,
+) -> Result<(), Error> {
+    let mut host: Option<&Header<'_>> = None;
+    for h in headers.iter().filter(|h| h.is("host")) {
+        if host.is_some() {
+            return Err(Error::new(ErrorKind::DuplicateHost, offset_of(h)));
+        }
+        if !target::is_authority(h.value, target::PortRule::Optional) {
+            return Err(Error::new(ErrorKind::InvalidHost, offset_of(h)));
+        }
+        host = Some(h);
+    }
+    if host.is_none() && version == Version::Http11 {
+        let end = headers.last().map_or(0, |h| offset_of(h));
+        return Err(Error::new(ErrorKind::MissingHost, end));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(buf: &[u8]) -> Result<(usize, usize), Error> {
+        let mut headers = [Header::EMPTY; 16];
+        match RequestParser::new().parse(buf, &mut headers)? {
+            Status::Complete(r) => Ok((r.head_len, r.headers.len())),
+            Status::Partial => Ok((0, 0)),
+        }
+    }
+
+    fn kind(buf: &[u8]) -> ErrorKind {
+        parse(buf).unwrap_err().kind()
+    }
+
+    #[test]
+    fn simple() {
+        let buf = b"GET /echo/hi HTTP/1.1\r\nHost: a\r\n\r\n";
+        assert_eq!(parse(buf), Ok((buf.len(), 1)));
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(parse_version(b"HTTP/1.1"), Ok(Version::Http11));
+        assert_eq!(parse_version(b"HTTP/1.0"), Ok(Version::Http10));
+        assert_eq!(parse_version(b"HTTP/1.7"), Ok(Version::Http11));
+        assert_eq!(
+            parse_version(b"HTTP/2.0"),
+            Err(ErrorKind::UnsupportedVersion)
+        );
+        assert_eq!(
+            parse_version(b"HTTP/0.9"),
+            Err(ErrorKind::UnsupportedVersion)
+        );
+        assert_eq!(parse_version(b"HTTP/1.10"), Err(ErrorKind::InvalidVersion));
+        assert_eq!(parse_version(b"http/1.1"), Err(ErrorKind::InvalidVersion));
+        assert_eq!(
+            parse_version(b"HTTP/1.1 "),
+            Err(ErrorKind::InvalidRequestLineWhitespace)
+        );
+    }
+
+    #[test]
+    fn request_line_errors() {
+        assert_eq!(kind(b"GET / HTTP/1.1\nHost: a\r\n\r\n"), ErrorKind::BareLf);
+        assert_eq!(
+            kind(b"GET  / HTTP/1.1\r\n\r\n"),
+            ErrorKind::InvalidRequestLineWhitespace
+        );
+        assert_eq!(kind(b"GET /\r\n\r\n"), ErrorKind::MissingVersion);
+        assert_eq!(kind(b"G(T / HTTP/1.1\r\n\r\n"), ErrorKind::InvalidMethod);
+        assert_eq!(
+            kind(b"GET / HTTP/3.0\r\n\r\n"),
+            ErrorKind::UnsupportedVersion
+        );
+        assert_eq!(kind(b"GET / HTTP/1.1\r\n\r\n"), ErrorKind::MissingHost);
+    }
+
+    #[test]
+    fn bytewise_equals_whole() {
+        let buf = b"\r\nPOST /a?b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nX: y\r\n\r\nabc";
+        let mut whole_headers = [Header::EMPTY; 8];
+        let whole = RequestParser::new()
+            .parse(buf, &mut whole_headers)
+            .unwrap()
+            .complete()
+            .unwrap();
+        let mut parser = RequestParser::new();
+        let mut headers = [Header::EMPTY; 8];
+        for end in 0..buf.len() {
+            if let Status::Complete(r) = parser.parse(&buf[..end], &mut headers).unwrap() {
+                assert_eq!(r, whole);
+                return;
+            }
+        }
+        panic!("never completed");
+    }
+}

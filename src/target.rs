@@ -1,0 +1,312 @@
+//! Request-targets (RFC 9112 §3.2) and authorities (RFC 3986 §3.2, RFC 9110 §7.2).
+
+use crate::chars::{hex_value, TARGET};
+use crate::error::ErrorKind;
+
+/// The four forms of request-target (RFC 9112 §3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TargetForm {
+    /// `/path?query`, the common form.
+    Origin,
+    /// `http://host/path?query`, sent to proxies; origin servers must accept it.
+    Absolute,
+    /// `host:port`, only with CONNECT.
+    Authority,
+    /// `*`, only with OPTIONS.
+    Asterisk,
+}
+
+/// Checks that every byte of `target` is an RFC 3986 character and every `%`
+/// starts a valid escape. Returns the index and kind of the first problem.
+#[inline]
+pub(crate) fn check_target_chars(target: &[u8]) -> Result<(), (usize, ErrorKind)> {
+    let mut i = 0;
+    while i < target.len() {
+        let b = target[i];
+        if !TARGET[b as usize] {
+            let kind = match b {
+                b'#' => ErrorKind::TargetFragment,
+                b'\r' => ErrorKind::BareCr,
+                _ => ErrorKind::InvalidTarget,
+            };
+            return Err((i, kind));
+        }
+        if b == b'%' {
+            // RFC 3986 §2.1: pct-encoded = "%" HEXDIG HEXDIG
+            let ok = matches!(
+                (target.get(i + 1), target.get(i + 2)),
+                (Some(&h), Some(&l)) if hex_value(h).is_some() && hex_value(l).is_some()
+            );
+            if !ok {
+                return Err((i, ErrorKind::InvalidPercentEncoding));
+            }
+            i += 3;
+            continue;
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// Classifies a target whose characters are already valid and checks that
+/// its form fits the method (RFC 9112 §3.2.3, §3.2.4). Returns the form, or
+/// the index and kind of the problem.
+pub(crate) fn classify(method: &[u8], target: &[u8]) -> Result<TargetForm, (usize, ErrorKind)> {
+    let is_connect = method == b"CONNECT";
+    if is_connect {
+        // authority-form = uri-host ":" port, and nothing else with CONNECT.
+        return if is_authority(target, PortRule::Required) {
+            Ok(TargetForm::Authority)
+        } else if target.contains(&b'@') && !target.starts_with(b"/") {
+            Err((0, ErrorKind::TargetUserinfo))
+        } else {
+            Err((0, ErrorKind::TargetFormMismatch))
+        };
+    }
+    match target {
+        [b'/', ..] => Ok(TargetForm::Origin),
+        b"*" => {
+            if method == b"OPTIONS" {
+                Ok(TargetForm::Asterisk)
+            } else {
+                Err((0, ErrorKind::TargetFormMismatch))
+            }
+        }
+        _ => match split_absolute(target) {
+            Some((_, authority_start, authority_end)) => {
+                let authority = &target[authority_start..authority_end];
+                if let Some(at) = authority.iter().position(|&b| b == b'@') {
+                    // RFC 9110 §4.2.4: userinfo in an http(s) URI is an error.
+                    return Err((authority_start + at, ErrorKind::TargetUserinfo));
+                }
+                // RFC 9110 §4.2.1: an empty host is invalid.
+                if authority.is_empty() || !is_authority(authority, PortRule::Optional) {
+                    return Err((authority_start, ErrorKind::InvalidTarget));
+                }
+                Ok(TargetForm::Absolute)
+            }
+            None if is_authority(target, PortRule::Required) => {
+                Err((0, ErrorKind::TargetFormMismatch))
+            }
+            None => Err((0, ErrorKind::InvalidTarget)),
+        },
+    }
+}
+
+/// Splits `scheme "://" authority path-abempty ["?" query]`, returning the
+/// scheme end and the authority's bounds.
+pub(crate) fn split_absolute(target: &[u8]) -> Option<(usize, usize, usize)> {
+    // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )  (RFC 3986 §3.1)
+    let scheme_end = target.iter().position(|&b| b == b':')?;
+    let scheme = &target[..scheme_end];
+    let first_ok = scheme.first().is_some_and(|b| b.is_ascii_alphabetic());
+    if !first_ok
+        || !scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    {
+        return None;
+    }
+    let rest = &target[scheme_end..];
+    if !rest.starts_with(b"://") {
+        return None;
+    }
+    let authority_start = scheme_end + 3;
+    let authority_len = target[authority_start..]
+        .iter()
+        .position(|&b| b == b'/' || b == b'?')
+        .unwrap_or(target.len() - authority_start);
+    Some((scheme_end, authority_start, authority_start + authority_len))
+}
+
+/// Whether a port must follow the host.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PortRule {
+    Required,
+    Optional,
+}
+
+/// `uri-host [":" port]` (RFC 3986 §3.2.2, §3.2.3), without userinfo. The
+/// host may be empty only when the caller allows it (the Host field may be
+/// empty, RFC 9110 §7.2); commas are refused, since a Host list is two
+/// hosts (strict profile).
+pub(crate) fn is_authority(s: &[u8], port: PortRule) -> bool {
+    let (host, port_part) = if let Some(rest) = s.strip_prefix(b"[") {
+        // IP-literal = "[" ( IPv6address / IPvFuture ) "]"
+        let Some(close) = rest.iter().position(|&b| b == b']') else {
+            return false;
+        };
+        let literal = &rest[..close];
+        if !is_ip_literal(literal) {
+            return false;
+        }
+        (&s[..close + 2], &rest[close + 1..])
+    } else {
+        let end = s.iter().position(|&b| b == b':').unwrap_or(s.len());
+        let host = &s[..end];
+        if !is_reg_name(host) {
+            return false;
+        }
+        (host, &s[end..])
+    };
+    if host.is_empty() && port == PortRule::Required {
+        return false;
+    }
+    match port_part {
+        [] => port == PortRule::Optional,
+        [b':', digits @ ..] => {
+            digits.iter().all(u8::is_ascii_digit)
+                && (port == PortRule::Optional || !digits.is_empty())
+        }
+        _ => false,
+    }
+}
+
+/// reg-name = *( unreserved / pct-encoded / sub-delims ), minus ',' (see
+/// [`is_authority`]). IPv4 addresses are reg-names by character set.
+fn is_reg_name(host: &[u8]) -> bool {
+    let mut i = 0;
+    while i < host.len() {
+        let b = host[i];
+        if b == b'%' {
+            let ok = matches!(
+                (host.get(i + 1), host.get(i + 2)),
+                (Some(&h), Some(&l)) if hex_value(h).is_some() && hex_value(l).is_some()
+            );
+            if !ok {
+                return false;
+            }
+            i += 3;
+            continue;
+        }
+        let ok = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b';'
+                    | b'='
+            );
+        if !ok {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// IPv6address or IPvFuture, checked by character set and shape: hex digits,
+/// colons and dots for IPv6 (at least two colons); `v` HEXDIG "." then
+/// unreserved / sub-delims / ":" for IPvFuture.
+fn is_ip_literal(lit: &[u8]) -> bool {
+    match lit {
+        [b'v' | b'V', rest @ ..] => {
+            let Some(dot) = rest.iter().position(|&b| b == b'.') else {
+                return false;
+            };
+            dot > 0
+                && rest[..dot].iter().all(u8::is_ascii_hexdigit)
+                && rest.len() > dot + 1
+                && rest[dot + 1..]
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b":-._~!$&'()*+,;=".contains(&b))
+        }
+        _ => {
+            lit.iter().filter(|&&b| b == b':').count() >= 2
+                && lit
+                    .iter()
+                    .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorities() {
+        assert!(is_authority(b"example.com", PortRule::Optional));
+        assert!(is_authority(b"example.com:8080", PortRule::Optional));
+        assert!(is_authority(b"", PortRule::Optional));
+        assert!(is_authority(b"[::1]:80", PortRule::Optional));
+        assert!(is_authority(b"[::1]", PortRule::Optional));
+        assert!(is_authority(b"127.0.0.1:1", PortRule::Required));
+        assert!(!is_authority(b"example.com", PortRule::Required));
+        assert!(!is_authority(b"user@example.com", PortRule::Optional));
+        assert!(!is_authority(b"a b", PortRule::Optional));
+        assert!(!is_authority(b"a,b", PortRule::Optional));
+        assert!(!is_authority(b"a/b", PortRule::Optional));
+        assert!(!is_authority(b"a:80x", PortRule::Optional));
+        assert!(!is_authority(b"[::1", PortRule::Optional));
+        assert!(!is_authority(b"[zz]", PortRule::Optional));
+        assert!(!is_authority(b"a\x00", PortRule::Optional));
+    }
+
+    #[test]
+    fn forms() {
+        assert_eq!(classify(b"GET", b"/a?b"), Ok(TargetForm::Origin));
+        assert_eq!(classify(b"GET", b"http://h/a"), Ok(TargetForm::Absolute));
+        assert_eq!(classify(b"GET", b"HTTP://h"), Ok(TargetForm::Absolute));
+        assert_eq!(classify(b"OPTIONS", b"*"), Ok(TargetForm::Asterisk));
+        assert_eq!(classify(b"CONNECT", b"h:443"), Ok(TargetForm::Authority));
+        assert_eq!(
+            classify(b"GET", b"*").unwrap_err().1,
+            ErrorKind::TargetFormMismatch
+        );
+        assert_eq!(
+            classify(b"GET", b"h:443").unwrap_err().1,
+            ErrorKind::TargetFormMismatch
+        );
+        assert_eq!(
+            classify(b"CONNECT", b"/").unwrap_err().1,
+            ErrorKind::TargetFormMismatch
+        );
+        assert_eq!(
+            classify(b"GET", b"http://u@h/").unwrap_err().1,
+            ErrorKind::TargetUserinfo
+        );
+        assert_eq!(
+            classify(b"GET", b"http:///a").unwrap_err().1,
+            ErrorKind::InvalidTarget
+        );
+        assert_eq!(
+            classify(b"GET", b"echo/x").unwrap_err().1,
+            ErrorKind::InvalidTarget
+        );
+    }
+
+    #[test]
+    fn chars() {
+        assert!(check_target_chars(b"/a%20b?c=/d:@!$").is_ok());
+        assert_eq!(
+            check_target_chars(b"/a%zz").unwrap_err(),
+            (2, ErrorKind::InvalidPercentEncoding)
+        );
+        assert_eq!(
+            check_target_chars(b"/a%2").unwrap_err(),
+            (2, ErrorKind::InvalidPercentEncoding)
+        );
+        assert_eq!(
+            check_target_chars(b"/a#f").unwrap_err(),
+            (2, ErrorKind::TargetFragment)
+        );
+        assert_eq!(
+            check_target_chars(b"/a\\b").unwrap_err(),
+            (2, ErrorKind::InvalidTarget)
+        );
+        assert_eq!(
+            check_target_chars(b"/\xc3\xa9").unwrap_err(),
+            (1, ErrorKind::InvalidTarget)
+        );
+    }
+}
