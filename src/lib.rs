@@ -45,3 +45,8 @@ pub use limits::Limits;
 pub use request::{Request, RequestParser, Status};
 pub use target::TargetForm;
 pub use version::Version;
+
+/// The README's examples, run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -202,11 +202,15 @@ enum Phase {
 /// use httpwire::{Framing, Header, RequestParser, Status};
 ///
 /// let mut parser = RequestParser::new();
-/// let mut headers = [Header::EMPTY; 16];
 /// let mut buf = Vec::new();
 /// buf.extend_from_slice(b"POST /echo HTTP/1.1\r\nHost: a\r\n");
-/// assert_eq!(parser.parse(&buf, &mut headers), Ok(Status::Partial));
+/// {
+///     // The fields borrow `buf`, so each call gets its own (fresh) slice.
+///     let mut headers = [Header::EMPTY; 16];
+///     assert_eq!(parser.parse(&buf, &mut headers), Ok(Status::Partial));
+/// }
 /// buf.extend_from_slice(b"Content-Length: 5\r\n\r\nhello");
+/// let mut headers = [Header::EMPTY; 16];
 /// let req = parser.parse(&buf, &mut headers).unwrap().complete().unwrap();
 /// assert_eq!(req.method, "POST");
 /// assert_eq!(req.framing, Framing::Length(5));
