@@ -595,7 +595,7 @@ fn check_host(
         host = Some(h);
     }
     if host.is_none() && version == Version::Http11 {
-        let end = headers.last().map_or(0, |h| offset_of(h));
+        let end = headers.last().map_or(0, &offset_of);
         return Err(Error::new(ErrorKind::MissingHost, end));
     }
     Ok(())

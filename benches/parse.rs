@@ -1,0 +1,261 @@
+//! Criterion benchmarks of the hot paths, each with its peer in the same
+//! group: httparse for head parsing, `memcpy` for body de-framing, `write!`
+//! into a `Vec` for serializing.
+//!
+//! `cargo bench` runs them all; `benches/report.py` turns
+//! `target/criterion/**/new/estimates.json` into BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::io::Write as _;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use httpwire::serialize::{BodyFraming, ResponseHead};
+use httpwire::{ChunkedDecoder, Decoded, Header, RequestParser, Status};
+
+/// A 50-byte request, like `curl http://127.0.0.1:40000/echo/hello`.
+const SMALL: &[u8] = b"GET /echo/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+/// The browser request of picohttpparser's and httparse's benchmarks.
+const TYPICAL: &[u8] = b"GET /wp-content/uploads/2010/03/hello-kitty-darth-vader-pink.jpg HTTP/1.1\r\n\
+Host: www.kittyhell.com\r\n\
+User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; ja-JP-mac; rv:1.9.2.3) Gecko/20100401 Firefox/3.6.3 Pathtraq/0.9\r\n\
+Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n\
+Accept-Language: ja,en-us;q=0.7,en;q=0.3\r\n\
+Accept-Encoding: gzip,deflate\r\n\
+Accept-Charset: Shift_JIS,utf-8;q=0.7,*;q=0.7\r\n\
+Keep-Alive: 115\r\n\
+Connection: keep-alive\r\n\
+Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral|padding=under256\r\n\r\n";
+
+fn many_headers() -> Vec<u8> {
+    let mut r = b"GET /api/v1/items?page=2 HTTP/1.1\r\nHost: api.example.com\r\n".to_vec();
+    for i in 0..39 {
+        write!(r, "X-Custom-Header-{i}: value-{i}-abcdefghijklmnop\r\n").unwrap();
+    }
+    r.extend_from_slice(b"\r\n");
+    r
+}
+
+fn long_target() -> Vec<u8> {
+    let mut r = b"GET /search?q=".to_vec();
+    while r.len() < 4096 {
+        r.extend_from_slice(b"abcdefgh%20ijkl/");
+    }
+    r.extend_from_slice(b" HTTP/1.1\r\nHost: www.example.com\r\nAccept: */*\r\n\r\n");
+    r
+}
+
+fn ours(buf: &[u8]) -> usize {
+    let mut headers = [Header::EMPTY; 64];
+    match RequestParser::new().parse(buf, &mut headers) {
+        Ok(Status::Complete(r)) => r.head_len + r.headers.len(),
+        _ => panic!("httpwire rejected the bench input"),
+    }
+}
+
+fn theirs(buf: &[u8]) -> usize {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut req = httparse::Request::new(&mut headers);
+    match req.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n + req.headers.len(),
+        _ => panic!("httparse rejected the bench input"),
+    }
+}
+
+fn parse_head(c: &mut Criterion) {
+    let many = many_headers();
+    let long = long_target();
+    let inputs: [(&str, &[u8]); 4] = [
+        ("small", SMALL),
+        ("typical", TYPICAL),
+        ("many_headers", &many),
+        ("long_target", &long),
+    ];
+    let mut group = c.benchmark_group("parse_head");
+    for (name, input) in inputs {
+        assert_eq!(
+            ours(input),
+            theirs(input),
+            "{name}: both must parse it alike"
+        );
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        group.bench_with_input(BenchmarkId::new("httpwire", name), input, |b, i| {
+            b.iter(|| ours(black_box(i)))
+        });
+        group.bench_with_input(BenchmarkId::new("httparse", name), input, |b, i| {
+            b.iter(|| theirs(black_box(i)))
+        });
+    }
+    group.finish();
+}
+
+fn parse_head_bytewise(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse_head_bytewise");
+    group.throughput(Throughput::Bytes(TYPICAL.len() as u64));
+    group.bench_function("httpwire", |b| {
+        // The input is 'static, so one header slice serves every call.
+        let mut headers = [Header::EMPTY; 64];
+        b.iter(|| {
+            let mut parser = RequestParser::new();
+            for end in 1..=TYPICAL.len() {
+                if let Ok(Status::Complete(r)) =
+                    parser.parse(black_box(&TYPICAL[..end]), &mut headers)
+                {
+                    return r.head_len;
+                }
+            }
+            unreachable!()
+        })
+    });
+    group.bench_function("httparse", |b| {
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        b.iter(|| {
+            for end in 1..=TYPICAL.len() {
+                let mut req = httparse::Request::new(&mut headers);
+                if let Ok(httparse::Status::Complete(n)) = req.parse(black_box(&TYPICAL[..end])) {
+                    return n;
+                }
+            }
+            unreachable!()
+        })
+    });
+    group.finish();
+}
+
+/// A 1 MiB body chunked into `chunk` byte pieces.
+fn chunked_body(total: usize, chunk: usize) -> Vec<u8> {
+    let data: Vec<u8> = (0..total).map(|i| b'a' + (i % 26) as u8).collect();
+    let mut out = Vec::with_capacity(total + total / chunk * 8 + 16);
+    for piece in data.chunks(chunk) {
+        write!(out, "{:x}\r\n", piece.len()).unwrap();
+        out.extend_from_slice(piece);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
+}
+
+fn decode_all(input: &[u8], sink: &mut [u8]) -> usize {
+    let mut decoder = ChunkedDecoder::new();
+    let mut pos = 0;
+    let mut written = 0;
+    loop {
+        let (used, event) = decoder.decode(&input[pos..]).expect("valid chunked body");
+        pos += used;
+        match event {
+            Decoded::Data(d) => {
+                sink[written..written + d.len()].copy_from_slice(d);
+                written += d.len();
+            }
+            Decoded::Trailer(_) => {}
+            Decoded::Done => return written,
+            Decoded::NeedMore => unreachable!(),
+        }
+    }
+}
+
+fn chunked_decode(c: &mut Criterion) {
+    const MIB: usize = 1024 * 1024;
+    let mut group = c.benchmark_group("chunked_decode");
+    group.throughput(Throughput::Bytes(MIB as u64));
+    let mut sink = vec![0u8; MIB];
+    for (name, chunk) in [
+        ("one_chunk", MIB),
+        ("1024_chunks", 1024),
+        ("16_byte_chunks", 16),
+    ] {
+        let body = chunked_body(MIB, chunk);
+        assert_eq!(decode_all(&body, &mut sink), MIB);
+        group.bench_function(BenchmarkId::new("httpwire", name), |b| {
+            b.iter(|| decode_all(black_box(&body), &mut sink))
+        });
+    }
+    let plain = vec![b'a'; MIB];
+    group.bench_function(BenchmarkId::new("memcpy", "floor"), |b| {
+        b.iter(|| sink.copy_from_slice(black_box(&plain)))
+    });
+    group.finish();
+}
+
+fn serialize_response(c: &mut Criterion) {
+    let headers = [
+        Header {
+            name: "Content-Type",
+            value: b"text/plain; charset=utf-8",
+        },
+        Header {
+            name: "Date",
+            value: b"Wed, 25 Nov 2026 22:19:18 GMT",
+        },
+        Header {
+            name: "Server",
+            value: b"httpwire",
+        },
+        Header {
+            name: "Cache-Control",
+            value: b"no-cache",
+        },
+        Header {
+            name: "X-Request-Id",
+            value: b"4f2c8a1e-77d9-4a3b-9c1d-0e5b6a7f8c90",
+        },
+        Header {
+            name: "Connection",
+            value: b"keep-alive",
+        },
+    ];
+    let head = ResponseHead {
+        status: 200,
+        reason: None,
+        headers: &headers,
+        framing: BodyFraming::Length(5),
+    };
+    let mut group = c.benchmark_group("serialize_response");
+    let mut out = [0u8; 512];
+    let len = head.encode(&mut out).unwrap();
+    let mut expected = Vec::new();
+    write!(expected, "HTTP/1.1 200 OK\r\n").unwrap();
+    for h in &headers {
+        write!(
+            expected,
+            "{}: {}\r\n",
+            h.name,
+            std::str::from_utf8(h.value).unwrap()
+        )
+        .unwrap();
+    }
+    write!(expected, "Content-Length: 5\r\n\r\n").unwrap();
+    assert_eq!(&out[..len], &expected[..], "both must write the same bytes");
+    group.throughput(Throughput::Bytes(len as u64));
+    group.bench_function("httpwire", |b| {
+        b.iter(|| black_box(&head).encode(&mut out).unwrap())
+    });
+    group.bench_function("write_macro", |b| {
+        b.iter(|| {
+            let mut v = Vec::with_capacity(512);
+            let (h, status, reason) = black_box((&headers, 200u16, "OK"));
+            write!(v, "HTTP/1.1 {status} {reason}\r\n").unwrap();
+            for f in h {
+                write!(
+                    v,
+                    "{}: {}\r\n",
+                    f.name,
+                    std::str::from_utf8(f.value).unwrap()
+                )
+                .unwrap();
+            }
+            write!(v, "Content-Length: {}\r\n\r\n", 5).unwrap();
+            v
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    parse_head,
+    parse_head_bytewise,
+    chunked_decode,
+    serialize_response
+);
+criterion_main!(benches);
