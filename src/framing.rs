@@ -2,9 +2,10 @@
 //! the head.
 
 /// How the body of a message is delimited.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Framing {
     /// No body: neither Content-Length nor Transfer-Encoding (RFC 9112 §6.3 rule 7).
+    #[default]
     None,
     /// Exactly this many bytes follow the head (RFC 9112 §6.3 rule 6).
     Length(u64),

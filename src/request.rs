@@ -311,9 +311,11 @@ impl RequestParser {
             // Not the buffer of the previous call: start over.
             self.reset();
         }
+        // Fields validated by earlier calls borrowed an earlier buffer.
+        let fields_before = self.header_count;
         match self.run(buf, headers) {
             Ok(Some(head_len)) => {
-                let request = self.finish(buf, headers, head_len);
+                let request = self.finish(buf, headers, head_len, fields_before);
                 match request {
                     Ok(_) => self.reset(),
                     Err(e) => self.error = Some(e),
@@ -514,8 +516,9 @@ impl RequestParser {
         buf: &'b [u8],
         headers: &'h mut [Header<'b>],
         head_len: usize,
+        fields_before: usize,
     ) -> Result<Request<'b, 'h>, Error> {
-        self.reslice_earlier_fields(buf, headers);
+        self.reslice_earlier_fields(buf, &mut headers[..fields_before]);
         let headers = &headers[..self.header_count];
         let offset_of =
             |h: &Header<'_>| (h.name.as_ptr() as usize).saturating_sub(buf.as_ptr() as usize);

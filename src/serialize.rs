@@ -125,25 +125,16 @@ pub const fn reason_phrase(status: u16) -> Option<&'static str> {
     })
 }
 
-/// The body framing a serialized head announces: which framing field, if
-/// any, the serializer writes after the caller's fields (RFC 9112 §6).
+/// The body framing a serialized head announces: the same [`Framing`]
+/// the parser decides, written as `Content-Length: n`, `Transfer-Encoding:
+/// chunked`, or nothing.
 ///
 /// This is the only way to write `Content-Length` or `Transfer-Encoding`;
 /// passing either as a plain [`Header`] is refused with
 /// [`EncodeError::ConflictingFraming`], so a head never carries both (SR-4).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum BodyFraming {
-    /// No framing field. For a response this means no body (1xx, 204, 304,
-    /// a HEAD response) or a body delimited by closing the connection; for a
-    /// request it means no body (RFC 9112 §6.3 rule 7).
-    #[default]
-    None,
-    /// `Content-Length: n`: exactly `n` body bytes follow the head.
-    Length(u64),
-    /// `Transfer-Encoding: chunked`: the body follows in chunked coding
-    /// (RFC 9112 §7.1). Never sent to or by an HTTP/1.0 peer (SR-7).
-    Chunked,
-}
+///
+/// [`Framing`]: crate::Framing
+pub use crate::framing::Framing as BodyFraming;
 
 /// A response head to serialize: `HTTP/1.1 NNN reason`, the fields, the
 /// framing field and the empty line.
