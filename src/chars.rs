@@ -13,7 +13,32 @@ pub(crate) static FIELD_VALUE: [bool; 256] = build_field_value();
 /// Bytes allowed in a request-target (RFC 3986 §2): unreserved, reserved
 /// (gen-delims except `#`, and sub-delims) and `%`. No CTL, SP, DEL, `\`,
 /// `"`, `<`, `>`, `^`, `` ` ``, `{`, `|`, `}` or bytes ≥ 0x80.
+#[cfg(test)]
 pub(crate) static TARGET: [bool; 256] = build_target();
+
+/// [`TARGET`] without `%`: the bytes that need no further look.
+pub(crate) static TARGET_PLAIN: [bool; 256] = build_target_plain();
+
+/// reg-name bytes (RFC 3986 §3.2.2: unreserved and sub-delims) without `,`
+/// (a Host list is two hosts) and without `%`, which is checked separately.
+pub(crate) static REG_NAME_PLAIN: [bool; 256] = build_reg_name_plain();
+
+const fn build_target_plain() -> [bool; 256] {
+    let mut t = build_target();
+    t[b'%' as usize] = false;
+    t
+}
+
+const fn build_reg_name_plain() -> [bool; 256] {
+    let mut t = build_target_plain();
+    let excluded = b":/?[]@,";
+    let mut i = 0;
+    while i < excluded.len() {
+        t[excluded[i] as usize] = false;
+        i += 1;
+    }
+    t
+}
 
 const fn build_token() -> [bool; 256] {
     let mut t = [false; 256];
@@ -89,8 +114,40 @@ pub(crate) fn is_token_str(s: &[u8]) -> bool {
 }
 
 /// Index of the first byte of `s` that is not allowed in a field value.
+///
+/// Eight bytes at a time: a word with no byte below 0x20 and no DEL is all
+/// valid, which is the common case; a word that might hold a bad byte (or a
+/// tab) is checked byte by byte against the table. Proven equal to
+/// [`first_invalid_value_byte_scalar`] by a property test.
 #[inline]
 pub(crate) fn first_invalid_value_byte(s: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = s.chunks_exact(8);
+    let mut start = 0;
+    for word in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let x = u64::from_le_bytes(bytes);
+        // Some byte < 0x20 (the classic "has less than" test; exact as a
+        // yes/no answer for n <= 0x80).
+        let below_space = x.wrapping_sub(LOW * 0x20) & !x & HIGH;
+        // Some byte == 0x7f: a zero byte in x ^ 0x7f7f...
+        let del = x ^ (LOW * 0x7f);
+        let has_del = del.wrapping_sub(LOW) & !del & HIGH;
+        if below_space | has_del != 0 {
+            if let Some(i) = first_invalid_value_byte_scalar(word) {
+                return Some(start + i);
+            }
+        }
+        start += 8;
+    }
+    first_invalid_value_byte_scalar(words.remainder()).map(|i| start + i)
+}
+
+/// The byte-at-a-time specification of [`first_invalid_value_byte`].
+#[inline]
+pub(crate) fn first_invalid_value_byte_scalar(s: &[u8]) -> Option<usize> {
     s.iter().position(|&b| !FIELD_VALUE[b as usize])
 }
 
@@ -156,6 +213,43 @@ mod tests {
         }
         for b in b" #\\\"<>^`{|}\x7f\x00\x80\xff" {
             assert!(!TARGET[*b as usize], "{:#x}", *b);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn value_scan_fast_path_equals_scalar(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..80),
+            valid in proptest::collection::vec(0x20u8..0x7f, 0..80),
+            bad_at in 0usize..80,
+            bad in proptest::prelude::any::<u8>(),
+        ) {
+            proptest::prop_assert_eq!(
+                first_invalid_value_byte(&bytes),
+                first_invalid_value_byte_scalar(&bytes)
+            );
+            // Mostly-valid input with one arbitrary byte: exercises the words
+            // the fast path accepts and the one it must hand to the scalar path.
+            let mut mostly = valid.clone();
+            if !mostly.is_empty() {
+                let i = bad_at % mostly.len();
+                mostly[i] = bad;
+            }
+            proptest::prop_assert_eq!(
+                first_invalid_value_byte(&mostly),
+                first_invalid_value_byte_scalar(&mostly)
+            );
+        }
+    }
+
+    #[test]
+    fn value_scan_every_byte_at_every_lane() {
+        for bad in 0u8..=255 {
+            for at in 0..24 {
+                let mut v = [b'a'; 24];
+                v[at] = bad;
+                assert_eq!(first_invalid_value_byte(&v), first_invalid_value_byte_scalar(&v));
+            }
         }
     }
 

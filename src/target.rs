@@ -1,6 +1,6 @@
 //! Request-targets (RFC 9112 §3.2) and authorities (RFC 3986 §3.2, RFC 9110 §7.2).
 
-use crate::chars::{hex_value, TARGET};
+use crate::chars::{hex_value, REG_NAME_PLAIN, TARGET_PLAIN};
 use crate::error::ErrorKind;
 
 /// The four forms of request-target (RFC 9112 §3.2).
@@ -20,30 +20,34 @@ pub enum TargetForm {
 /// starts a valid escape. Returns the index and kind of the first problem.
 #[inline]
 pub(crate) fn check_target_chars(target: &[u8]) -> Result<(), (usize, ErrorKind)> {
+    check_chars(target, &TARGET_PLAIN).map_err(|i| {
+        let kind = match target[i] {
+            b'%' => ErrorKind::InvalidPercentEncoding,
+            b'#' => ErrorKind::TargetFragment,
+            b'\r' => ErrorKind::BareCr,
+            _ => ErrorKind::InvalidTarget,
+        };
+        (i, kind)
+    })
+}
+
+/// Checks that `s` holds only bytes of `plain` and valid percent-escapes
+/// (RFC 3986 §2.1: `"%" HEXDIG HEXDIG`); returns the index of the first
+/// other byte, or of a bad `%`.
+#[inline]
+fn check_chars(s: &[u8], plain: &[bool; 256]) -> Result<(), usize> {
     let mut i = 0;
-    while i < target.len() {
-        let b = target[i];
-        if !TARGET[b as usize] {
-            let kind = match b {
-                b'#' => ErrorKind::TargetFragment,
-                b'\r' => ErrorKind::BareCr,
-                _ => ErrorKind::InvalidTarget,
-            };
-            return Err((i, kind));
-        }
-        if b == b'%' {
-            // RFC 3986 §2.1: pct-encoded = "%" HEXDIG HEXDIG
-            let ok = matches!(
-                (target.get(i + 1), target.get(i + 2)),
+    while let Some(skip) = s.get(i..).and_then(|rest| rest.iter().position(|&b| !plain[b as usize])) {
+        i += skip;
+        let escape_ok = s[i] == b'%'
+            && matches!(
+                (s.get(i + 1), s.get(i + 2)),
                 (Some(&h), Some(&l)) if hex_value(h).is_some() && hex_value(l).is_some()
             );
-            if !ok {
-                return Err((i, ErrorKind::InvalidPercentEncoding));
-            }
-            i += 3;
-            continue;
+        if !escape_ok {
+            return Err(i);
         }
-        i += 1;
+        i += 3;
     }
     Ok(())
 }
@@ -165,43 +169,7 @@ pub(crate) fn is_authority(s: &[u8], port: PortRule) -> bool {
 /// reg-name = *( unreserved / pct-encoded / sub-delims ), minus ',' (see
 /// [`is_authority`]). IPv4 addresses are reg-names by character set.
 fn is_reg_name(host: &[u8]) -> bool {
-    let mut i = 0;
-    while i < host.len() {
-        let b = host[i];
-        if b == b'%' {
-            let ok = matches!(
-                (host.get(i + 1), host.get(i + 2)),
-                (Some(&h), Some(&l)) if hex_value(h).is_some() && hex_value(l).is_some()
-            );
-            if !ok {
-                return false;
-            }
-            i += 3;
-            continue;
-        }
-        let ok = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'.'
-                    | b'_'
-                    | b'~'
-                    | b'!'
-                    | b'$'
-                    | b'&'
-                    | b'\''
-                    | b'('
-                    | b')'
-                    | b'*'
-                    | b'+'
-                    | b';'
-                    | b'='
-            );
-        if !ok {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    check_chars(host, &REG_NAME_PLAIN).is_ok()
 }
 
 /// IPv6address or IPvFuture, checked by character set and shape: hex digits,
