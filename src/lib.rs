@@ -35,6 +35,8 @@ mod version;
 pub mod body;
 pub mod chunked;
 pub mod serialize;
+#[cfg(feature = "std")]
+pub mod server;
 
 pub use body::{BodyDecoder, ContentLengthDecoder, Decoded};
 pub use chunked::ChunkedDecoder;

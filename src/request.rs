@@ -130,10 +130,16 @@ impl<'b> Request<'b, '_> {
     /// let req = RequestParser::new().parse(buf, &mut headers).unwrap().complete().unwrap();
     /// assert_eq!(req.path(), "/echo/hi");
     /// assert_eq!(req.query(), Some("x=1"));
+    ///
+    /// let buf = b"GET http://h?q HTTP/1.1\r\nHost: h\r\n\r\n";
+    /// let req = RequestParser::new().parse(buf, &mut headers).unwrap().complete().unwrap();
+    /// assert_eq!((req.path(), req.query()), ("/", Some("q")));
     /// ```
     pub fn path(&self) -> &'b str {
         let path_and_query = self.path_and_query();
         match path_and_query.find('?') {
+            // "http://h?q": an empty path means "/" (RFC 9112 §3.2.1).
+            Some(0) => "/",
             Some(q) => &path_and_query[..q],
             None => path_and_query,
         }
@@ -163,10 +169,6 @@ impl<'b> Request<'b, '_> {
                 let end = target::split_absolute(self.target.as_bytes()).map_or(0, |(_, _, e)| e);
                 match self.target.get(end..) {
                     Some("") | None => "/",
-                    Some(rest) if rest.starts_with('?') => {
-                        // "http://h?q": the path is empty; report "/" and keep the query.
-                        rest
-                    }
                     Some(rest) => rest,
                 }
             }

@@ -1,0 +1,79 @@
+//! Server settings: limits, threads, timeouts, headers and logging.
+
+use std::string::String;
+use std::time::Duration;
+
+use crate::Limits;
+
+/// How a [`Server`](super::Server) behaves. Every field has a safe default;
+/// change the ones you need with struct update syntax:
+///
+/// ```
+/// use std::time::Duration;
+/// use httpwire::server::Config;
+///
+/// let config = Config {
+///     max_connections: 64,
+///     head_timeout: Duration::from_secs(5),
+///     ..Config::default()
+/// };
+/// assert_eq!(config.limits.max_body, 8 * 1024 * 1024);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Parser and body limits. A declared body over `limits.max_body` gets
+    /// `413` before any of it is read; a head over the head limits gets `414`
+    /// or `431`. Default: [`Limits::DEFAULT`] (8 MiB body, 64 KiB head).
+    pub limits: Limits,
+    /// Worker threads started up front and kept ready for new connections.
+    /// Default: 8.
+    pub workers: usize,
+    /// Most connections served at once, each on its own thread (the pool
+    /// grows from `workers` up to this many). A connection past the cap gets
+    /// `503 Service Unavailable` and is closed; none is queued. Default: 512.
+    pub max_connections: usize,
+    /// Longest time from the first byte of a request to the end of its head.
+    /// A client that is slower (a byte every few seconds) gets `408` and the
+    /// connection is closed. Also the longest wait for the first request on
+    /// a new connection (closed silently). Default: 10 s.
+    pub head_timeout: Duration,
+    /// Longest wait for more body bytes while reading a body. Exceeding it
+    /// gets `408` and a close. Default: 30 s.
+    pub body_timeout: Duration,
+    /// Longest idle time between requests on a persistent connection before
+    /// it is closed silently. Default: 5 s.
+    pub keep_alive_timeout: Duration,
+    /// Longest time writing one response (or one batch of pipelined
+    /// responses) may take; the connection is dropped when it is exceeded.
+    /// Default: 30 s.
+    pub write_timeout: Duration,
+    /// The `Server` header value sent with every response, or `None` to send
+    /// none. Default: `Some("httpwire")`.
+    pub server_header: Option<String>,
+    /// Write one line per request to stderr: Common Log Format plus the time
+    /// taken. Default: off (the binary turns it on).
+    pub access_log: bool,
+}
+
+impl Config {
+    /// The defaults listed on each field.
+    pub fn new() -> Config {
+        Config {
+            limits: Limits::DEFAULT,
+            workers: 8,
+            max_connections: 512,
+            head_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            keep_alive_timeout: Duration::from_secs(5),
+            write_timeout: Duration::from_secs(30),
+            server_header: Some(String::from("httpwire")),
+            access_log: false,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::new()
+    }
+}

@@ -1,0 +1,506 @@
+//! One connection: read heads and bodies with the core, route, run the
+//! handler, write the response; repeat while the connection persists.
+//!
+//! Requests are handled one after the other, so pipelined requests are
+//! answered in order. Responses go through a buffered writer that is
+//! flushed whenever the connection would block on a read, so a batch of
+//! pipelined requests costs one flush. Every read has a deadline.
+
+use std::io::{self, BufWriter, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
+use std::string::{String, ToString};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use std::vec::Vec;
+use std::{format, vec};
+
+use super::config::Config;
+use super::router::{Decision, Router};
+use super::shutdown::Shared;
+use super::types::{Request, Response};
+use super::wire::{self, ConnectionField, DeadlineWriter, LogLine};
+use crate::serialize::reason_phrase;
+use crate::{
+    BodyDecoder, Decoded, Error, Framing, Header, RequestParser, Status, TargetForm, Version,
+};
+
+/// Bytes asked of the socket per read.
+const READ_SIZE: usize = 16 * 1024;
+/// After an error response: how long, and how many bytes, to read and
+/// discard so that closing does not reset the connection before the client
+/// has read the response.
+const LINGER_TIME: Duration = Duration::from_secs(1);
+const LINGER_BYTES: usize = 1024 * 1024;
+
+/// What every connection shares.
+pub(crate) struct Context {
+    pub(crate) config: Config,
+    pub(crate) router: Router,
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// Serves one accepted connection to its end. `id` is its entry in the
+/// shared registry, removed when this returns (or unwinds).
+pub(crate) fn serve(ctx: &Context, stream: TcpStream, remote: SocketAddr, id: u64) {
+    struct Unregister<'a>(&'a Shared, u64);
+    impl Drop for Unregister<'_> {
+        fn drop(&mut self) {
+            self.0.unregister(self.1);
+        }
+    }
+    let _unregister = Unregister(&ctx.shared, id);
+    let Ok(write_half) = stream.try_clone() else {
+        return;
+    };
+    // Responses are written whole and flushed once per batch: no Nagle delay.
+    let _ = stream.set_nodelay(true);
+    let mut conn = Connection {
+        ctx,
+        stream,
+        remote,
+        id,
+        buf: ReadBuf::default(),
+        out: BufWriter::with_capacity(
+            READ_SIZE,
+            DeadlineWriter {
+                stream: write_half,
+                deadline: Instant::now(),
+            },
+        ),
+    };
+    let mut first = true;
+    while let Flow::KeepAlive = conn.serve_one(first) {
+        first = false;
+    }
+    let _ = conn.out.flush();
+}
+
+/// Received bytes not yet consumed: `data[start..end]`. It holds at most one
+/// partial head (bounded by the head limits) or a partial chunk line, plus
+/// one read.
+#[derive(Default)]
+struct ReadBuf {
+    data: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl ReadBuf {
+    fn pending(&self) -> &[u8] {
+        &self.data[self.start..self.end]
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start += n;
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+    }
+
+    /// One read from `stream`, waiting at most `timeout`.
+    fn fill(&mut self, mut stream: &TcpStream, timeout: Duration) -> io::Result<usize> {
+        if self.start > 0 {
+            self.data.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.data.len() < self.end + READ_SIZE {
+            self.data.resize(self.end + READ_SIZE, 0);
+        }
+        // A zero timeout means "block forever" to the OS: never pass one.
+        stream.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
+        let n = stream.read(&mut self.data[self.end..])?;
+        self.end += n;
+        Ok(n)
+    }
+}
+
+/// Whether the connection goes on after a request.
+enum Flow {
+    KeepAlive,
+    Close,
+}
+
+/// Why a request could not be read.
+enum Failure {
+    /// The core rejected the head or the body framing: answer its status.
+    Parse(Error),
+    /// The head or body did not arrive in time: answer 408.
+    Timeout,
+    /// The client went away, or the socket failed: just close.
+    Gone,
+}
+
+/// A read that timed out.
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// What the head told us besides the request itself.
+struct Head {
+    request: Request,
+    framing: Framing,
+    keep_alive: bool,
+    expects_continue: bool,
+    asterisk: bool,
+    /// When the first byte of the request arrived.
+    started: Instant,
+}
+
+struct Connection<'a> {
+    ctx: &'a Context,
+    stream: TcpStream,
+    remote: SocketAddr,
+    id: u64,
+    buf: ReadBuf,
+    out: BufWriter<DeadlineWriter>,
+}
+
+impl<'a> Connection<'a> {
+    fn config(&self) -> &'a Config {
+        &self.ctx.config
+    }
+
+    /// Reads, routes and answers one request.
+    fn serve_one(&mut self, first: bool) -> Flow {
+        let mut head = match self.read_head(first) {
+            Ok(Some(head)) => head,
+            Ok(None) => return Flow::Close,
+            Err(failure) => return self.fail(failure, None, Instant::now()),
+        };
+        let ctx = self.ctx;
+        let decision = ctx
+            .router
+            .decide(head.request.method(), head.request.path(), head.asterisk);
+        let routed = matches!(decision, Decision::Handler(_) | Decision::Options(_));
+        if head.expects_continue {
+            if !routed {
+                // RFC 9110 §10.1.1: a final status instead of 100 Continue;
+                // the body is never read, so the connection cannot go on.
+                return self.respond(&head, unrouted(decision), false);
+            }
+            // SR-8: 100 only if the client is still waiting for a body.
+            let waiting = head.framing.has_body() && self.buf.pending().is_empty();
+            if waiting && wire::write_continue(&mut self.out).is_err() {
+                return Flow::Close;
+            }
+        }
+        if let Err(failure) = self.read_body(&mut head.request, head.framing) {
+            return self.fail(failure, Some(&head.request), head.started);
+        }
+        // RULES SM-12: the whole body was de-framed without error; only now
+        // does a handler run.
+        let response = match decision {
+            Decision::Handler(handler) => {
+                match panic::catch_unwind(AssertUnwindSafe(|| handler(&head.request))) {
+                    Ok(response) => response,
+                    Err(payload) => {
+                        log_error(
+                            &head.request,
+                            &format!("handler panicked: {}", panic_message(&*payload)),
+                        );
+                        Response::plain(500, "Internal Server Error")
+                    }
+                }
+            }
+            other => unrouted(other),
+        };
+        let keep = head.keep_alive && !response_asks_close(&response);
+        self.respond(&head, response, keep)
+    }
+
+    /// Writes the response to a complete request; `keep` is whether the
+    /// connection may stay open after it.
+    fn respond(&mut self, head: &Head, response: Response, keep: bool) -> Flow {
+        let keep = keep && !self.ctx.shared.stopping();
+        let connection = match (keep, head.request.version()) {
+            (false, _) => ConnectionField::Close,
+            (true, Version::Http10) => ConnectionField::KeepAlive,
+            (true, Version::Http11) => ConnectionField::Omit,
+        };
+        let head_only = head.request.method() == "HEAD";
+        let (status, bytes) = match self.write(&response, connection, head_only, &head.request) {
+            Some(sent) => sent,
+            None => return Flow::Close,
+        };
+        self.log(head.request.request_line(), status, bytes, head.started);
+        if keep {
+            Flow::KeepAlive
+        } else {
+            self.close_gracefully();
+            Flow::Close
+        }
+    }
+
+    /// Writes `response`, or a 500 if the serializer refuses it. Returns
+    /// the status and body bytes sent, or `None` if the socket failed.
+    fn write(
+        &mut self,
+        response: &Response,
+        connection: ConnectionField,
+        head_only: bool,
+        request: &Request,
+    ) -> Option<(u16, usize)> {
+        let config = self.config();
+        self.out.get_mut().deadline = Instant::now() + config.write_timeout;
+        let server = config.server_header.as_deref();
+        match wire::write_response(&mut self.out, server, response, connection, head_only) {
+            Ok(Ok(bytes)) => Some((response.status(), bytes)),
+            Ok(Err(refused)) => {
+                log_error(
+                    request,
+                    &format!("response refused by the serializer: {refused}"),
+                );
+                let fallback = Response::plain(500, "Internal Server Error");
+                match wire::write_response(&mut self.out, server, &fallback, connection, head_only)
+                {
+                    Ok(Ok(bytes)) => Some((500, bytes)),
+                    _ => None,
+                }
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// Answers a request that could not be read, then closes. `request` is
+    /// known when the head was fine and the body was not.
+    fn fail(&mut self, failure: Failure, request: Option<&Request>, started: Instant) -> Flow {
+        let (status, message) = match failure {
+            Failure::Parse(e) => (e.status(), e.message()),
+            Failure::Timeout => (408, ""),
+            Failure::Gone => return Flow::Close,
+        };
+        let reason = reason_phrase(status).unwrap_or("Error");
+        let body = if message.is_empty() {
+            reason.to_string()
+        } else {
+            format!("{reason}: {message}")
+        };
+        let response = Response::plain(status, body);
+        let head_only = request.is_some_and(|r| r.method() == "HEAD");
+        self.out.get_mut().deadline = Instant::now() + self.config().write_timeout;
+        let server = self.config().server_header.as_deref();
+        let written = wire::write_response(
+            &mut self.out,
+            server,
+            &response,
+            ConnectionField::Close,
+            head_only,
+        );
+        let Ok(Ok(bytes)) = written else {
+            return Flow::Close;
+        };
+        let line = request.map_or("-", Request::request_line);
+        self.log(line, status, bytes, started);
+        // RULES SM-11: never read on after a framing error; answer and close.
+        self.close_gracefully();
+        Flow::Close
+    }
+
+    /// Flushes, shuts down our side, and reads what the client still sends
+    /// for a moment, so that the close does not turn into a reset that could
+    /// destroy the response before the client reads it.
+    fn close_gracefully(&mut self) {
+        if self.out.flush().is_err() {
+            return;
+        }
+        let _ = self.stream.shutdown(Shutdown::Write);
+        // Nothing is in flight any more: a shutdown may cut the linger short.
+        if !self.ctx.shared.set_idle(self.id, true) {
+            return;
+        }
+        let until = Instant::now() + LINGER_TIME;
+        let mut drained = 0;
+        let mut scratch = [0u8; 4096];
+        while drained < LINGER_BYTES {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() || self.stream.set_read_timeout(Some(left)).is_err() {
+                return;
+            }
+            match (&self.stream).read(&mut scratch) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => drained += n,
+            }
+        }
+    }
+
+    /// Flushes responses waiting in the buffer; needed before any read that
+    /// may block, since the client may be waiting for them.
+    fn flush(&mut self) -> Result<(), Failure> {
+        self.out.get_mut().deadline = Instant::now() + self.config().write_timeout;
+        self.out.flush().map_err(|_| Failure::Gone)
+    }
+
+    /// Reads until a complete head is parsed. `Ok(None)`: the connection
+    /// ended quietly between requests (closed by the client, idle timeout,
+    /// shutdown).
+    fn read_head(&mut self, first: bool) -> Result<Option<Head>, Failure> {
+        let config = self.config();
+        let mut parser = RequestParser::with_limits(config.limits);
+        let mut started: Option<Instant> = None;
+        loop {
+            if !self.buf.pending().is_empty() {
+                let started = *started.get_or_insert_with(Instant::now);
+                // The parser re-slices fields it saw in earlier calls, so a
+                // fresh slice per call is all it needs.
+                let mut headers = vec![Header::EMPTY; config.limits.max_headers];
+                let pending = self.buf.pending();
+                match parser.parse(pending, &mut headers) {
+                    Ok(Status::Complete(req)) => {
+                        let head = Head {
+                            request: Request::from_head(
+                                &pending[..req.head_len],
+                                &req,
+                                self.remote,
+                            ),
+                            framing: req.framing,
+                            keep_alive: req.keep_alive(),
+                            expects_continue: req.expects_continue(),
+                            asterisk: req.target_form == TargetForm::Asterisk,
+                            started,
+                        };
+                        let head_len = req.head_len;
+                        self.buf.consume(head_len);
+                        return Ok(Some(head));
+                    }
+                    Ok(Status::Partial) => {}
+                    Err(e) => return Err(Failure::Parse(e)),
+                }
+            }
+            self.flush()?;
+            let timeout = match started {
+                Some(started) => {
+                    // The head deadline runs from the request's first byte,
+                    // so a client trickling bytes cannot reset it.
+                    let left =
+                        (started + config.head_timeout).saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(Failure::Timeout);
+                    }
+                    left
+                }
+                None => {
+                    if !self.ctx.shared.set_idle(self.id, true) {
+                        return Ok(None);
+                    }
+                    if first {
+                        config.head_timeout
+                    } else {
+                        config.keep_alive_timeout
+                    }
+                }
+            };
+            let read = self.buf.fill(&self.stream, timeout);
+            if started.is_none() {
+                self.ctx.shared.set_idle(self.id, false);
+            }
+            match read {
+                Ok(0) if started.is_none() => return Ok(None),
+                Ok(0) => return Err(Failure::Gone),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_timeout(&e) && started.is_some() => {}
+                Err(_) if started.is_none() => return Ok(None),
+                Err(_) => return Err(Failure::Gone),
+            }
+        }
+    }
+
+    /// De-frames the body into `request` (RULES SM-12: all of it, before
+    /// any handler runs). Bounded by `limits.max_body`: a larger
+    /// Content-Length was refused with the head, a larger chunked body is
+    /// refused by the decoder as soon as a chunk-size declares it.
+    fn read_body(&mut self, request: &mut Request, framing: Framing) -> Result<(), Failure> {
+        let config = self.config();
+        let mut decoder = BodyDecoder::new(framing, &config.limits);
+        if let Framing::Length(len) = framing {
+            // Declared is not received: reserve only a little up front.
+            request.body_mut().reserve(len.min(64 * 1024) as usize);
+        }
+        loop {
+            let (consumed, done, need_more) = match decoder.decode(self.buf.pending()) {
+                Ok((n, Decoded::Data(data))) => {
+                    request.body_mut().extend_from_slice(data);
+                    (n, false, false)
+                }
+                Ok((n, Decoded::Trailer(field))) => {
+                    request.push_trailer(field);
+                    (n, false, false)
+                }
+                Ok((n, Decoded::Done)) => (n, true, false),
+                Ok((n, Decoded::NeedMore)) => (n, false, true),
+                Err(e) => return Err(Failure::Parse(e)),
+            };
+            self.buf.consume(consumed);
+            if done {
+                return Ok(());
+            }
+            if need_more {
+                self.flush()?;
+                match self.buf.fill(&self.stream, config.body_timeout) {
+                    Ok(0) => return Err(Failure::Gone),
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) if is_timeout(&e) => return Err(Failure::Timeout),
+                    Err(_) => return Err(Failure::Gone),
+                }
+            }
+        }
+    }
+
+    fn log(&self, request_line: &str, status: u16, bytes: usize, started: Instant) {
+        if self.config().access_log {
+            LogLine {
+                remote: self.remote,
+                request_line,
+                status,
+                bytes,
+                elapsed: started.elapsed(),
+            }
+            .write();
+        }
+    }
+}
+
+/// The answer for a request no handler takes.
+fn unrouted(decision: Decision<'_>) -> Response {
+    match decision {
+        Decision::Options(allow) => Response::new(200).with_header("Allow", allow),
+        Decision::NotFound => Response::plain(404, "Not Found"),
+        Decision::MethodNotAllowed(allow) => {
+            Response::plain(405, "Method Not Allowed").with_header("Allow", allow)
+        }
+        Decision::NotImplemented | Decision::Handler(_) => Response::plain(501, "Not Implemented"),
+    }
+}
+
+/// Did the handler ask to close (`Connection: close`)?
+fn response_asks_close(response: &Response) -> bool {
+    response.headers().any(|(name, value)| {
+        name.eq_ignore_ascii_case("connection")
+            && value
+                .split(',')
+                .any(|token| token.trim().eq_ignore_ascii_case("close"))
+    })
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "(no message)"
+    }
+}
+
+/// Server-side problems go to stderr whether or not the access log is on.
+fn log_error(request: &Request, what: &str) {
+    let line = format!("httpwire: \"{}\": {what}\n", request.request_line());
+    let _ = io::stderr().lock().write_all(line.as_bytes());
+}

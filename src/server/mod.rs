@@ -1,0 +1,427 @@
+//! A small threaded HTTP/1.1 server over `std::net` (feature `std`).
+//!
+//! It drives the core over blocking sockets, one thread per connection
+//! (from a pool that keeps [`Config::workers`] threads ready and grows to
+//! [`Config::max_connections`]); there is no async runtime. Per connection:
+//! socket bytes → a bounded read buffer → [`RequestParser`](crate::RequestParser)
+//! → [`BodyDecoder`](crate::BodyDecoder) → router → handler →
+//! [`ResponseHead`](crate::serialize::ResponseHead) → socket.
+//!
+//! * **Routing**: [`Server::route`] keys endpoints by method (case-sensitive)
+//!   and path prefix; the longest matching prefix wins. A path served only
+//!   under other methods gets `405` with `Allow`; a method no endpoint uses
+//!   gets `501`; no match gets `404 Not Found`. `HEAD` runs the `GET`
+//!   endpoint and sends no body; `OPTIONS *` lists the methods.
+//! * **Bodies** are read whole (Content-Length or chunked) before the handler
+//!   runs, so a handler never runs, and no `2xx` is sent, for a request
+//!   whose framing turns out bad (RULES SM-12).
+//! * **Connections** persist (HTTP/1.1, or HTTP/1.0 with keep-alive);
+//!   pipelined requests are answered in order; `Expect: 100-continue` is
+//!   answered before the body is read.
+//! * **Errors**: a malformed request gets the core's status (400, 413, 414,
+//!   431, 501, 505) with `Connection: close`, after the answers to the
+//!   requests before it. A panicking handler gets `500` and is logged; the
+//!   server keeps serving.
+//! * **Limits and timeouts**: see [`Config`]. Past the connection cap a new
+//!   connection gets `503` and is closed.
+//! * **Shutdown**: [`ShutdownHandle::shutdown`] stops accepting and lets
+//!   requests in flight finish within a deadline.
+//!
+//! # Example
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use std::net::TcpStream;
+//! use std::time::Duration;
+//! use httpwire::server::{Request, Response, Server};
+//!
+//! fn hello(req: &Request) -> Response {
+//!     Response::text(format!("hello, {}", &req.path()["/hello/".len()..]))
+//! }
+//!
+//! let mut server = Server::new("127.0.0.1", 0)?; // port 0: any free port
+//! server
+//!     .route("GET", "/hello/", hello)
+//!     .route("POST", "/upload", |req: &Request| {
+//!         Response::text(format!("{} bytes", req.body().len()))
+//!     });
+//! let running = server.spawn()?; // or `server.run()` on this thread
+//!
+//! let mut client = TcpStream::connect(running.local_addr())?;
+//! client.set_read_timeout(Some(Duration::from_secs(5)))?;
+//! client.write_all(b"GET /hello/world HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+//! let mut response = String::new();
+//! client.read_to_string(&mut response)?;
+//! assert!(response.starts_with("HTTP/1.1 200 OK\r\n"));
+//! assert!(response.ends_with("\r\n\r\nhello, world"));
+//!
+//! assert!(running.shutdown(Duration::from_secs(1)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod config;
+mod connection;
+mod pool;
+mod router;
+mod shutdown;
+mod types;
+mod wire;
+
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::string::{String, ToString};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+use std::vec::Vec;
+use std::{eprintln, format, vec};
+
+pub use config::Config;
+pub use shutdown::ShutdownHandle;
+pub use types::{Request, Response};
+
+use connection::Context;
+use pool::{Job, Pool};
+use router::Router;
+use shutdown::Shared;
+use wire::{ConnectionField, LogLine};
+
+/// A bound HTTP/1.1 server: add endpoints with [`route`](Server::route),
+/// then [`run`](Server::run) it (or [`spawn`](Server::spawn) it on a thread
+/// of its own).
+///
+/// See the [module documentation](self) for an example.
+pub struct Server {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    config: Config,
+    router: Router,
+    shared: Arc<Shared>,
+}
+
+impl Server {
+    /// Binds a listening socket on `ip` and `port`, as the Python original
+    /// does. `ip` is an IPv4 or IPv6 address (`127.0.0.1`, `::1`, `[::1]`,
+    /// `0.0.0.0`, `::`) or a host name such as `localhost`; port 0 picks a
+    /// free port (see [`local_addr`](Server::local_addr)).
+    ///
+    /// Fails with a [`BindError`] that says what went wrong: a bad address,
+    /// a port in use, no permission.
+    pub fn new(ip: &str, port: u16) -> Result<Server, BindError> {
+        let host = ip
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(ip);
+        let shown = match host.parse::<IpAddr>() {
+            Ok(addr) => SocketAddr::new(addr, port).to_string(),
+            Err(_) => format!("{host}:{port}"),
+        };
+        let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
+            Ok(addr) => vec![SocketAddr::new(addr, port)],
+            Err(_) => match (host, port).to_socket_addrs() {
+                Ok(addrs) => addrs.collect(),
+                Err(_) => Vec::new(),
+            },
+        };
+        if addrs.is_empty() {
+            let error = io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not an IPv4 or IPv6 address, nor a host name that resolves",
+            );
+            return Err(BindError { addr: shown, error });
+        }
+        Server::bind_addrs(&addrs, shown)
+    }
+
+    /// Binds a listening socket on `addr`.
+    pub fn bind(addr: SocketAddr) -> Result<Server, BindError> {
+        Server::bind_addrs(&[addr], addr.to_string())
+    }
+
+    fn bind_addrs(addrs: &[SocketAddr], shown: String) -> Result<Server, BindError> {
+        let bound = TcpListener::bind(addrs).and_then(|l| Ok((l.local_addr()?, l)));
+        match bound {
+            Ok((local_addr, listener)) => Ok(Server {
+                listener,
+                local_addr,
+                config: Config::default(),
+                router: Router::default(),
+                shared: Arc::new(Shared::new(local_addr)),
+            }),
+            Err(error) => Err(BindError { addr: shown, error }),
+        }
+    }
+
+    /// Replaces the [`Config`] (the default is [`Config::default`]).
+    pub fn with_config(mut self, config: Config) -> Server {
+        self.config = config;
+        self
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Adds an endpoint: requests whose method is `method` (case-sensitive)
+    /// and whose path starts with `path_prefix` go to `handler`. Among the
+    /// matching endpoints the longest prefix wins, whatever the order they
+    /// were added in. Adding the same method and prefix again replaces the
+    /// handler.
+    ///
+    /// A prefix matches at a segment boundary: `/echo` matches `/echo` and
+    /// `/echo/x` but not `/echoes`; `/echo/` matches `/echo/x` but not
+    /// `/echo`; `/` matches every path. The path is that of the target
+    /// (also for absolute-form targets), without the query, as sent.
+    ///
+    /// # Panics
+    ///
+    /// If `method` is not a token (RFC 9110 §9.1) or `path_prefix` does not
+    /// start with `/`: both are programming errors.
+    pub fn route<F>(&mut self, method: &str, path_prefix: &str, handler: F) -> &mut Server
+    where
+        F: Fn(&Request) -> Response + Send + Sync + 'static,
+    {
+        let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        assert!(
+            !method.is_empty() && method.bytes().all(token),
+            "route: method {method:?} is not a token"
+        );
+        assert!(
+            path_prefix.starts_with('/'),
+            "route: path prefix {path_prefix:?} does not start with '/'"
+        );
+        self.router.add(method, path_prefix, Arc::new(handler));
+        self
+    }
+
+    /// The address the server listens on (with the real port if bound to
+    /// port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// A handle to shut the server down from another thread.
+    pub fn handle(&self) -> ShutdownHandle {
+        ShutdownHandle {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// Accepts and serves connections until shut down through a
+    /// [`ShutdownHandle`]; then waits for the connections to end (at most
+    /// the grace period given to the shutdown) and returns.
+    ///
+    /// Fails only if the worker threads cannot be started. Errors accepting
+    /// one connection (such as running out of file descriptors) are logged
+    /// to stderr and the server goes on.
+    pub fn run(self) -> io::Result<()> {
+        let Server {
+            listener,
+            config,
+            router,
+            shared,
+            ..
+        } = self;
+        let ctx = Arc::new(Context {
+            config,
+            router,
+            shared: Arc::clone(&shared),
+        });
+        let pool = Pool::new(Arc::clone(&ctx), ctx.config.workers)?;
+        let mut last_error_log: Option<Instant> = None;
+        for stream in listener.incoming() {
+            if shared.stopping() {
+                break;
+            }
+            match stream {
+                Ok(stream) => admit(&ctx, &pool, stream),
+                Err(e) => {
+                    // EMFILE and the like: say so (once a second at most) and
+                    // pause a little instead of spinning.
+                    if last_error_log.map_or(true, |t| t.elapsed() >= Duration::from_secs(1)) {
+                        eprintln!("httpwire: accept failed: {e}");
+                        last_error_log = Some(Instant::now());
+                    }
+                    thread::sleep(Duration::from_millis(10));
+                }
+            }
+        }
+        drop(listener);
+        drop(pool);
+        shared.wait_drained();
+        Ok(())
+    }
+
+    /// Runs the server on a thread of its own and returns at once.
+    pub fn spawn(self) -> io::Result<RunningServer> {
+        let local_addr = self.local_addr;
+        let handle = self.handle();
+        let thread = thread::Builder::new()
+            .name("httpwire-acceptor".into())
+            .spawn(move || self.run())?;
+        Ok(RunningServer {
+            local_addr,
+            handle,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("local_addr", &self.local_addr)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Registers and hands on a new connection, or answers `503` past the cap.
+fn admit(ctx: &Context, pool: &Pool, stream: TcpStream) {
+    let Ok(remote) = stream.peer_addr() else {
+        return;
+    };
+    if ctx.shared.active() >= ctx.config.max_connections.max(1) {
+        reject(ctx, stream, remote);
+        return;
+    }
+    let Ok(clone) = stream.try_clone() else {
+        return;
+    };
+    let id = ctx.shared.register(clone);
+    if let Err(job) = pool.dispatch(Job { stream, remote, id }) {
+        ctx.shared.unregister(id);
+        reject(ctx, job.stream, remote);
+    }
+}
+
+/// `503 Service Unavailable` and close, without blocking the acceptor for
+/// long: a short write timeout, and only what the client already sent is
+/// read (so that closing does not reset the connection).
+fn reject(ctx: &Context, mut stream: TcpStream, remote: SocketAddr) {
+    use std::io::{Read, Write};
+    let started = Instant::now();
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+    let response = Response::plain(503, "Service Unavailable");
+    let server = ctx.config.server_header.as_deref();
+    let mut out = Vec::new();
+    if let Ok(Ok(bytes)) =
+        wire::write_response(&mut out, server, &response, ConnectionField::Close, false)
+    {
+        if stream.write_all(&out).is_ok() && ctx.config.access_log {
+            LogLine {
+                remote,
+                request_line: "-",
+                status: 503,
+                bytes,
+                elapsed: started.elapsed(),
+            }
+            .write();
+        }
+    }
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    if stream.set_nonblocking(true).is_ok() {
+        let mut scratch = [0u8; 4096];
+        while let Ok(1..) = stream.read(&mut scratch) {}
+    }
+}
+
+/// A server running on its own thread (see [`Server::spawn`]). Dropping it
+/// starts a shutdown with no grace period and does not wait.
+#[derive(Debug)]
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    handle: ShutdownHandle,
+    thread: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl RunningServer {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// A handle to shut the server down from elsewhere.
+    pub fn handle(&self) -> ShutdownHandle {
+        self.handle.clone()
+    }
+
+    /// Shuts down (see [`ShutdownHandle::shutdown`]) and waits for the
+    /// server's thread. Returns `true` if every connection ended within
+    /// `grace`.
+    pub fn shutdown(mut self, grace: Duration) -> bool {
+        let clean = self.handle.shutdown(grace);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        clean
+    }
+
+    /// Waits until the server stops (after a shutdown through a handle).
+    pub fn join(mut self) -> io::Result<()> {
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(io::Error::other("server thread panicked")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            self.handle.begin_shutdown(Duration::ZERO);
+        }
+    }
+}
+
+/// Why a [`Server`] could not start listening.
+#[derive(Debug)]
+pub struct BindError {
+    addr: String,
+    error: io::Error,
+}
+
+impl BindError {
+    /// The address that could not be bound, as given.
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    /// The underlying error: `AddrInUse`, `AddrNotAvailable`,
+    /// `PermissionDenied`, or `InvalidInput` for an address that is neither
+    /// an IP address nor a host name that resolves.
+    pub fn kind(&self) -> io::ErrorKind {
+        self.error.kind()
+    }
+}
+
+impl fmt::Display for BindError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let why = match self.error.kind() {
+            io::ErrorKind::AddrInUse => "the port is already in use".to_string(),
+            io::ErrorKind::AddrNotAvailable => {
+                "the address is not one of this machine's".to_string()
+            }
+            io::ErrorKind::PermissionDenied => {
+                "permission denied (ports below 1024 need privileges)".to_string()
+            }
+            _ => self.error.to_string(),
+        };
+        write!(f, "cannot listen on {}: {why}", self.addr)
+    }
+}
+
+impl std::error::Error for BindError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<BindError> for io::Error {
+    fn from(e: BindError) -> io::Error {
+        io::Error::new(e.error.kind(), e.to_string())
+    }
+}

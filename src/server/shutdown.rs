@@ -1,0 +1,203 @@
+//! Graceful shutdown: the state the acceptor, the connections and the
+//! [`ShutdownHandle`] share.
+//!
+//! Shutting down sets a flag, wakes the acceptor (which stops accepting and
+//! closes the listener), and closes every connection that sits idle between
+//! requests. Busy connections finish the request in flight, answer it with
+//! `Connection: close` and end. At the deadline whatever is left is cut off
+//! (both directions of its socket are shut down).
+
+use std::collections::HashMap;
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// One live connection, as the shutdown path sees it.
+struct Entry {
+    /// A clone of the connection's socket, to cut it off.
+    stream: TcpStream,
+    /// Waiting for the next request, with nothing of it received yet.
+    idle: bool,
+}
+
+#[derive(Default)]
+struct Registry {
+    connections: HashMap<u64, Entry>,
+    /// When the deadline passes, connections still open are cut off.
+    deadline: Option<Instant>,
+}
+
+/// State shared by the acceptor, the workers and the handles.
+pub(crate) struct Shared {
+    stopping: AtomicBool,
+    next_id: AtomicU64,
+    registry: Mutex<Registry>,
+    /// Signalled whenever a connection ends.
+    ended: Condvar,
+    /// The listening address, to wake a blocked `accept`.
+    local_addr: SocketAddr,
+}
+
+impl Shared {
+    pub(crate) fn new(local_addr: SocketAddr) -> Shared {
+        Shared {
+            stopping: AtomicBool::new(false),
+            next_id: AtomicU64::new(0),
+            registry: Mutex::new(Registry::default()),
+            ended: Condvar::new(),
+            local_addr,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Registry> {
+        // A panic while holding the lock cannot leave the map inconsistent.
+        self.registry.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Has shutdown begun?
+    pub(crate) fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    /// The number of connections being served.
+    pub(crate) fn active(&self) -> usize {
+        self.lock().connections.len()
+    }
+
+    /// Registers a new connection (busy) and returns its id.
+    pub(crate) fn register(&self, stream: TcpStream) -> u64 {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.lock().connections.insert(
+            id,
+            Entry {
+                stream,
+                idle: false,
+            },
+        );
+        id
+    }
+
+    /// Marks a connection idle (between requests) or busy. Returns `false`
+    /// if it is going idle while the server is stopping: it should close.
+    pub(crate) fn set_idle(&self, id: u64, idle: bool) -> bool {
+        let mut registry = self.lock();
+        if let Some(entry) = registry.connections.get_mut(&id) {
+            entry.idle = idle;
+        }
+        // Checked under the lock, where `begin` sets the flag: either it
+        // sees this connection idle and closes it, or we see the flag.
+        !(idle && self.stopping())
+    }
+
+    /// Forgets a connection that ended.
+    pub(crate) fn unregister(&self, id: u64) {
+        self.lock().connections.remove(&id);
+        self.ended.notify_all();
+    }
+
+    /// Starts shutting down, once: stop accepting, close idle connections,
+    /// and set the deadline for the others.
+    pub(crate) fn begin(&self, grace: Duration) {
+        {
+            // The flag changes only under the lock, and the deadline is set
+            // before it, so whoever sees the flag also sees the deadline.
+            let mut registry = self.lock();
+            if self.stopping() {
+                return;
+            }
+            registry.deadline = Some(Instant::now() + grace);
+            self.stopping.store(true, Ordering::SeqCst);
+            for entry in registry.connections.values().filter(|e| e.idle) {
+                let _ = entry.stream.shutdown(Shutdown::Both);
+            }
+        }
+        self.wake_acceptor();
+    }
+
+    /// A blocked `accept` returns when a connection arrives: make one.
+    fn wake_acceptor(&self) {
+        let mut addr = self.local_addr;
+        if addr.ip().is_unspecified() {
+            let loopback = match addr {
+                SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            };
+            addr.set_ip(loopback);
+        }
+        let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+    }
+
+    /// Waits until every connection has ended or the deadline has passed;
+    /// at the deadline cuts off the ones left. Returns whether all ended in
+    /// time.
+    pub(crate) fn wait_drained(&self) -> bool {
+        let mut registry = self.lock();
+        loop {
+            if registry.connections.is_empty() {
+                return true;
+            }
+            let now = Instant::now();
+            let deadline = registry.deadline.unwrap_or(now);
+            if now >= deadline {
+                for entry in registry.connections.values() {
+                    let _ = entry.stream.shutdown(Shutdown::Both);
+                }
+                return false;
+            }
+            registry = match self.ended.wait_timeout(registry, deadline - now) {
+                Ok((guard, _)) => guard,
+                Err(e) => e.into_inner().0,
+            };
+        }
+    }
+}
+
+/// Stops a running [`Server`](super::Server) from another thread.
+///
+/// Cloneable and `Send`; get one with [`Server::handle`](super::Server::handle)
+/// before calling [`Server::run`](super::Server::run).
+#[derive(Clone)]
+pub struct ShutdownHandle {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl ShutdownHandle {
+    /// Stops accepting, lets the requests in flight finish, and waits for
+    /// their connections to end, at most `grace`; connections still open
+    /// then are closed. Returns `true` if everything ended in time.
+    ///
+    /// Idle keep-alive connections are closed at once; a busy one answers
+    /// its current request with `Connection: close`. Calling it again (or
+    /// from several threads) waits for the same shutdown.
+    pub fn shutdown(&self, grace: Duration) -> bool {
+        self.shared.begin(grace);
+        self.shared.wait_drained()
+    }
+
+    /// Starts shutting down like [`shutdown`](ShutdownHandle::shutdown) and
+    /// returns at once; [`Server::run`](super::Server::run) returns when the
+    /// connections have ended or `grace` has passed.
+    pub fn begin_shutdown(&self, grace: Duration) {
+        self.shared.begin(grace);
+    }
+
+    /// Has shutdown begun?
+    pub fn is_shutting_down(&self) -> bool {
+        self.shared.stopping()
+    }
+
+    /// The number of connections being served right now.
+    pub fn active_connections(&self) -> usize {
+        self.shared.active()
+    }
+}
+
+impl core::fmt::Debug for ShutdownHandle {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ShutdownHandle")
+            .field("addr", &self.shared.local_addr)
+            .field("stopping", &self.shared.stopping())
+            .finish()
+    }
+}

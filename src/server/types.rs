@@ -1,0 +1,400 @@
+//! What a handler gets ([`Request`]) and what it returns ([`Response`]).
+
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::string::{String, ToString};
+use std::vec::Vec;
+
+use crate::{Header, TargetForm, Version};
+
+/// A request whose head was validated and whose body was read to its end.
+///
+/// It owns a copy of the head bytes (method, target and fields are slices of
+/// it) and the de-framed body: a handler never sees chunked coding, and
+/// never runs before the whole body arrived without a framing error.
+///
+/// ```
+/// use httpwire::server::Request;
+///
+/// let req = Request::from_parts("POST", "/echo/x?y=1", &[("Content-Type", "text/plain")], b"hi");
+/// assert_eq!(req.method(), "POST");
+/// assert_eq!(req.path(), "/echo/x");
+/// assert_eq!(req.query(), Some("y=1"));
+/// assert_eq!(req.header_str("content-type"), Some("text/plain"));
+/// assert_eq!(req.body(), b"hi");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The head as received, request-line to final CRLF.
+    head: Vec<u8>,
+    method: Range<usize>,
+    target: Range<usize>,
+    /// `None` when the path is not in the head (an absolute-form target
+    /// with an empty path, whose path is `/`).
+    path: Option<Range<usize>>,
+    query: Option<Range<usize>>,
+    target_form: TargetForm,
+    version: Version,
+    /// (name, value) spans in `head`.
+    headers: Vec<(Range<usize>, Range<usize>)>,
+    trailers: Vec<(String, Vec<u8>)>,
+    body: Vec<u8>,
+    remote_addr: Option<SocketAddr>,
+}
+
+/// Where `part` sits inside `whole`, if it is a sub-slice of it.
+fn span_of(whole: &[u8], part: &[u8]) -> Option<Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= whole.len()).then_some(start..end)
+}
+
+impl Request {
+    /// Copies a parsed head out of the connection's buffer. `head` must be
+    /// the bytes `req` was parsed from, up to `req.head_len`.
+    pub(crate) fn from_head(
+        head: &[u8],
+        req: &crate::Request<'_, '_>,
+        remote: SocketAddr,
+    ) -> Request {
+        let span = |s: &[u8]| span_of(head, s).unwrap_or(0..0);
+        let headers = req
+            .headers
+            .iter()
+            .map(|h| (span(h.name.as_bytes()), span(h.value)))
+            .collect();
+        Request {
+            method: span(req.method.as_bytes()),
+            target: span(req.target.as_bytes()),
+            path: span_of(head, req.path().as_bytes()),
+            query: req.query().and_then(|q| span_of(head, q.as_bytes())),
+            target_form: req.target_form,
+            version: req.version,
+            headers,
+            trailers: Vec::new(),
+            body: Vec::new(),
+            remote_addr: Some(remote),
+            head: head.to_vec(),
+        }
+    }
+
+    /// Builds a request by hand, for testing handlers without a socket. The
+    /// target is taken as origin-form (`/path?query`); the version is
+    /// HTTP/1.1.
+    pub fn from_parts(
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Request {
+        let mut head = Vec::new();
+        head.extend_from_slice(method.as_bytes());
+        head.push(b' ');
+        let target_start = head.len();
+        head.extend_from_slice(target.as_bytes());
+        let target_end = head.len();
+        head.extend_from_slice(b" HTTP/1.1\r\n");
+        let mut spans = Vec::new();
+        for (name, value) in headers {
+            let name_start = head.len();
+            head.extend_from_slice(name.as_bytes());
+            let name_end = head.len();
+            head.extend_from_slice(b": ");
+            let value_start = head.len();
+            head.extend_from_slice(value.as_bytes());
+            spans.push((name_start..name_end, value_start..head.len()));
+            head.extend_from_slice(b"\r\n");
+        }
+        head.extend_from_slice(b"\r\n");
+        let (path_end, query) = match target.find('?') {
+            Some(q) => (target_start + q, Some(target_start + q + 1..target_end)),
+            None => (target_end, None),
+        };
+        Request {
+            method: 0..method.len(),
+            target: target_start..target_end,
+            path: Some(target_start..path_end),
+            query,
+            target_form: TargetForm::Origin,
+            version: Version::Http11,
+            headers: spans,
+            trailers: Vec::new(),
+            body: body.to_vec(),
+            remote_addr: None,
+            head,
+        }
+    }
+
+    fn str_at(&self, span: &Range<usize>) -> &str {
+        // Method, target and field names are ASCII, checked by the parser
+        // (or given as &str to `from_parts`).
+        core::str::from_utf8(&self.head[span.clone()]).unwrap_or("")
+    }
+
+    /// The method, case-sensitive (`GET`, not `get`).
+    pub fn method(&self) -> &str {
+        self.str_at(&self.method)
+    }
+
+    /// The request-target as sent (`/echo/hi?x=1`, `http://host/p`, `*`).
+    pub fn target(&self) -> &str {
+        self.str_at(&self.target)
+    }
+
+    /// Which of the four forms the target has.
+    pub fn target_form(&self) -> TargetForm {
+        self.target_form
+    }
+
+    /// The path without the query, as sent (no percent-decoding). For an
+    /// absolute-form target it is the path part (`/` if empty); for `*` and
+    /// authority-form it is the target itself.
+    pub fn path(&self) -> &str {
+        match &self.path {
+            Some(span) if !span.is_empty() => self.str_at(span),
+            // `http://host` and `http://host?q` have an empty path: `/`.
+            _ => "/",
+        }
+    }
+
+    /// The query without `?`, as sent, if the target has one.
+    pub fn query(&self) -> Option<&str> {
+        self.query.as_ref().map(|span| self.str_at(span))
+    }
+
+    /// The HTTP version of the request.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The value of the first field called `name` (case-insensitive).
+    /// Values are bytes: they may hold obs-text (bytes ≥ 0x80).
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers().find(|h| h.is(name)).map(|h| h.value)
+    }
+
+    /// The value of the first field called `name` (case-insensitive), if it
+    /// is valid UTF-8.
+    pub fn header_str(&self, name: &str) -> Option<&str> {
+        self.header(name).and_then(|v| core::str::from_utf8(v).ok())
+    }
+
+    /// All field lines, in the order received.
+    pub fn headers(&self) -> impl Iterator<Item = Header<'_>> + '_ {
+        self.headers.iter().map(move |(name, value)| Header {
+            name: self.str_at(name),
+            value: &self.head[value.clone()],
+        })
+    }
+
+    /// The trailer fields of a chunked body, in order (usually none).
+    pub fn trailers(&self) -> impl Iterator<Item = Header<'_>> + '_ {
+        self.trailers
+            .iter()
+            .map(|(name, value)| Header { name, value })
+    }
+
+    /// The de-framed body (empty if the request had none).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The client's address (`None` for a request built by hand).
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.remote_addr
+    }
+
+    pub(crate) fn body_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.body
+    }
+
+    pub(crate) fn push_trailer(&mut self, header: Header<'_>) {
+        self.trailers
+            .push((header.name.to_string(), header.value.to_vec()));
+    }
+
+    /// The request-line as received, for the access log.
+    pub(crate) fn request_line(&self) -> &str {
+        let end = memchr::memchr(b'\r', &self.head).unwrap_or(self.head.len());
+        core::str::from_utf8(&self.head[..end]).unwrap_or("-")
+    }
+}
+
+/// What a handler answers: a status, fields and a complete body.
+///
+/// The server adds `Content-Length` (from the body), `Date`, `Server` and
+/// `Connection` as needed, and serializes the head with the core's
+/// [`ResponseHead`](crate::serialize::ResponseHead), which refuses any field
+/// that could split a response. A handler must not set `Content-Length` or
+/// `Transfer-Encoding` itself: such a response is replaced by a `500`.
+///
+/// ```
+/// use httpwire::server::Response;
+///
+/// let ok = Response::text("hello");
+/// assert_eq!(ok.status(), 200);
+/// assert_eq!(ok.header("content-type"), Some("text/plain"));
+///
+/// let created = Response::new(201).with_header("Location", "/items/7").with_body("made");
+/// assert_eq!(created.body(), b"made");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    status: u16,
+    reason: Option<String>,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    /// A response with `status`, no fields and an empty body.
+    pub fn new(status: u16) -> Response {
+        Response {
+            status,
+            reason: None,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// `200 OK` with `Content-Type: text/plain` and `body`.
+    pub fn text(body: impl Into<String>) -> Response {
+        Response::new(200)
+            .with_header("Content-Type", "text/plain")
+            .with_body(body.into())
+    }
+
+    /// `200 OK` with `Content-Type: application/octet-stream` and `body`.
+    pub fn bytes(body: impl Into<Vec<u8>>) -> Response {
+        Response::new(200)
+            .with_header("Content-Type", "application/octet-stream")
+            .with_body(body)
+    }
+
+    /// A response with `status`, the given fields and `body`.
+    ///
+    /// ```
+    /// # use httpwire::server::Response;
+    /// let r = Response::with(418, &[("Content-Type", "text/plain")], "short and stout");
+    /// assert_eq!(r.status(), 418);
+    /// ```
+    pub fn with(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Response {
+        let mut response = Response::new(status).with_body(body);
+        for &(name, value) in headers {
+            response = response.with_header(name, value);
+        }
+        response
+    }
+
+    /// Replaces the status code.
+    pub fn with_status(mut self, status: u16) -> Response {
+        self.status = status;
+        self
+    }
+
+    /// Replaces the reason phrase (by default the registered one, e.g.
+    /// `Not Found` for 404).
+    pub fn with_reason(mut self, reason: impl Into<String>) -> Response {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    /// Adds a field line (after any added before).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Response {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Replaces the body.
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Response {
+        self.body = body.into();
+        self
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The reason phrase, if one was set.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// The value of the first field called `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The fields set so far, in order.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Does the status forbid a body (1xx, 204, 304; RFC 9110 §15)?
+    pub(crate) fn status_forbids_body(&self) -> bool {
+        matches!(self.status, 100..=199 | 204 | 304)
+    }
+
+    /// A `text/plain` response with `status` and `body`.
+    pub(crate) fn plain(status: u16, body: impl Into<Vec<u8>>) -> Response {
+        Response::new(status)
+            .with_header("Content-Type", "text/plain")
+            .with_body(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{RequestParser, Status};
+
+    fn parsed(raw: &[u8]) -> Request {
+        let mut headers = [Header::EMPTY; 8];
+        let Ok(Status::Complete(req)) = RequestParser::new().parse(raw, &mut headers) else {
+            panic!("not a complete request");
+        };
+        let remote = "127.0.0.1:1".parse().unwrap();
+        Request::from_head(&raw[..req.head_len], &req, remote)
+    }
+
+    #[test]
+    fn copies_the_head_out_of_the_buffer() {
+        let req = parsed(b"GET /a/b?c=d HTTP/1.0\r\nX-One: 1\r\nx-two:  2 \r\n\r\nbody");
+        assert_eq!(
+            (req.method(), req.target(), req.path(), req.query()),
+            ("GET", "/a/b?c=d", "/a/b", Some("c=d"))
+        );
+        assert_eq!(req.version(), Version::Http10);
+        assert_eq!(req.header("X-TWO"), Some(&b"2"[..]));
+        let names: Vec<&str> = req.headers().map(|h| h.name).collect();
+        assert_eq!(names, ["X-One", "x-two"]);
+        assert_eq!(req.request_line(), "GET /a/b?c=d HTTP/1.0");
+        assert_eq!(req.body(), b"");
+        assert!(req.remote_addr().is_some());
+    }
+
+    #[test]
+    fn absolute_form_paths() {
+        let req = parsed(b"GET http://h/p/q?x HTTP/1.1\r\nHost: h\r\n\r\n");
+        assert_eq!((req.path(), req.query()), ("/p/q", Some("x")));
+        let req = parsed(b"GET http://h HTTP/1.1\r\nHost: h\r\n\r\n");
+        assert_eq!((req.path(), req.query()), ("/", None));
+        let req = parsed(b"GET http://h?x=1 HTTP/1.1\r\nHost: h\r\n\r\n");
+        assert_eq!((req.path(), req.query()), ("/", Some("x=1")));
+    }
+
+    #[test]
+    fn asterisk_form_path_is_the_target() {
+        let req = parsed(b"OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n");
+        assert_eq!((req.path(), req.target_form()), ("*", TargetForm::Asterisk));
+    }
+}

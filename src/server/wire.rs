@@ -1,0 +1,308 @@
+//! Bytes out: responses through the core's serializer, a writer with a
+//! deadline, the `Date` header and the access log.
+
+use std::cell::RefCell;
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::string::{String, ToString};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::vec::Vec;
+use std::{format, thread_local};
+
+use super::types::Response;
+use crate::serialize::{BodyFraming, ResponseHead};
+use crate::{EncodeError, Header};
+
+/// The `Connection` field the server adds to a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ConnectionField {
+    /// None: an HTTP/1.1 connection that stays open.
+    Omit,
+    /// `Connection: close`: the server closes after this response.
+    Close,
+    /// `Connection: keep-alive`: an HTTP/1.0 connection that stays open.
+    KeepAlive,
+}
+
+/// Writes `response` with the fields the server owns (`Content-Length`,
+/// `Date`, `Server`, `Connection`) through the core serializer.
+///
+/// Returns `Ok(Err(_))`, having written nothing, if the serializer refuses
+/// the head (a bad field from a handler, or a body the status forbids);
+/// otherwise the number of body bytes written. `head_only` (a HEAD request)
+/// writes the `Content-Length` the body would have, but not the body.
+pub(crate) fn write_response<W: Write>(
+    w: &mut W,
+    server_header: Option<&str>,
+    response: &Response,
+    connection: ConnectionField,
+    head_only: bool,
+) -> io::Result<Result<usize, EncodeError>> {
+    let date = http_date();
+    let mut headers: Vec<Header<'_>> = Vec::with_capacity(response.headers().count() + 3);
+    let mut has_date = false;
+    let mut has_server = false;
+    for (name, value) in response.headers() {
+        if name.eq_ignore_ascii_case("connection") {
+            // The connection's fate is the server's to announce.
+            continue;
+        }
+        has_date |= name.eq_ignore_ascii_case("date");
+        has_server |= name.eq_ignore_ascii_case("server");
+        headers.push(Header {
+            name,
+            value: value.as_bytes(),
+        });
+    }
+    if !has_date {
+        headers.push(Header {
+            name: "Date",
+            value: date.as_bytes(),
+        });
+    }
+    if let (Some(server), false) = (server_header, has_server) {
+        headers.push(Header {
+            name: "Server",
+            value: server.as_bytes(),
+        });
+    }
+    match connection {
+        ConnectionField::Omit => {}
+        ConnectionField::Close => headers.push(Header {
+            name: "Connection",
+            value: b"close",
+        }),
+        ConnectionField::KeepAlive => headers.push(Header {
+            name: "Connection",
+            value: b"keep-alive",
+        }),
+    }
+    if response.status() < 200 {
+        // A 1xx is interim (RFC 9110 §15.2): it cannot be the answer.
+        return Ok(Err(EncodeError::InvalidStatus));
+    }
+    let body = response.body();
+    let framing = if response.status_forbids_body() {
+        if !body.is_empty() {
+            // SR-4: no body in 1xx, 204 or 304.
+            return Ok(Err(EncodeError::ConflictingFraming));
+        }
+        BodyFraming::None
+    } else {
+        BodyFraming::Length(body.len() as u64)
+    };
+    let head = ResponseHead {
+        status: response.status(),
+        reason: response.reason(),
+        headers: &headers,
+        framing,
+    };
+    if let Err(e) = head.encoded_len() {
+        return Ok(Err(e));
+    }
+    head.write_to(w)?;
+    if head_only || body.is_empty() {
+        return Ok(Ok(0));
+    }
+    w.write_all(body)?;
+    Ok(Ok(body.len()))
+}
+
+/// Writes `100 Continue` (RFC 9110 §15.2.1).
+pub(crate) fn write_continue<W: Write>(w: &mut W) -> io::Result<()> {
+    ResponseHead {
+        status: 100,
+        reason: None,
+        headers: &[],
+        framing: BodyFraming::None,
+    }
+    .write_to(w)
+}
+
+/// A socket writer that gives up at a deadline, however the writes are
+/// split: before each write the socket's timeout is set to the time left.
+pub(crate) struct DeadlineWriter {
+    pub(crate) stream: TcpStream,
+    pub(crate) deadline: Instant,
+}
+
+impl Write for DeadlineWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "write timeout"));
+        }
+        self.stream.set_write_timeout(Some(left))?;
+        self.stream.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
+}
+
+thread_local! {
+    /// The last formatted date and the second it is for.
+    static DATE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+}
+
+/// The current time as an IMF-fixdate (RFC 9110 §5.6.7), formatted at most
+/// once a second per thread.
+pub(crate) fn http_date() -> String {
+    let now = SystemTime::now();
+    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    DATE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.0 != secs {
+            *cache = (secs, httpdate::fmt_http_date(now));
+        }
+        cache.1.clone()
+    })
+}
+
+/// `06/Nov/1994:08:49:37 +0000` (Common Log Format) from an IMF-fixdate
+/// `Sun, 06 Nov 1994 08:49:37 GMT`, which has fixed field positions.
+fn clf_date(imf: &str) -> String {
+    match (
+        imf.get(5..7),
+        imf.get(8..11),
+        imf.get(12..16),
+        imf.get(17..25),
+    ) {
+        (Some(day), Some(month), Some(year), Some(time)) => {
+            format!("{day}/{month}/{year}:{time} +0000")
+        }
+        _ => imf.to_string(),
+    }
+}
+
+/// One access-log line: Common Log Format plus the time taken.
+pub(crate) struct LogLine<'a> {
+    pub(crate) remote: SocketAddr,
+    /// The request-line, or `-` when none was parsed.
+    pub(crate) request_line: &'a str,
+    pub(crate) status: u16,
+    /// Body bytes sent.
+    pub(crate) bytes: usize,
+    /// Time from the first byte of the request to the end of the response.
+    pub(crate) elapsed: Duration,
+}
+
+impl LogLine<'_> {
+    /// The line, without its newline:
+    /// `127.0.0.1 - - [06/Nov/1994:08:49:37 +0000] "GET / HTTP/1.1" 200 5 0.123ms`.
+    pub(crate) fn format(&self) -> String {
+        let bytes = match self.bytes {
+            0 => "-".to_string(),
+            n => n.to_string(),
+        };
+        format!(
+            "{} - - [{}] \"{}\" {} {} {:.3}ms",
+            self.remote.ip(),
+            clf_date(&http_date()),
+            self.request_line,
+            self.status,
+            bytes,
+            self.elapsed.as_secs_f64() * 1000.0
+        )
+    }
+
+    /// Writes the line to stderr in one call, so lines from several threads
+    /// do not interleave.
+    pub(crate) fn write(&self) {
+        let mut line = self.format();
+        line.push('\n');
+        let _ = io::stderr().lock().write_all(line.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clf_date_from_imf_fixdate() {
+        assert_eq!(
+            clf_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            "06/Nov/1994:08:49:37 +0000"
+        );
+    }
+
+    #[test]
+    fn response_fields_and_framing() {
+        let response = Response::text("hi").with_header("Connection", "keep-alive");
+        let mut out = Vec::new();
+        let written = write_response(
+            &mut out,
+            Some("t"),
+            &response,
+            ConnectionField::Close,
+            false,
+        )
+        .unwrap();
+        assert_eq!(written, Ok(2));
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: "),
+            "{text}"
+        );
+        assert!(
+            text.contains("\r\nServer: t\r\nConnection: close\r\n"),
+            "{text}"
+        );
+        assert!(!text.contains("keep-alive"), "{text}");
+        assert!(text.ends_with("Content-Length: 2\r\n\r\nhi"), "{text}");
+    }
+
+    #[test]
+    fn head_only_keeps_length_drops_body() {
+        let mut out = Vec::new();
+        let r = write_response(
+            &mut out,
+            None,
+            &Response::text("hello"),
+            ConnectionField::Omit,
+            true,
+        )
+        .unwrap();
+        assert_eq!(r, Ok(0));
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.ends_with("Content-Length: 5\r\n\r\n"), "{text}");
+        assert!(!text.contains("Server:"), "{text}");
+    }
+
+    #[test]
+    fn refused_heads_write_nothing() {
+        let mut out = Vec::new();
+        let bad = Response::text("x").with_header("X-Bad", "a\r\nInjected: 1");
+        let r = write_response(&mut out, None, &bad, ConnectionField::Omit, false).unwrap();
+        assert_eq!(r, Err(EncodeError::InvalidHeaderValue));
+        let framing = Response::text("x").with_header("Content-Length", "1");
+        let r = write_response(&mut out, None, &framing, ConnectionField::Omit, false).unwrap();
+        assert_eq!(r, Err(EncodeError::ConflictingFraming));
+        let interim = Response::new(103);
+        let r = write_response(&mut out, None, &interim, ConnectionField::Omit, false).unwrap();
+        assert_eq!(r, Err(EncodeError::InvalidStatus));
+        let no_content = Response::new(204).with_body("x");
+        let r = write_response(&mut out, None, &no_content, ConnectionField::Omit, false).unwrap();
+        assert_eq!(r, Err(EncodeError::ConflictingFraming));
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn log_line_shape() {
+        let line = LogLine {
+            remote: "127.0.0.1:5000".parse().unwrap(),
+            request_line: "GET / HTTP/1.1",
+            status: 404,
+            bytes: 9,
+            elapsed: Duration::from_micros(1500),
+        }
+        .format();
+        assert!(line.starts_with("127.0.0.1 - - ["), "{line}");
+        assert!(
+            line.ends_with("] \"GET / HTTP/1.1\" 404 9 1.500ms"),
+            "{line}"
+        );
+    }
+}

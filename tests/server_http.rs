@@ -1,0 +1,630 @@
+//! The server's HTTP behaviour over real sockets on 127.0.0.1 (port 0):
+//! routing, echo, bodies, keep-alive, pipelining, 100-continue, HEAD and
+//! error statuses. Every client socket has a read timeout, so no test can
+//! hang; every server is shut down at the end of its test.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use httpwire::server::{Config, Request, Response, RunningServer, Server};
+
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn test_config() -> Config {
+    Config {
+        workers: 2,
+        max_connections: 32,
+        head_timeout: Duration::from_secs(3),
+        body_timeout: Duration::from_secs(3),
+        keep_alive_timeout: Duration::from_secs(3),
+        write_timeout: Duration::from_secs(3),
+        ..Config::default()
+    }
+}
+
+/// The echo endpoints of the binary, plus whatever `extra` adds.
+fn start_with(config: Config, extra: impl FnOnce(&mut Server)) -> RunningServer {
+    let mut server = Server::new("127.0.0.1", 0)
+        .expect("bind")
+        .with_config(config);
+    server
+        .route("GET", "/echo/", |req: &Request| {
+            Response::text(req.path().strip_prefix("/echo/").unwrap_or(""))
+        })
+        .route("POST", "/echo", |req: &Request| Response::bytes(req.body()));
+    extra(&mut server);
+    server.spawn().expect("spawn")
+}
+
+fn start() -> RunningServer {
+    start_with(test_config(), |_| {})
+}
+
+fn stop(server: RunningServer) {
+    assert!(
+        server.shutdown(Duration::from_secs(2)),
+        "server did not drain in time"
+    );
+}
+
+struct Client {
+    reader: BufReader<TcpStream>,
+}
+
+impl Client {
+    fn connect(addr: SocketAddr) -> Client {
+        let stream = TcpStream::connect(addr).expect("connect");
+        stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+        stream.set_write_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+        Client {
+            reader: BufReader::new(stream),
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.reader.get_mut().write_all(bytes).expect("write");
+    }
+
+    /// Reads one response; `head` means it answers a HEAD request.
+    fn read(&mut self, head: bool) -> Reply {
+        let mut line = String::new();
+        self.reader
+            .read_line(&mut line)
+            .expect("status line (timed out?)");
+        assert!(line.ends_with("\r\n"), "incomplete status line {line:?}");
+        let mut parts = line.trim_end().splitn(3, ' ');
+        assert_eq!(parts.next(), Some("HTTP/1.1"), "status line {line:?}");
+        let status = parts.next().unwrap().parse().unwrap();
+        let reason = parts.next().unwrap_or("").to_string();
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            self.reader.read_line(&mut line).expect("field line");
+            assert!(line.ends_with("\r\n"), "incomplete field line {line:?}");
+            if line == "\r\n" {
+                break;
+            }
+            let (name, value) = line.trim_end().split_once(':').expect("colon");
+            headers.push((name.to_string(), value.trim().to_string()));
+        }
+        let mut reply = Reply {
+            status,
+            reason,
+            headers,
+            body: Vec::new(),
+        };
+        assert!(
+            reply.header("transfer-encoding").is_none(),
+            "the server never sends chunked"
+        );
+        if !head && !matches!(status, 100..=199 | 204 | 304) {
+            let len: usize = reply
+                .header("content-length")
+                .expect("Content-Length")
+                .parse()
+                .unwrap();
+            reply.body = vec![0; len];
+            self.reader.read_exact(&mut reply.body).expect("body");
+        }
+        reply
+    }
+
+    fn request(&mut self, bytes: &[u8]) -> Reply {
+        self.send(bytes);
+        self.read(bytes.starts_with(b"HEAD "))
+    }
+
+    /// The server closed the connection: EOF (or a reset) with no more bytes.
+    fn assert_closed(&mut self) {
+        let mut rest = Vec::new();
+        match self.reader.read_to_end(&mut rest) {
+            Ok(_) => assert!(
+                rest.is_empty(),
+                "unexpected bytes {:?}",
+                String::from_utf8_lossy(&rest)
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            Err(e) => panic!("connection not closed: {e}"),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    reason: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).unwrap()
+    }
+}
+
+fn get(path: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").into_bytes()
+}
+
+#[test]
+fn echo_get_answers_the_rest_of_the_path() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(&get("/echo/hello"));
+    assert_eq!((r.status, r.reason.as_str()), (200, "OK"));
+    assert_eq!(r.header("content-type"), Some("text/plain"));
+    assert_eq!(r.header("content-length"), Some("5"));
+    assert_eq!(r.text(), "hello");
+    // Without the query, as sent (no percent-decoding); the length is in bytes.
+    let r = c.request(&get("/echo/caf%C3%A9/x?q=1"));
+    assert_eq!(r.text(), "caf%C3%A9/x");
+    assert_eq!(r.header("content-length"), Some("11"));
+    let r = c.request(&get("/echo/"));
+    assert_eq!((r.status, r.text()), (200, ""));
+    stop(server);
+}
+
+#[test]
+fn echo_post_content_length_and_chunked() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world");
+    assert_eq!((r.status, r.text()), (200, "hello world"));
+    let r = c.request(
+        b"POST /echo/deeper HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n\
+          5\r\nhello\r\n1;ext=1\r\n \r\n5\r\nworld\r\n0\r\nX-Trailer: 1\r\n\r\n",
+    );
+    assert_eq!((r.status, r.text()), (200, "hello world"));
+    assert_eq!(r.header("content-length"), Some("11"));
+    // A body split across writes.
+    c.send(b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab");
+    std::thread::sleep(Duration::from_millis(50));
+    c.send(b"c\r\n0\r\n\r\n");
+    assert_eq!(c.read(false).text(), "abc");
+    // An empty body.
+    let r = c.request(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!((r.status, r.text()), (200, ""));
+    stop(server);
+}
+
+#[test]
+fn trailers_reach_the_handler() {
+    let server = start_with(test_config(), |s| {
+        s.route("POST", "/trailers", |req: &Request| {
+            let names: Vec<String> = req.trailers().map(|h| h.name.to_string()).collect();
+            Response::text(names.join(","))
+        });
+    });
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(
+        b"POST /trailers HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\n\r\n",
+    );
+    assert_eq!(r.text(), "A,B");
+    stop(server);
+}
+
+#[test]
+fn no_endpoint_is_404_not_found() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    for path in ["/", "/nope", "/echoes"] {
+        let r = c.request(&get(path));
+        assert_eq!((r.status, r.reason.as_str()), (404, "Not Found"), "{path}");
+        assert_eq!(r.header("content-type"), Some("text/plain"));
+        assert_eq!(r.text(), "Not Found");
+    }
+    stop(server);
+}
+
+#[test]
+fn longest_prefix_wins_not_insertion_order() {
+    let server = start_with(test_config(), |s| {
+        s.route("GET", "/", |_: &Request| Response::text("root"))
+            .route("GET", "/a/b", |_: &Request| Response::text("ab"))
+            .route("GET", "/a", |_: &Request| Response::text("a"));
+    });
+    let mut c = Client::connect(server.local_addr());
+    for (path, want) in [
+        ("/a/b/c", "ab"),
+        ("/a/b", "ab"),
+        ("/a/x", "a"),
+        ("/a", "a"),
+        ("/ab", "root"),
+        ("/", "root"),
+    ] {
+        assert_eq!(c.request(&get(path)).text(), want, "{path}");
+    }
+    stop(server);
+}
+
+#[test]
+fn other_method_is_405_with_allow() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(b"POST /echo/x HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+    // `/echo/x` is under both prefixes, so this one is POST's: routed.
+    assert_eq!(r.status, 200);
+    let r = c.request(&get("/echo"));
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("OPTIONS, POST"));
+    assert_eq!(r.header("content-type"), Some("text/plain"));
+    // The connection goes on after a 405.
+    assert_eq!(c.request(&get("/echo/still")).text(), "still");
+    stop(server);
+}
+
+#[test]
+fn unused_method_is_501_case_sensitive() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    for method in ["FROBNICATE", "get", "PUT", "DELETE"] {
+        let r = c.request(format!("{method} /echo/x HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes());
+        assert_eq!(
+            (r.status, r.reason.as_str()),
+            (501, "Not Implemented"),
+            "{method}"
+        );
+    }
+    assert_eq!(c.request(&get("/echo/ok")).status, 200);
+    stop(server);
+}
+
+#[test]
+fn options_lists_methods() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(b"OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("allow"), Some("GET, HEAD, OPTIONS, POST"));
+    assert_eq!(r.header("content-length"), Some("0"));
+    let r = c.request(b"OPTIONS /echo/x HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(r.header("allow"), Some("GET, HEAD, OPTIONS, POST"));
+    let r = c.request(b"OPTIONS /nope HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(r.status, 404);
+    stop(server);
+}
+
+#[test]
+fn absolute_form_is_routed_by_path() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(b"GET http://example.com/echo/abs?x=1 HTTP/1.1\r\nHost: other\r\n\r\n");
+    assert_eq!((r.status, r.text()), (200, "abs"));
+    let r = c.request(b"GET http://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n");
+    assert_eq!(r.status, 404);
+    stop(server);
+}
+
+#[test]
+fn panicking_handler_is_500_and_the_server_goes_on() {
+    let server = start_with(test_config(), |s| {
+        s.route("GET", "/boom", |_: &Request| -> Response {
+            panic!("boom (expected by the test)")
+        });
+    });
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(&get("/boom"));
+    assert_eq!(
+        (r.status, r.reason.as_str()),
+        (500, "Internal Server Error")
+    );
+    assert_eq!(r.text(), "Internal Server Error");
+    assert_eq!(r.header("content-type"), Some("text/plain"));
+    // Same connection, and others, still served.
+    assert_eq!(c.request(&get("/echo/after")).text(), "after");
+    let mut other = Client::connect(server.local_addr());
+    assert_eq!(other.request(&get("/echo/other")).text(), "other");
+    assert_eq!(other.request(&get("/boom")).status, 500);
+    stop(server);
+}
+
+#[test]
+fn response_the_serializer_refuses_is_500() {
+    let server = start_with(test_config(), |s| {
+        s.route("GET", "/split", |_: &Request| {
+            Response::text("x").with_header("X-A", "a\r\nSet-Cookie: evil")
+        })
+        .route("GET", "/framing", |_: &Request| {
+            Response::text("x").with_header("Content-Length", "9")
+        });
+    });
+    let mut c = Client::connect(server.local_addr());
+    for path in ["/split", "/framing"] {
+        let r = c.request(&get(path));
+        assert_eq!(r.status, 500, "{path}");
+        assert!(r.header("set-cookie").is_none());
+    }
+    stop(server);
+}
+
+#[test]
+fn keep_alive_reuses_the_connection() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    for i in 0..5 {
+        let r = c.request(&get(&format!("/echo/{i}")));
+        assert_eq!(r.text(), i.to_string());
+        assert_eq!(r.header("connection"), None);
+    }
+    // HTTP/1.0 with keep-alive: kept, and said so.
+    let r = c.request(b"GET /echo/ten HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    assert_eq!(
+        (r.text(), r.header("connection")),
+        ("ten", Some("keep-alive"))
+    );
+    // HTTP/1.0 without it: closed after the response.
+    let r = c.request(b"GET /echo/last HTTP/1.0\r\n\r\n");
+    assert_eq!((r.text(), r.header("connection")), ("last", Some("close")));
+    c.assert_closed();
+    stop(server);
+}
+
+#[test]
+fn connection_close_is_honoured() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    // The second request must not be processed (RULES PL-2).
+    c.send(b"GET /echo/one HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\nGET /echo/two HTTP/1.1\r\nHost: t\r\n\r\n");
+    let r = c.read(false);
+    assert_eq!((r.text(), r.header("connection")), ("one", Some("close")));
+    c.assert_closed();
+    stop(server);
+}
+
+#[test]
+fn fifty_pipelined_requests_are_answered_in_order() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    let mut batch = Vec::new();
+    for i in 0..50 {
+        if i % 2 == 0 {
+            batch.extend_from_slice(&get(&format!("/echo/{i}")));
+        } else {
+            let body = format!("body{i}");
+            batch.extend_from_slice(
+                format!(
+                    "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+        }
+    }
+    c.send(&batch);
+    for i in 0..50 {
+        let r = c.read(false);
+        let want = if i % 2 == 0 {
+            i.to_string()
+        } else {
+            format!("body{i}")
+        };
+        assert_eq!((r.status, r.text()), (200, want.as_str()), "response {i}");
+    }
+    stop(server);
+}
+
+#[test]
+fn expect_100_continue_is_answered_before_the_body() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    c.send(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+    let interim = c.read(false);
+    assert_eq!((interim.status, interim.reason.as_str()), (100, "Continue"));
+    c.send(b"ping");
+    assert_eq!(c.read(false).text(), "ping");
+    // Body sent at once anyway: no 100 needed, one final response.
+    let r = c.request(
+        b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nok",
+    );
+    assert_eq!((r.status, r.text()), (200, "ok"));
+    // No endpoint: the final status instead of 100, and the body is never read.
+    c.send(
+        b"POST /nope HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n",
+    );
+    let r = c.read(false);
+    assert_eq!((r.status, r.header("connection")), (404, Some("close")));
+    c.assert_closed();
+    stop(server);
+}
+
+#[test]
+fn head_has_the_get_headers_and_no_body() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(b"HEAD /echo/twelve-bytes HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-length"), Some("12"));
+    assert_eq!(r.header("content-type"), Some("text/plain"));
+    // No body bytes came: the next response starts right away.
+    assert_eq!(c.request(&get("/echo/next")).text(), "next");
+    stop(server);
+}
+
+#[test]
+fn date_and_server_headers() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(&get("/echo/x"));
+    let date = r.header("date").expect("Date");
+    assert!(date.ends_with(" GMT") && date.len() == 29, "{date}");
+    assert_eq!(r.header("server"), Some("httpwire"));
+    stop(server);
+
+    let config = Config {
+        server_header: None,
+        ..test_config()
+    };
+    let server = start_with(config, |_| {});
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(&get("/echo/x"));
+    assert!(r.header("server").is_none());
+    assert!(r.header("date").is_some());
+    stop(server);
+}
+
+#[test]
+fn bad_requests_get_the_core_status_and_a_close() {
+    let long_target = format!("GET /echo/{} HTTP/1.1\r\nHost: t\r\n\r\n", "a".repeat(9000));
+    let many_headers = format!(
+        "GET / HTTP/1.1\r\nHost: t\r\n{}\r\n",
+        "X-A: 1\r\n".repeat(101)
+    );
+    let long_header = format!(
+        "GET / HTTP/1.1\r\nHost: t\r\nX-Long: {}\r\n\r\n",
+        "b".repeat(9000)
+    );
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("bare LF", b"GET / HTTP/1.1\nHost: t\n\n".to_vec(), 400),
+        ("no Host", b"GET / HTTP/1.1\r\n\r\n".to_vec(), 400),
+        ("CL and TE", b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec(), 400),
+        ("obs-fold", b"GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n".to_vec(), 400),
+        ("HTTP/0.9", b"GET /\r\n\r\n".to_vec(), 400),
+        ("long target", long_target.into_bytes(), 414),
+        ("too many fields", many_headers.into_bytes(), 431),
+        ("long field", long_header.into_bytes(), 431),
+        ("unknown coding", b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n".to_vec(), 501),
+        ("HTTP/2.0", b"GET / HTTP/2.0\r\nHost: t\r\n\r\n".to_vec(), 505),
+    ];
+    let server = start();
+    for (name, bytes, status) in cases {
+        let mut c = Client::connect(server.local_addr());
+        let r = c.request(&bytes);
+        assert_eq!(r.status, status, "{name}");
+        assert_eq!(r.header("connection"), Some("close"), "{name}");
+        assert_eq!(r.header("content-type"), Some("text/plain"), "{name}");
+        assert!(
+            !r.body.is_empty() && r.body.len() < 200,
+            "{name}: short body"
+        );
+        c.assert_closed();
+    }
+    stop(server);
+}
+
+#[test]
+fn requests_before_a_bad_one_are_answered_first() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    c.send(b"GET /echo/1 HTTP/1.1\r\nHost: t\r\n\r\nGET /echo/2 HTTP/1.1\r\nHost: t\r\n\r\nGET /echo/3 HTTP/1.1\nHost: t\r\n\r\nGET /echo/4 HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(c.read(false).text(), "1");
+    assert_eq!(c.read(false).text(), "2");
+    let r = c.read(false);
+    assert_eq!((r.status, r.header("connection")), (400, Some("close")));
+    c.assert_closed();
+    stop(server);
+}
+
+#[test]
+fn declared_body_over_the_limit_is_413_before_reading_it() {
+    let config = Config {
+        limits: httpwire::Limits {
+            max_body: 1024,
+            ..httpwire::Limits::DEFAULT
+        },
+        ..test_config()
+    };
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    let server = start_with(config, move |s| {
+        s.route("POST", "/count", move |_: &Request| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            Response::text("ran")
+        });
+    });
+    // Content-Length: answered from the head alone, the body never sent.
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(b"POST /count HTTP/1.1\r\nHost: t\r\nContent-Length: 1025\r\n\r\n");
+    assert_eq!((r.status, r.header("connection")), (413, Some("close")));
+    c.assert_closed();
+    // Default limit: 8 MiB.
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(b"POST /count HTTP/1.1\r\nHost: t\r\nContent-Length: 1099511627776\r\n\r\n");
+    assert_eq!(r.status, 413);
+    // A chunk-size over the limit: 413 as soon as the size line arrives.
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(
+        b"POST /count HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n10000000000\r\n",
+    );
+    assert_eq!((r.status, r.header("connection")), (413, Some("close")));
+    c.assert_closed();
+    // Exactly the limit is fine.
+    let mut c = Client::connect(server.local_addr());
+    let mut req = b"POST /count HTTP/1.1\r\nHost: t\r\nContent-Length: 1024\r\n\r\n".to_vec();
+    req.extend_from_slice(&[b'x'; 1024]);
+    assert_eq!(c.request(&req).status, 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    stop(server);
+}
+
+#[test]
+fn bad_chunked_body_runs_no_handler_and_sends_no_2xx() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    let server = start_with(test_config(), move |s| {
+        s.route("POST", "/count", move |_: &Request| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            Response::text("ran")
+        });
+    });
+    let bodies: [&[u8]; 4] = [
+        b"5\r\nhello\r\nzz\r\n\r\n", // bad chunk-size
+        b"5\r\nhelloXX0\r\n\r\n",    // no CRLF after the data
+        b"0\r\nBad Trailer\r\n\r\n", // bad trailer line
+        b"-1\r\nx\r\n0\r\n\r\n",     // signed size
+    ];
+    for body in bodies {
+        let mut c = Client::connect(server.local_addr());
+        let mut req =
+            b"POST /count HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        req.extend_from_slice(body);
+        let r = c.request(&req);
+        assert_eq!(
+            (r.status, r.header("connection")),
+            (400, Some("close")),
+            "{:?}",
+            String::from_utf8_lossy(body)
+        );
+        c.assert_closed();
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    stop(server);
+}
+
+#[test]
+fn request_gives_the_handler_everything() {
+    let server = start_with(test_config(), |s| {
+        s.route("PUT", "/inspect", |req: &Request| {
+            Response::text(format!(
+                "{}|{}|{}|{:?}|{}|{}|{}|{}",
+                req.method(),
+                req.target(),
+                req.path(),
+                req.query(),
+                req.version(),
+                req.header_str("X-MiXeD").unwrap_or("-"),
+                req.headers().count(),
+                String::from_utf8_lossy(req.body()),
+            ))
+        });
+    });
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(
+        b"PUT /inspect/a?b=c HTTP/1.1\r\nHost: t\r\nx-mixed: Yes\r\nContent-Length: 3\r\n\r\nabc",
+    );
+    assert_eq!(
+        r.text(),
+        "PUT|/inspect/a?b=c|/inspect/a|Some(\"b=c\")|HTTP/1.1|Yes|3|abc"
+    );
+    stop(server);
+}

@@ -1,0 +1,411 @@
+//! The server's life over real sockets on 127.0.0.1 (and [::1] where the
+//! machine has it): binding, timeouts, the connection cap, graceful
+//! shutdown, and the echo binary. Short timeouts keep the whole file to a
+//! few seconds; every client socket has a read timeout.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use httpwire::server::{Config, Request, Response, RunningServer, Server};
+
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn test_config() -> Config {
+    Config {
+        workers: 1,
+        max_connections: 16,
+        head_timeout: Duration::from_secs(2),
+        body_timeout: Duration::from_secs(2),
+        keep_alive_timeout: Duration::from_secs(2),
+        write_timeout: Duration::from_secs(2),
+        ..Config::default()
+    }
+}
+
+fn start_with(config: Config, extra: impl FnOnce(&mut Server)) -> RunningServer {
+    let mut server = Server::new("127.0.0.1", 0)
+        .expect("bind")
+        .with_config(config);
+    server.route("GET", "/echo/", |req: &Request| {
+        Response::text(req.path().strip_prefix("/echo/").unwrap_or(""))
+    });
+    server.route("POST", "/echo", |req: &Request| Response::bytes(req.body()));
+    extra(&mut server);
+    server.spawn().expect("spawn")
+}
+
+fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+    stream
+}
+
+/// Reads one response with a Content-Length body: (status line, head, body).
+fn read_response(reader: &mut BufReader<TcpStream>) -> (String, String, String) {
+    let mut status = String::new();
+    reader
+        .read_line(&mut status)
+        .expect("status line (timed out?)");
+    let mut head = String::new();
+    let mut len = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("field line");
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap();
+        }
+        head.push_str(&line);
+    }
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).expect("body");
+    (
+        status.trim_end().to_string(),
+        head,
+        String::from_utf8(body).unwrap(),
+    )
+}
+
+/// Reads until the server closes; panics if it does not within the timeout.
+fn read_until_closed(stream: &mut TcpStream) -> String {
+    let mut all = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => all.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("server did not close the connection: {e}"),
+        }
+    }
+    String::from_utf8_lossy(&all).into_owned()
+}
+
+#[test]
+fn slow_head_gets_408_and_a_close() {
+    let config = Config {
+        head_timeout: Duration::from_millis(600),
+        ..test_config()
+    };
+    let server = start_with(config, |_| {});
+    let mut c = connect(server.local_addr());
+    let started = Instant::now();
+    let request = b"GET /echo/slow HTTP/1.1\r\nHost: t\r\n\r\n";
+    // A byte every 150 ms: each read is well within the timeout, but the
+    // head as a whole is not.
+    for &byte in request.iter() {
+        if c.write_all(&[byte]).is_err() {
+            break;
+        }
+        thread::sleep(Duration::from_millis(150));
+        if started.elapsed() > Duration::from_millis(1500) {
+            break;
+        }
+    }
+    let answer = read_until_closed(&mut c);
+    assert!(
+        answer.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+        "{answer:?}"
+    );
+    assert!(answer.contains("\r\nConnection: close\r\n"), "{answer:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(server.shutdown(Duration::from_secs(1)));
+}
+
+#[test]
+fn stalled_body_gets_408() {
+    let config = Config {
+        body_timeout: Duration::from_millis(300),
+        ..test_config()
+    };
+    let server = start_with(config, |_| {});
+    let mut c = connect(server.local_addr());
+    c.write_all(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+        .unwrap();
+    let answer = read_until_closed(&mut c);
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer:?}");
+    assert!(server.shutdown(Duration::from_secs(1)));
+}
+
+#[test]
+fn idle_keep_alive_connection_is_closed_quietly() {
+    let config = Config {
+        keep_alive_timeout: Duration::from_millis(300),
+        ..test_config()
+    };
+    let server = start_with(config, |_| {});
+    let c = connect(server.local_addr());
+    let mut reader = BufReader::new(c.try_clone().unwrap());
+    (&c).write_all(b"GET /echo/a HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_response(&mut reader).2, "a");
+    let waited = Instant::now();
+    let rest = read_until_closed(reader.get_mut());
+    assert_eq!(rest, "", "closed without a response");
+    assert!(waited.elapsed() >= Duration::from_millis(250));
+    assert!(server.shutdown(Duration::from_secs(1)));
+}
+
+#[test]
+fn past_the_connection_cap_new_connections_get_503() {
+    let config = Config {
+        max_connections: 2,
+        ..test_config()
+    };
+    let server = start_with(config, |_| {});
+    // Two connections in use (one mid-head, one kept alive after a request).
+    let mut busy = connect(server.local_addr());
+    busy.write_all(b"GET /echo/x HTTP/1.1\r\n").unwrap();
+    let kept = connect(server.local_addr());
+    let mut kept_reader = BufReader::new(kept.try_clone().unwrap());
+    (&kept)
+        .write_all(b"GET /echo/k HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_response(&mut kept_reader).2, "k");
+
+    let mut third = connect(server.local_addr());
+    let answer = read_until_closed(&mut third);
+    assert!(
+        answer.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+        "{answer:?}"
+    );
+    assert!(answer.contains("\r\nConnection: close\r\n"), "{answer:?}");
+
+    // Capacity comes back when a connection ends.
+    drop(kept_reader);
+    drop(kept);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while server.handle().active_connections() > 1 {
+        assert!(Instant::now() < deadline, "connection count did not drop");
+        thread::sleep(Duration::from_millis(10));
+    }
+    let fourth = connect(server.local_addr());
+    let mut reader = BufReader::new(fourth.try_clone().unwrap());
+    (&fourth)
+        .write_all(b"GET /echo/again HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_response(&mut reader).2, "again");
+    // The connection that was mid-head still works.
+    busy.write_all(b"Host: t\r\n\r\n").unwrap();
+    let mut reader = BufReader::new(busy);
+    assert_eq!(read_response(&mut reader).2, "x");
+    assert!(server.shutdown(Duration::from_secs(1)));
+}
+
+#[test]
+fn more_connections_than_workers_are_served_at_once() {
+    let config = Config {
+        workers: 1,
+        max_connections: 8,
+        ..test_config()
+    };
+    let server = start_with(config, |_| {});
+    let clients: Vec<TcpStream> = (0..6).map(|_| connect(server.local_addr())).collect();
+    // Each holds its connection open; answer them in reverse order.
+    for (i, c) in clients.iter().enumerate().rev() {
+        let mut reader = BufReader::new(c.try_clone().unwrap());
+        (&*c)
+            .write_all(format!("GET /echo/{i} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
+            .unwrap();
+        assert_eq!(read_response(&mut reader).2, i.to_string());
+    }
+    assert!(server.shutdown(Duration::from_secs(1)));
+}
+
+#[test]
+fn graceful_shutdown_lets_the_request_in_flight_finish() {
+    let (entered_tx, entered_rx) = mpsc::channel();
+    let entered_tx = std::sync::Mutex::new(entered_tx);
+    let server = start_with(test_config(), move |s| {
+        s.route("GET", "/slow", move |_: &Request| {
+            let _ = entered_tx.lock().unwrap().send(());
+            thread::sleep(Duration::from_millis(300));
+            Response::text("finished")
+        });
+    });
+    let addr = server.local_addr();
+    // An idle keep-alive connection: closed at once by the shutdown.
+    let idle = connect(addr);
+    let mut idle_reader = BufReader::new(idle.try_clone().unwrap());
+    (&idle)
+        .write_all(b"GET /echo/i HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_response(&mut idle_reader).2, "i");
+
+    let mut busy = connect(addr);
+    busy.write_all(b"GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    entered_rx
+        .recv_timeout(CLIENT_TIMEOUT)
+        .expect("handler started");
+
+    let started = Instant::now();
+    let handle = server.handle();
+    let stopper = thread::spawn(move || server.shutdown(Duration::from_secs(3)));
+    let answer = read_until_closed(&mut busy);
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer:?}");
+    assert!(answer.contains("\r\nConnection: close\r\n"), "{answer:?}");
+    assert!(answer.ends_with("\r\n\r\nfinished"), "{answer:?}");
+    assert_eq!(read_until_closed(idle_reader.get_mut()), "");
+    assert!(stopper.join().unwrap(), "shutdown was clean");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(handle.is_shutting_down());
+    // No longer accepting.
+    let refused = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+    if let Ok(mut late) = refused {
+        late.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+        let _ = late.write_all(b"GET /echo/late HTTP/1.1\r\nHost: t\r\n\r\n");
+        assert_eq!(
+            read_until_closed(&mut late),
+            "",
+            "a late connection is not served"
+        );
+    }
+}
+
+#[test]
+fn shutdown_cuts_off_what_outlives_the_deadline() {
+    let (entered_tx, entered_rx) = mpsc::channel();
+    let entered_tx = std::sync::Mutex::new(entered_tx);
+    let server = start_with(test_config(), move |s| {
+        s.route("GET", "/stuck", move |_: &Request| {
+            let _ = entered_tx.lock().unwrap().send(());
+            thread::sleep(Duration::from_millis(800));
+            Response::text("too late")
+        });
+    });
+    let mut c = connect(server.local_addr());
+    c.write_all(b"GET /stuck HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    entered_rx
+        .recv_timeout(CLIENT_TIMEOUT)
+        .expect("handler started");
+    let started = Instant::now();
+    assert!(
+        !server.shutdown(Duration::from_millis(200)),
+        "not clean: a request was cut off"
+    );
+    assert!(started.elapsed() < Duration::from_millis(700));
+    assert_eq!(read_until_closed(&mut c), "");
+}
+
+#[test]
+fn ipv6_loopback_works_where_available() {
+    let mut server = match Server::new("::1", 0) {
+        Ok(server) => server.with_config(test_config()),
+        Err(e) => {
+            eprintln!("skipping: no IPv6 loopback here ({e})");
+            return;
+        }
+    };
+    server.route("GET", "/echo/", |req: &Request| {
+        Response::text(&req.path()[6..])
+    });
+    let server = server.spawn().unwrap();
+    assert!(server.local_addr().is_ipv6());
+    let c = connect(server.local_addr());
+    let mut reader = BufReader::new(c.try_clone().unwrap());
+    (&c).write_all(b"GET /echo/six HTTP/1.1\r\nHost: [::1]\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_response(&mut reader).2, "six");
+    // The bracketed form is accepted too.
+    let other = Server::new("[::1]", 0).expect("bracketed IPv6");
+    assert!(other.local_addr().is_ipv6());
+    assert!(server.shutdown(Duration::from_secs(1)));
+}
+
+#[test]
+fn bind_errors_are_clear() {
+    let first = Server::new("127.0.0.1", 0).unwrap();
+    let port = first.local_addr().port();
+    let err = Server::new("127.0.0.1", port).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+    assert_eq!(
+        err.to_string(),
+        format!("cannot listen on 127.0.0.1:{port}: the port is already in use")
+    );
+
+    let err = Server::new("not an address!", 80).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(
+        err.to_string()
+            .starts_with("cannot listen on not an address!:80: "),
+        "{err}"
+    );
+    let err = Server::new("999.1.1.1", 80).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
+}
+
+/// The binary prints its address, serves the echo endpoints and exits
+/// cleanly on SIGTERM.
+#[cfg(unix)]
+#[test]
+fn binary_prints_its_address_and_stops_on_sigterm() {
+    use std::process::{Command, Stdio};
+
+    let Some(exe) = option_env!("CARGO_BIN_EXE_httpwire") else {
+        eprintln!("skipping: the binary is not built (feature `cli` off)");
+        return;
+    };
+    let mut child = Command::new(exe)
+        .args(["--port", "0", "--quiet", "--head-timeout", "2s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the binary");
+    let stdout = child.stdout.take().unwrap();
+    let (line_tx, line_rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = line_tx.send(line);
+    });
+    let line = match line_rx.recv_timeout(CLIENT_TIMEOUT) {
+        Ok(line) => line,
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the binary printed no address");
+        }
+    };
+    let addr: SocketAddr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("unexpected first line {line:?}")
+        });
+    let c = connect(addr);
+    let mut reader = BufReader::new(c.try_clone().unwrap());
+    (&c).write_all(b"GET /echo/bin HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let echoed = read_response(&mut reader).2;
+    (&c).write_all(b"POST /echo/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n").unwrap();
+    let posted = read_response(&mut reader).2;
+    drop(reader);
+    drop(c);
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + CLIENT_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!((echoed.as_str(), posted.as_str()), ("bin", "hi"));
+    assert!(status.expect("exited after SIGTERM").success());
+}
