@@ -23,7 +23,20 @@ pub(crate) static TARGET_PLAIN: [bool; 256] = build_target_plain();
 /// (a Host list is two hosts) and without `%`, which is checked separately.
 pub(crate) static REG_NAME_PLAIN: [bool; 256] = build_reg_name_plain();
 
+/// [`TARGET_PLAIN`] plus `[` and `]`, for targets that carry an authority
+/// (absolute- and authority-form), where an IP-literal may use them.
+pub(crate) static TARGET_PLAIN_WITH_BRACKETS: [bool; 256] = build_target_plain_with_brackets();
+
+/// Without `%` (checked separately) and without `[` `]`, which RFC 3986
+/// allows only in an IP-literal host, never in a path or query.
 const fn build_target_plain() -> [bool; 256] {
+    let mut t = build_target_plain_with_brackets();
+    t[b'[' as usize] = false;
+    t[b']' as usize] = false;
+    t
+}
+
+const fn build_target_plain_with_brackets() -> [bool; 256] {
     let mut t = build_target();
     t[b'%' as usize] = false;
     t

@@ -75,10 +75,13 @@ pub(crate) fn parse_field_line(line: &[u8], base: usize) -> Result<Header<'_>, E
         None => return err(ErrorKind::MissingColon, name_len),
         // RFC 9112 §5.1: no whitespace between field name and colon.
         Some(b' ' | b'\t') => {
-            let kind = if line[name_len..].contains(&b':') {
-                ErrorKind::WhitespaceBeforeColon
-            } else {
-                ErrorKind::MissingColon
+            let kind = match line[name_len..].iter().position(|&b| b == b':') {
+                None => ErrorKind::MissingColon,
+                Some(colon) if trim_ows(&line[name_len..name_len + colon]).is_empty() => {
+                    ErrorKind::WhitespaceBeforeColon
+                }
+                // "Bad Name: x": the space is inside the name.
+                Some(_) => ErrorKind::InvalidHeaderName,
             };
             return err(kind, name_len);
         }
@@ -128,6 +131,7 @@ mod tests {
         assert_eq!(kind(b"Host\t: x"), ErrorKind::WhitespaceBeforeColon);
         assert_eq!(kind(b"Content-Length 10"), ErrorKind::MissingColon);
         assert_eq!(kind(b"NoColon"), ErrorKind::MissingColon);
+        assert_eq!(kind(b"Bad Name: x"), ErrorKind::InvalidHeaderName);
         assert_eq!(kind(b"Bad@Name: x"), ErrorKind::InvalidHeaderName);
         assert_eq!(kind(b"Content-Length\xa0: 1"), ErrorKind::InvalidHeaderName);
         assert_eq!(kind(b"X: a\x00b"), ErrorKind::InvalidHeaderValue);

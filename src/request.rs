@@ -403,7 +403,10 @@ impl RequestParser {
     /// Limits on the line still waiting for its LF, so a client cannot make
     /// us buffer without bound.
     fn check_partial_line(&self, buf: &[u8]) -> Result<(), Error> {
-        let partial = buf.len() - self.line_start;
+        // A final CR may be the first half of the CRLF that ends the line:
+        // it does not count towards the line's length.
+        let pending_cr = usize::from(buf.last() == Some(&b'\r'));
+        let partial = buf.len() - self.line_start - pending_cr.min(buf.len() - self.line_start);
         match self.phase {
             Phase::RequestLine if partial > self.limits.max_request_line => {
                 let line = &buf[self.line_start..];
@@ -454,7 +457,16 @@ impl RequestParser {
     }
 
     /// `request-line = method SP request-target SP HTTP-version` (RFC 9112 §3).
+    /// A bare CR anywhere in a rejected line is reported as such (RFC 9112
+    /// §2.2), whatever part of the line it broke.
     fn parse_request_line(&mut self, line: &[u8], base: usize) -> Result<(), Error> {
+        self.parse_request_line_parts(line, base).map_err(|e| match memchr(b'\r', line) {
+            Some(cr) if e.kind().status() == 400 => Error::new(ErrorKind::BareCr, base + cr),
+            _ => e,
+        })
+    }
+
+    fn parse_request_line_parts(&mut self, line: &[u8], base: usize) -> Result<(), Error> {
         let err = |kind, at: usize| Err(Error::new(kind, base + at));
         if line.len() > self.limits.max_request_line {
             return Err(self.request_line_too_long(line, base));

@@ -1,6 +1,6 @@
 //! Request-targets (RFC 9112 §3.2) and authorities (RFC 3986 §3.2, RFC 9110 §7.2).
 
-use crate::chars::{hex_value, REG_NAME_PLAIN, TARGET_PLAIN};
+use crate::chars::{hex_value, REG_NAME_PLAIN, TARGET_PLAIN, TARGET_PLAIN_WITH_BRACKETS};
 use crate::error::ErrorKind;
 
 /// The four forms of request-target (RFC 9112 §3.2).
@@ -18,9 +18,18 @@ pub enum TargetForm {
 
 /// Checks that every byte of `target` is an RFC 3986 character and every `%`
 /// starts a valid escape. Returns the index and kind of the first problem.
+///
+/// `[` and `]` belong only in an IP-literal host (RFC 3986 §3.2.2), so an
+/// origin-form target may not hold them; in the other forms [`classify`]
+/// checks that they appear only in the authority.
 #[inline]
 pub(crate) fn check_target_chars(target: &[u8]) -> Result<(), (usize, ErrorKind)> {
-    check_chars(target, &TARGET_PLAIN).map_err(|i| {
+    let plain = if target.first() == Some(&b'/') {
+        &TARGET_PLAIN
+    } else {
+        &TARGET_PLAIN_WITH_BRACKETS
+    };
+    check_chars(target, plain).map_err(|i| {
         let kind = match target[i] {
             b'%' => ErrorKind::InvalidPercentEncoding,
             b'#' => ErrorKind::TargetFragment,
@@ -86,6 +95,10 @@ pub(crate) fn classify(method: &[u8], target: &[u8]) -> Result<TargetForm, (usiz
                 // RFC 9110 §4.2.1: an empty host is invalid.
                 if authority.is_empty() || !is_authority(authority, PortRule::Optional) {
                     return Err((authority_start, ErrorKind::InvalidTarget));
+                }
+                let path_and_query = &target[authority_end..];
+                if let Some(i) = path_and_query.iter().position(|&b| b == b'[' || b == b']') {
+                    return Err((authority_end + i, ErrorKind::InvalidTarget));
                 }
                 Ok(TargetForm::Absolute)
             }
@@ -256,6 +269,8 @@ mod tests {
     #[test]
     fn chars() {
         assert!(check_target_chars(b"/a%20b?c=/d:@!$").is_ok());
+        assert_eq!(check_target_chars(b"/[x]").unwrap_err(), (1, ErrorKind::InvalidTarget));
+        assert_eq!(check_target_chars(b"/a?b[0]=1").unwrap_err(), (4, ErrorKind::InvalidTarget));
         assert_eq!(
             check_target_chars(b"/a%zz").unwrap_err(),
             (2, ErrorKind::InvalidPercentEncoding)

@@ -1,0 +1,497 @@
+//! Properties of the parser and body decoders, checked on generated input.
+//!
+//! * (a) A valid generated request (random method token, origin-form target,
+//!   0–20 random valid fields including Host, an optional Content-Length
+//!   body) parses to exactly what was generated, and any split of it into
+//!   pieces, fed the way a server reads, gives exactly the whole-input result.
+//! * (d) Arbitrary bytes, alone or after a valid request-line, never panic;
+//!   every slice the parser or a decoder hands out lies inside the buffer it
+//!   was given, and `head_len` never exceeds the input.
+
+use httpwire::{
+    BodyDecoder, Decoded, Error, Framing, Header, Limits, Request, RequestParser, Status,
+    TargetForm, Version,
+};
+use proptest::prelude::*;
+use proptest::sample::Index;
+
+// ---------------------------------------------------------------------------
+// A server-like driver (see tests/conformance.rs for the commented original).
+// ---------------------------------------------------------------------------
+
+type Field = (String, Vec<u8>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Parsed {
+    method: String,
+    target: String,
+    form: TargetForm,
+    version: Version,
+    headers: Vec<Field>,
+    framing: Framing,
+    head_len: usize,
+    body: Vec<u8>,
+    trailers: Vec<Field>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// One complete request and the bytes left after it.
+    Request(Parsed, Vec<u8>),
+    Error(Error),
+    /// The input ended before the request did.
+    Incomplete,
+}
+
+fn owned(h: &Header<'_>) -> Field {
+    (h.name.to_owned(), h.value.to_vec())
+}
+
+/// Feeds `input` cut at `cuts` (sorted offsets) to a resumable parser and a
+/// body decoder, keeping unconsumed bytes and appending each new piece.
+fn drive(input: &[u8], cuts: &[usize]) -> Outcome {
+    let limits = Limits::default();
+    let mut parser = RequestParser::with_limits(limits);
+    let mut ends: Vec<usize> = cuts
+        .iter()
+        .copied()
+        .filter(|&c| c > 0 && c < input.len())
+        .collect();
+    ends.push(input.len());
+    let mut pieces = ends.iter().scan(0, |start, &end| {
+        let piece = &input[*start..end];
+        *start = end;
+        Some(piece)
+    });
+    let mut buf: Vec<u8> = Vec::new();
+    let mut parsed: Option<(Parsed, BodyDecoder)> = None;
+    loop {
+        let need_more = match parsed.as_mut() {
+            None => {
+                let mut headers = vec![Header::EMPTY; 128];
+                match parser.parse(&buf, &mut headers) {
+                    Err(e) => return Outcome::Error(e),
+                    Ok(Status::Partial) => true,
+                    Ok(Status::Complete(r)) => {
+                        let p = Parsed {
+                            method: r.method.to_owned(),
+                            target: r.target.to_owned(),
+                            form: r.target_form,
+                            version: r.version,
+                            headers: r.headers.iter().map(owned).collect(),
+                            framing: r.framing,
+                            head_len: r.head_len,
+                            body: Vec::new(),
+                            trailers: Vec::new(),
+                        };
+                        buf.drain(..p.head_len);
+                        let decoder = BodyDecoder::new(p.framing, &limits);
+                        parsed = Some((p, decoder));
+                        false
+                    }
+                }
+            }
+            Some((p, decoder)) => match decoder.decode(&buf) {
+                Err(e) => return Outcome::Error(e),
+                Ok((n, event)) => {
+                    let mut done = false;
+                    let mut need_more = false;
+                    match event {
+                        Decoded::Data(d) => p.body.extend_from_slice(d),
+                        Decoded::Trailer(h) => p.trailers.push(owned(&h)),
+                        Decoded::Done => done = true,
+                        Decoded::NeedMore => need_more = true,
+                    }
+                    buf.drain(..n);
+                    if done {
+                        let (p, _) = parsed.take().expect("parsed");
+                        let rest: Vec<u8> = buf
+                            .iter()
+                            .copied()
+                            .chain(pieces.by_ref().flatten().copied())
+                            .collect();
+                        return Outcome::Request(p, rest);
+                    }
+                    need_more
+                }
+            },
+        };
+        if need_more {
+            match pieces.next() {
+                Some(piece) => buf.extend_from_slice(piece),
+                None => return Outcome::Incomplete,
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// (a) Valid requests, whole and in pieces.
+// ---------------------------------------------------------------------------
+
+const TCHAR: &str = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
+
+fn method() -> impl Strategy<Value = String> {
+    // CONNECT needs authority-form, so it is not an origin-form method.
+    proptest::string::string_regex(&format!("{TCHAR}{{1,12}}"))
+        .expect("regex")
+        .prop_filter("CONNECT takes authority-form", |m| m != "CONNECT")
+}
+
+fn target() -> impl Strategy<Value = String> {
+    // absolute-path ["?" query] with pchar, escapes and sub-delims (RFC 3986).
+    let pchar = "([A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})";
+    proptest::string::string_regex(&format!(
+        "(/{pchar}{{0,6}}){{1,4}}(\\?({pchar}|[/?]){{0,10}})?"
+    ))
+    .expect("regex")
+}
+
+/// A field name that is not one of the fields the generator places itself.
+fn field_name() -> impl Strategy<Value = String> {
+    proptest::string::string_regex(&format!("{TCHAR}{{1,16}}"))
+        .expect("regex")
+        .prop_filter("framing and Host are placed by the generator", |n| {
+            !["host", "content-length", "transfer-encoding"]
+                .contains(&n.to_ascii_lowercase().as_str())
+        })
+}
+
+/// A field value: VCHAR and obs-text with SP/HTAB inside; returned as the
+/// raw bytes on the wire (with OWS around) and the value the parser must give.
+fn field_value() -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
+    let byte = prop_oneof![0x21u8..=0x7e, 0x80u8..=0xff, Just(b' '), Just(b'\t')];
+    let ows = || proptest::string::string_regex("[ \t]{0,3}").expect("regex");
+    (ows(), prop::collection::vec(byte, 0..24), ows()).prop_map(|(before, inner, after)| {
+        let start = inner
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t'))
+            .unwrap_or(inner.len());
+        let end = inner
+            .iter()
+            .rposition(|b| !matches!(b, b' ' | b'\t'))
+            .map_or(start, |e| e + 1);
+        let value = inner[start..end].to_vec();
+        let mut wire = before.into_bytes();
+        wire.extend_from_slice(&inner);
+        wire.extend_from_slice(after.as_bytes());
+        (wire, value)
+    })
+}
+
+fn host() -> impl Strategy<Value = String> {
+    proptest::string::string_regex("[a-z0-9]([a-z0-9.-]{0,20}[a-z0-9])?(:[0-9]{1,5})?")
+        .expect("regex")
+}
+
+#[derive(Clone, Debug)]
+struct Generated {
+    bytes: Vec<u8>,
+    expected: Parsed,
+}
+
+fn valid_request() -> impl Strategy<Value = Generated> {
+    (
+        method(),
+        target(),
+        prop_oneof![
+            Just(("HTTP/1.1", Version::Http11)),
+            Just(("HTTP/1.0", Version::Http10)),
+            Just(("HTTP/1.7", Version::Http11))
+        ],
+        prop::collection::vec((field_name(), field_value()), 0..=19),
+        (host(), any::<Index>()),
+        prop::option::of((prop::collection::vec(any::<u8>(), 0..64), any::<Index>())),
+        0..3usize,
+    )
+        .prop_map(
+            |(
+                method,
+                target,
+                (version_text, version),
+                fields,
+                (host, host_at),
+                body,
+                empty_lines,
+            )| {
+                let mut lines: Vec<(String, Vec<u8>, Vec<u8>)> = fields
+                    .into_iter()
+                    .map(|(n, (wire, value))| (n, wire, value))
+                    .collect();
+                lines.insert(
+                    host_at.index(lines.len() + 1),
+                    (
+                        "Host".into(),
+                        format!(" {host}").into_bytes(),
+                        host.into_bytes(),
+                    ),
+                );
+                let body = body.map(|(b, at)| {
+                    let n = b.len().to_string();
+                    lines.insert(
+                        at.index(lines.len() + 1),
+                        (
+                            "Content-Length".into(),
+                            format!(" {n}").into_bytes(),
+                            n.into_bytes(),
+                        ),
+                    );
+                    b
+                });
+                let mut bytes = b"\r\n".repeat(empty_lines);
+                bytes.extend_from_slice(format!("{method} {target} {version_text}\r\n").as_bytes());
+                for (name, wire, _) in &lines {
+                    bytes.extend_from_slice(name.as_bytes());
+                    bytes.push(b':');
+                    bytes.extend_from_slice(wire);
+                    bytes.extend_from_slice(b"\r\n");
+                }
+                bytes.extend_from_slice(b"\r\n");
+                let head_len = bytes.len();
+                let body = body.unwrap_or_default();
+                let framing = if lines.iter().any(|(n, _, _)| n == "Content-Length") {
+                    Framing::Length(body.len() as u64)
+                } else {
+                    Framing::None
+                };
+                bytes.extend_from_slice(&body);
+                Generated {
+                    bytes,
+                    expected: Parsed {
+                        method,
+                        target,
+                        form: TargetForm::Origin,
+                        version,
+                        headers: lines.into_iter().map(|(n, _, v)| (n, v)).collect(),
+                        framing,
+                        head_len,
+                        body,
+                        trailers: Vec::new(),
+                    },
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// (a) Whole: exactly what was generated. In pieces: exactly the same.
+    #[test]
+    fn any_split_gives_the_whole_result(g in valid_request(), cuts in prop::collection::vec(any::<Index>(), 0..12)) {
+        let whole = drive(&g.bytes, &[]);
+        prop_assert_eq!(&whole, &Outcome::Request(g.expected.clone(), Vec::new()));
+        let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(g.bytes.len() + 1)).collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        prop_assert_eq!(drive(&g.bytes, &cuts), whole);
+    }
+
+    /// (a) One byte at a time is just another split.
+    #[test]
+    fn byte_at_a_time_gives_the_whole_result(g in valid_request()) {
+        let cuts: Vec<usize> = (1..g.bytes.len()).collect();
+        prop_assert_eq!(drive(&g.bytes, &cuts), Outcome::Request(g.expected, Vec::new()));
+    }
+
+    /// (a) Two generated requests back to back: the first consumes exactly
+    /// its own bytes, wherever the reads split them.
+    #[test]
+    fn pipelined_requests_split_anywhere(a in valid_request(), b in valid_request(), cut in any::<Index>()) {
+        let mut input = a.bytes.clone();
+        input.extend_from_slice(&b.bytes);
+        let cut = cut.index(input.len() + 1);
+        prop_assert_eq!(drive(&input, &[cut]), Outcome::Request(a.expected, b.bytes.clone()));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// (d) Arbitrary bytes: no panic, every slice inside the input.
+// ---------------------------------------------------------------------------
+
+fn inside(buf: &[u8], part: &[u8]) -> bool {
+    let range = buf.as_ptr_range();
+    let p = part.as_ptr_range();
+    range.start <= p.start && p.end <= range.end
+}
+
+/// Checks every borrowed slice of a complete request against `buf`.
+fn check_request(buf: &[u8], r: &Request<'_, '_>) -> Result<(), TestCaseError> {
+    prop_assert!(
+        r.head_len <= buf.len(),
+        "head_len {} > input {}",
+        r.head_len,
+        buf.len()
+    );
+    prop_assert!(inside(buf, r.method.as_bytes()), "method outside the input");
+    prop_assert!(inside(buf, r.target.as_bytes()), "target outside the input");
+    for h in r.headers {
+        prop_assert!(
+            inside(buf, h.name.as_bytes()),
+            "field name {:?} outside the input",
+            h.name
+        );
+        prop_assert!(
+            inside(buf, h.value),
+            "field value {:?} outside the input",
+            h.value
+        );
+        prop_assert!(
+            inside(&buf[..r.head_len], h.value),
+            "field value past the head"
+        );
+    }
+    Ok(())
+}
+
+/// De-frames `body` (the bytes after a head) whole, checking every slice.
+fn check_body(framing: Framing, body: &[u8]) -> Result<(), TestCaseError> {
+    let mut decoder = BodyDecoder::new(framing, &Limits::default());
+    let mut pos = 0;
+    for _ in 0..=body.len() + 1 {
+        let input = &body[pos..];
+        match decoder.decode(input) {
+            Err(_) => return Ok(()),
+            Ok((n, event)) => {
+                prop_assert!(n <= input.len(), "consumed {} of {}", n, input.len());
+                match event {
+                    Decoded::Data(d) => {
+                        prop_assert!(!d.is_empty() && inside(input, d), "data outside the input")
+                    }
+                    Decoded::Trailer(h) => {
+                        prop_assert!(
+                            inside(input, h.name.as_bytes()) && inside(input, h.value),
+                            "trailer outside the input"
+                        )
+                    }
+                    Decoded::Done | Decoded::NeedMore => return Ok(()),
+                }
+                pos += n;
+            }
+        }
+    }
+    Err(TestCaseError::fail("the decoder made no progress"))
+}
+
+/// Parses `buf` whole (strict and with bare LF allowed) and prefix by prefix
+/// with one parser, checking every result, and de-frames any body.
+fn check_arbitrary(buf: &[u8]) -> Result<(), TestCaseError> {
+    for bare_lf in [false, true] {
+        let mut headers = [Header::EMPTY; 128];
+        match RequestParser::new()
+            .allow_bare_lf(bare_lf)
+            .parse(buf, &mut headers)
+        {
+            Ok(Status::Complete(r)) => {
+                check_request(buf, &r)?;
+                check_body(r.framing, &buf[r.head_len..])?;
+            }
+            Ok(Status::Partial) => {}
+            Err(e) => prop_assert!(
+                e.offset() <= buf.len(),
+                "error offset {} past the input {}",
+                e.offset(),
+                buf.len()
+            ),
+        }
+    }
+    let mut parser = RequestParser::new();
+    for end in 0..=buf.len() {
+        let prefix = &buf[..end];
+        let mut headers = [Header::EMPTY; 128];
+        match parser.parse(prefix, &mut headers) {
+            Ok(Status::Complete(r)) => return check_request(prefix, &r),
+            Ok(Status::Partial) => {}
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// Bytes drawn mostly from what HTTP heads are made of, so that generated
+/// input gets past the first checks.
+fn httpish_bytes() -> impl Strategy<Value = Vec<u8>> {
+    const TOKENS: &[&[u8]] = &[
+        b"\r\n",
+        b"\n",
+        b"\r",
+        b" ",
+        b"\t",
+        b":",
+        b";",
+        b",",
+        b"=",
+        b"\"",
+        b"0",
+        b"5",
+        b"f",
+        b"Host: a",
+        b"Content-Length: ",
+        b"Transfer-Encoding: ",
+        b"chunked",
+        b"GET / HTTP/1.1",
+        b"\x00",
+        b"\xff",
+    ];
+    let token = prop::sample::select(TOKENS).prop_map(|t: &[u8]| t.to_vec());
+    prop::collection::vec(prop_oneof![token, any::<u8>().prop_map(|b| vec![b])], 0..96)
+        .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// (d) Arbitrary bytes.
+    #[test]
+    fn arbitrary_bytes_never_panic(buf in prop::collection::vec(any::<u8>(), 0..512)) {
+        check_arbitrary(&buf)?;
+    }
+
+    /// (d) Arbitrary bytes after a valid request-line.
+    #[test]
+    fn arbitrary_fields_never_panic(rest in prop::collection::vec(any::<u8>(), 0..512)) {
+        let mut buf = b"GET / HTTP/1.1\r\n".to_vec();
+        buf.extend_from_slice(&rest);
+        check_arbitrary(&buf)?;
+    }
+
+    /// (d) HTTP-flavoured noise after a valid request-line and Host, which
+    /// reaches framing and bodies far more often.
+    #[test]
+    fn httpish_noise_never_panics(rest in httpish_bytes()) {
+        let mut buf = b"POST / HTTP/1.1\r\nHost: a\r\n".to_vec();
+        buf.extend_from_slice(&rest);
+        check_arbitrary(&buf)?;
+    }
+
+    /// (d) Arbitrary bytes as a chunked body, whole and in two pieces.
+    #[test]
+    fn arbitrary_chunked_bodies_never_panic(body in httpish_bytes(), cut in any::<Index>()) {
+        check_body(Framing::Chunked, &body)?;
+        let cut = cut.index(body.len() + 1);
+        let mut decoder = BodyDecoder::new(Framing::Chunked, &Limits::default());
+        let mut buf = body[..cut].to_vec();
+        let mut fed_all = false;
+        for _ in 0..=body.len() * 2 + 4 {
+            match decoder.decode(&buf) {
+                Err(_) => break,
+                Ok((n, event)) => {
+                    prop_assert!(n <= buf.len());
+                    if let Decoded::Data(d) = event {
+                        prop_assert!(inside(&buf, d));
+                    }
+                    let stop = matches!(event, Decoded::Done) || (matches!(event, Decoded::NeedMore) && fed_all);
+                    let more = matches!(event, Decoded::NeedMore);
+                    buf.drain(..n);
+                    if stop {
+                        break;
+                    }
+                    if more {
+                        buf.extend_from_slice(&body[cut..]);
+                        fed_all = true;
+                    }
+                }
+            }
+        }
+    }
+}
