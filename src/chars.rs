@@ -261,7 +261,10 @@ mod tests {
             for at in 0..24 {
                 let mut v = [b'a'; 24];
                 v[at] = bad;
-                assert_eq!(first_invalid_value_byte(&v), first_invalid_value_byte_scalar(&v));
+                assert_eq!(
+                    first_invalid_value_byte(&v),
+                    first_invalid_value_byte_scalar(&v)
+                );
             }
         }
     }

@@ -460,10 +460,11 @@ impl RequestParser {
     /// A bare CR anywhere in a rejected line is reported as such (RFC 9112
     /// §2.2), whatever part of the line it broke.
     fn parse_request_line(&mut self, line: &[u8], base: usize) -> Result<(), Error> {
-        self.parse_request_line_parts(line, base).map_err(|e| match memchr(b'\r', line) {
-            Some(cr) if e.kind().status() == 400 => Error::new(ErrorKind::BareCr, base + cr),
-            _ => e,
-        })
+        self.parse_request_line_parts(line, base)
+            .map_err(|e| match memchr(b'\r', line) {
+                Some(cr) if e.kind().status() == 400 => Error::new(ErrorKind::BareCr, base + cr),
+                _ => e,
+            })
     }
 
     fn parse_request_line_parts(&mut self, line: &[u8], base: usize) -> Result<(), Error> {

@@ -46,7 +46,10 @@ pub(crate) fn check_target_chars(target: &[u8]) -> Result<(), (usize, ErrorKind)
 #[inline]
 fn check_chars(s: &[u8], plain: &[bool; 256]) -> Result<(), usize> {
     let mut i = 0;
-    while let Some(skip) = s.get(i..).and_then(|rest| rest.iter().position(|&b| !plain[b as usize])) {
+    while let Some(skip) = s
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| !plain[b as usize]))
+    {
         i += skip;
         let escape_ok = s[i] == b'%'
             && matches!(
@@ -269,8 +272,14 @@ mod tests {
     #[test]
     fn chars() {
         assert!(check_target_chars(b"/a%20b?c=/d:@!$").is_ok());
-        assert_eq!(check_target_chars(b"/[x]").unwrap_err(), (1, ErrorKind::InvalidTarget));
-        assert_eq!(check_target_chars(b"/a?b[0]=1").unwrap_err(), (4, ErrorKind::InvalidTarget));
+        assert_eq!(
+            check_target_chars(b"/[x]").unwrap_err(),
+            (1, ErrorKind::InvalidTarget)
+        );
+        assert_eq!(
+            check_target_chars(b"/a?b[0]=1").unwrap_err(),
+            (4, ErrorKind::InvalidTarget)
+        );
         assert_eq!(
             check_target_chars(b"/a%zz").unwrap_err(),
             (2, ErrorKind::InvalidPercentEncoding)
