@@ -29,14 +29,14 @@ pub(crate) static TARGET_PLAIN_WITH_BRACKETS: [bool; 256] = build_target_plain_w
 
 /// Without `%` (checked separately) and without `[` `]`, which RFC 3986
 /// allows only in an IP-literal host, never in a path or query.
-const fn build_target_plain() -> [bool; 256] {
+pub(crate) const fn build_target_plain() -> [bool; 256] {
     let mut t = build_target_plain_with_brackets();
     t[b'[' as usize] = false;
     t[b']' as usize] = false;
     t
 }
 
-const fn build_target_plain_with_brackets() -> [bool; 256] {
+pub(crate) const fn build_target_plain_with_brackets() -> [bool; 256] {
     let mut t = build_target();
     t[b'%' as usize] = false;
     t
@@ -53,7 +53,7 @@ const fn build_reg_name_plain() -> [bool; 256] {
     t
 }
 
-const fn build_token() -> [bool; 256] {
+pub(crate) const fn build_token() -> [bool; 256] {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
@@ -118,6 +118,41 @@ const fn build_target() -> [bool; 256] {
 #[inline(always)]
 pub(crate) fn is_token(b: u8) -> bool {
     TOKEN[b as usize]
+}
+
+/// Length of the token prefix of `s`: the specification of
+/// [`simd::token_len`](crate::simd::token_len).
+#[inline]
+pub(crate) fn token_len_scalar(s: &[u8]) -> usize {
+    s.iter().position(|&b| !is_token(b)).unwrap_or(s.len())
+}
+
+/// Index of the first byte of `s` not allowed in a field value, or
+/// `s.len()`: the specification of [`simd::value_len`](crate::simd::value_len).
+#[inline]
+pub(crate) fn value_len_scalar(s: &[u8]) -> usize {
+    first_invalid_value_byte_scalar(s).unwrap_or(s.len())
+}
+
+/// Index of the first byte of `s` that is neither in [`TARGET_PLAIN`] nor
+/// the `%` of a valid escape (`"%" HEXDIG HEXDIG`, RFC 3986 §2.1), or
+/// `s.len()`: what `check_chars` in `target.rs` reports for a `/`-led
+/// target, and the specification of
+/// [`simd::target_len`](crate::simd::target_len). (Hex digits are plain
+/// bytes, so judging each `%` by the two bytes after it is the same as
+/// skipping over each valid escape.)
+#[inline]
+pub(crate) fn target_len_scalar(s: &[u8]) -> usize {
+    let escape_at = |i: usize| {
+        s[i] == b'%'
+            && matches!(
+                (s.get(i + 1), s.get(i + 2)),
+                (Some(&h), Some(&l)) if hex_value(h).is_some() && hex_value(l).is_some()
+            )
+    };
+    (0..s.len())
+        .find(|&i| !TARGET_PLAIN[s[i] as usize] && !escape_at(i))
+        .unwrap_or(s.len())
 }
 
 /// Is every byte of `s` a token character, and `s` non-empty?
@@ -185,6 +220,56 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
         s = rest;
     }
     s
+}
+
+/// `&str` views of validated ASCII runs (field names) of one buffer.
+///
+/// `core::str::from_utf8` costs a call and a loop set-up per string, which
+/// dominates for short names. This converts a stretch of the buffer once and
+/// hands out sub-slices of it: a stretch starts at the requested run and is
+/// at least twice as long as the previous one (and at least 256 bytes), so
+/// it over-reads at most about as much as it serves, and it stops early at
+/// any byte that is not UTF-8 (obs-text in a value), after which the next
+/// run starts a new stretch. The total cost stays linear in the bytes
+/// requested.
+pub(crate) struct AsciiWindow<'b> {
+    start: usize,
+    text: &'b str,
+}
+
+impl<'b> AsciiWindow<'b> {
+    /// An empty window.
+    #[inline]
+    pub(crate) const fn new() -> AsciiWindow<'b> {
+        AsciiWindow { start: 0, text: "" }
+    }
+
+    /// `buf[from..to]` as `&str`. The bytes must be ASCII (validated against
+    /// a table above); anything else yields `""`, as [`ascii_str`] does.
+    #[inline(always)]
+    pub(crate) fn get(&mut self, buf: &'b [u8], from: usize, to: usize) -> &'b str {
+        if let Some(s) = from
+            .checked_sub(self.start)
+            .and_then(|a| self.text.get(a..to.saturating_sub(self.start)))
+        {
+            return s;
+        }
+        self.refill(buf, from, to)
+    }
+
+    fn refill(&mut self, buf: &'b [u8], from: usize, to: usize) -> &'b str {
+        let want = (to.saturating_sub(from))
+            .max(self.text.len().saturating_mul(2))
+            .max(256);
+        let end = from.saturating_add(want).min(buf.len());
+        let chunk = buf.get(from..end).unwrap_or_default();
+        self.text = match core::str::from_utf8(chunk) {
+            Ok(text) => text,
+            Err(e) => core::str::from_utf8(&chunk[..e.valid_up_to()]).unwrap_or(""),
+        };
+        self.start = from;
+        self.text.get(..to.saturating_sub(from)).unwrap_or("")
+    }
 }
 
 /// The bytes of a validated token or target as `&str`.

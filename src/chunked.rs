@@ -212,6 +212,12 @@ impl ChunkedDecoder {
                     return self.trailer_line(line, scanned, i);
                 }
                 _ => {
+                    if matches!(self.state, State::SizeStart | State::DataCr) {
+                        if let Some(next) = self.plain_size_line(input, i)? {
+                            i = next;
+                            continue;
+                        }
+                    }
                     let Some(&b) = input.get(i) else {
                         return Ok((i, Decoded::NeedMore));
                     };
@@ -221,6 +227,42 @@ impl ChunkedDecoder {
                 }
             }
         }
+    }
+
+    /// The common chunk line in one step: in state `SizeStart` or `DataCr`,
+    /// `[CRLF] 1*16HEXDIG CRLF` complete in `input[i..]`, with no extension.
+    /// Returns where the chunk data starts, or `None` (nothing consumed) for
+    /// anything else, which [`line_byte`](Self::line_byte) then takes byte by
+    /// byte. The outcome is the one `line_byte` reaches on the same bytes:
+    /// these bytes never count as extension, and at most 16 digits cannot
+    /// overflow.
+    #[inline]
+    fn plain_size_line(&mut self, input: &[u8], i: usize) -> Result<Option<usize>, Error> {
+        let mut j = i;
+        if self.state == State::DataCr {
+            if input.get(j..j + 2) != Some(b"\r\n") {
+                return Ok(None);
+            }
+            j += 2;
+        }
+        let rest = input.get(j..).unwrap_or_default();
+        let digits = rest
+            .iter()
+            .take(17)
+            .take_while(|&&b| hex_value(b).is_some())
+            .count();
+        if digits == 0 || digits > 16 || rest.get(digits..digits + 2) != Some(b"\r\n") {
+            return Ok(None);
+        }
+        let size = rest[..digits].iter().fold(0u64, |n, &b| {
+            (n << 4) | u64::from(hex_value(b).unwrap_or(0))
+        });
+        self.size = size;
+        self.ext_len = 0;
+        // The LF of the chunk line, as `line_byte` would see it.
+        let lf = j + digits + 1;
+        self.state = self.chunk_line_done(self.consumed.saturating_add(lf))?;
+        Ok(Some(lf + 1))
     }
 
     /// One byte of a chunk-size line or of the CRLF after chunk data.

@@ -29,6 +29,7 @@ mod field;
 mod framing;
 mod limits;
 mod request;
+mod simd;
 mod target;
 mod version;
 

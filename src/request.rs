@@ -11,11 +11,12 @@
 
 use memchr::memchr;
 
-use crate::chars::{ascii_str, is_token, trim_ows};
+use crate::chars::{ascii_str, is_token, trim_ows, AsciiWindow};
 use crate::error::{Error, ErrorKind};
 use crate::field::{parse_field_line, Header};
 use crate::framing::{self, Framing};
 use crate::limits::Limits;
+use crate::simd;
 use crate::target::{self, TargetForm};
 use crate::version::Version;
 
@@ -240,8 +241,46 @@ pub struct RequestParser {
     fields_start: usize,
     /// Field lines validated so far.
     header_count: usize,
+    /// Fields that may be Host (by length and first byte), and the index of
+    /// the last one: when there is at most one, the Host check looks at it
+    /// alone instead of comparing every name.
+    host_fields: usize,
+    host_at: usize,
+    /// The same for Content-Length and Transfer-Encoding.
+    framing_fields: usize,
+    framing_at: usize,
     /// A parse error is final: later calls return it again.
     error: Option<Error>,
+}
+
+// Test switch for the fast paths, so that tests can check that they agree
+// with the general path.
+#[cfg(all(test, feature = "std"))]
+std::thread_local! {
+    static FAST_PATHS: core::cell::Cell<bool> = const { core::cell::Cell::new(true) };
+}
+
+#[inline(always)]
+fn fast_paths() -> bool {
+    #[cfg(all(test, feature = "std"))]
+    {
+        FAST_PATHS.with(|f| f.get())
+    }
+    #[cfg(not(all(test, feature = "std")))]
+    {
+        true
+    }
+}
+
+/// What the fast path made of a field line.
+enum FastLine {
+    /// A valid field line, stored.
+    Field,
+    /// The empty line ending the head, and the head's length.
+    End(usize),
+    /// Not a complete, valid CRLF line within the limits: the general path
+    /// decides.
+    Slow,
 }
 
 impl Default for RequestParser {
@@ -271,6 +310,10 @@ impl RequestParser {
             version: Version::Http11,
             fields_start: 0,
             header_count: 0,
+            host_fields: 0,
+            host_at: 0,
+            framing_fields: 0,
+            framing_at: 0,
             error: None,
         }
     }
@@ -301,7 +344,39 @@ impl RequestParser {
     /// then the validated [`Request`]. Field lines go into `headers`; more
     /// than it holds (or than [`Limits::max_headers`]) is
     /// [`ErrorKind::TooManyHeaders`]. Errors are final for this request.
+    #[inline]
     pub fn parse<'b, 'h>(
+        &mut self,
+        buf: &'b [u8],
+        headers: &'h mut [Header<'b>],
+    ) -> Result<Status<Request<'b, 'h>>, Error> {
+        // A call that brings a few bytes and no LF, within every limit, can
+        // only answer `Partial`: answered here, inlined into the caller, so
+        // that feeding bytes one at a time stays cheap.
+        if fast_paths()
+            && self.error.is_none()
+            && headers.len() >= self.header_count
+            && buf.len() <= self.limits.max_head
+        {
+            if let Some(new @ [_, ..]) = buf.get(self.scan_pos..) {
+                let partial = buf.len() - self.line_start;
+                let line_limit = match self.phase {
+                    Phase::RequestLine => self.limits.max_method.min(self.limits.max_request_line),
+                    Phase::Fields => self.limits.max_header_line,
+                };
+                if new.len() <= 16 && partial <= line_limit && !new.contains(&b'\n') {
+                    self.scan_pos = buf.len();
+                    return Ok(Status::Partial);
+                }
+            }
+        }
+        self.parse_general(buf, headers)
+    }
+
+    /// [`parse`](RequestParser::parse) for every call the inlined check
+    /// does not answer.
+    #[inline(never)]
+    fn parse_general<'b, 'h>(
         &mut self,
         buf: &'b [u8],
         headers: &'h mut [Header<'b>],
@@ -342,7 +417,27 @@ impl RequestParser {
         if headers.len() < self.header_count {
             return Err(Error::new(ErrorKind::TooManyHeaders, self.line_start));
         }
+        let mut names = AsciiWindow::new();
         loop {
+            // A line seen for the first time that is complete, valid and
+            // CRLF-terminated is validated in one pass that also finds its
+            // end. Anything else (a partial line, bare LF, an error, a limit)
+            // goes the general way below, which looks at this one line again:
+            // each byte is still scanned a bounded number of times.
+            if self.scan_pos == self.line_start && fast_paths() {
+                match self.phase {
+                    Phase::Fields => match self.fast_field_line(buf, headers, &mut names) {
+                        FastLine::Field => continue,
+                        FastLine::End(head_len) => return Ok(Some(head_len)),
+                        FastLine::Slow => {}
+                    },
+                    Phase::RequestLine => {
+                        if self.fast_request_line(buf)? {
+                            continue;
+                        }
+                    }
+                }
+            }
             let Some(found) = memchr(b'\n', buf.get(self.scan_pos..).unwrap_or(&[])) else {
                 self.scan_pos = buf.len();
                 self.check_partial_line(buf)?;
@@ -388,7 +483,9 @@ impl RequestParser {
                     if self.header_count >= self.limits.max_headers.min(headers.len()) {
                         return Err(Error::new(ErrorKind::TooManyHeaders, self.line_start));
                     }
-                    headers[self.header_count] = parse_field_line(line, self.line_start)?;
+                    let field = parse_field_line(line, self.line_start)?;
+                    self.note_field(field.name.as_bytes(), self.header_count);
+                    headers[self.header_count] = field;
                     self.header_count += 1;
                 }
             }
@@ -397,6 +494,129 @@ impl RequestParser {
             }
             self.line_start = next;
             self.scan_pos = next;
+        }
+    }
+
+    /// The request-line at `line_start`, if it is complete, within the
+    /// limits and valid up to the form check: `method SP target SP
+    /// HTTP-version CRLF`, with the target checked by the same rule as
+    /// [`target::check_target_chars`] while looking for its end. Returns
+    /// `Ok(false)` for anything else (the general path decides), and the
+    /// general path's error for a target whose form does not fit.
+    #[inline(always)]
+    fn fast_request_line(&mut self, buf: &[u8]) -> Result<bool, Error> {
+        let start = self.line_start;
+        let Some(rest) = buf.get(start..) else {
+            return Ok(false);
+        };
+        let method_len = simd::token_len(rest);
+        if method_len == 0
+            || method_len > self.limits.max_method
+            || rest.get(method_len) != Some(&b' ')
+        {
+            return Ok(false);
+        }
+        let target_start = method_len + 1;
+        // RFC 3986 §2, §2.1: plain bytes and "%" HEXDIG HEXDIG, up to the SP.
+        let target_end = target_start + simd::target_len(&rest[target_start..]);
+        if target_end == target_start || rest.get(target_end) != Some(&b' ') {
+            return Ok(false);
+        }
+        let version_start = target_end + 1;
+        let line_len = version_start + 8;
+        let (Some(version), Some(b"\r\n")) = (
+            rest.get(version_start..line_len),
+            rest.get(line_len..line_len + 2),
+        ) else {
+            return Ok(false);
+        };
+        let next = start + line_len + 2;
+        if line_len > self.limits.max_request_line || next > self.limits.max_head {
+            return Ok(false);
+        }
+        let Ok(version) = parse_version(version) else {
+            return Ok(false);
+        };
+        let target = &rest[target_start..target_end];
+        self.target_form = target::classify(&rest[..method_len], target)
+            .map_err(|(i, kind)| Error::new(kind, start + target_start + i))?;
+        self.version = version;
+        self.method = (start, start + method_len);
+        self.target = (start + target_start, start + target_end);
+        self.phase = Phase::Fields;
+        self.fields_start = next;
+        self.line_start = next;
+        self.scan_pos = next;
+        Ok(true)
+    }
+
+    /// The field line (or the empty line) at `line_start`, if it is
+    /// complete, CRLF-terminated, valid and within the limits. The value
+    /// scan stops at the first byte not allowed in a value, which for a good
+    /// line is its CR: so the line end is found by the validation itself.
+    #[inline(always)]
+    fn fast_field_line<'b>(
+        &mut self,
+        buf: &'b [u8],
+        headers: &mut [Header<'b>],
+        names: &mut AsciiWindow<'b>,
+    ) -> FastLine {
+        let start = self.line_start;
+        let Some(rest) = buf.get(start..) else {
+            return FastLine::Slow;
+        };
+        if let [b'\r', b'\n', ..] = rest {
+            let head_len = start + 2;
+            return if head_len <= self.limits.max_head {
+                FastLine::End(head_len)
+            } else {
+                FastLine::Slow
+            };
+        }
+        let name_len = simd::token_len(rest);
+        if name_len == 0 || rest.get(name_len) != Some(&b':') {
+            return FastLine::Slow;
+        }
+        let value_start = name_len + 1;
+        let value_end = value_start + simd::value_len(&rest[value_start..]);
+        if rest.get(value_end..value_end + 2) != Some(b"\r\n") {
+            return FastLine::Slow;
+        }
+        let next = start + value_end + 2;
+        let index = self.header_count;
+        if value_end > self.limits.max_header_line
+            || index >= self.limits.max_headers.min(headers.len())
+            || next > self.limits.max_head
+        {
+            return FastLine::Slow;
+        }
+        let name = names.get(buf, start, start + name_len);
+        self.note_field(name.as_bytes(), index);
+        headers[index] = Header {
+            name,
+            value: trim_ows(&rest[value_start..value_end]),
+        };
+        self.header_count = index + 1;
+        self.line_start = next;
+        self.scan_pos = next;
+        FastLine::Field
+    }
+
+    /// Remembers a field that may be Host, Content-Length or
+    /// Transfer-Encoding, judged by length and first letter (a superset of
+    /// the case-insensitive matches).
+    #[inline(always)]
+    fn note_field(&mut self, name: &[u8], index: usize) {
+        match (name.len(), name.first().map(|b| b | 0x20)) {
+            (4, Some(b'h')) => {
+                self.host_fields += 1;
+                self.host_at = index;
+            }
+            (14, Some(b'c')) | (17, Some(b't')) => {
+                self.framing_fields += 1;
+                self.framing_at = index;
+            }
+            _ => {}
         }
     }
 
@@ -537,11 +757,23 @@ impl RequestParser {
         let headers = &headers[..self.header_count];
         let offset_of =
             |h: &Header<'_>| (h.name.as_ptr() as usize).saturating_sub(buf.as_ptr() as usize);
-        let framing = framing::decide_request(self.version, headers, &self.limits, offset_of)?;
-        check_host(self.version, headers, offset_of)?;
+        // Only the fields noted as possible matches can match, so when there
+        // is at most one, the decisions look at it alone.
+        let candidates = |count: usize, at: usize| match count {
+            0 => &headers[..0],
+            1 => headers.get(at..=at).unwrap_or(headers),
+            _ => headers,
+        };
+        let framing_fields = candidates(self.framing_fields, self.framing_at);
+        let framing =
+            framing::decide_request(self.version, framing_fields, &self.limits, offset_of)?;
+        let host_fields = candidates(self.host_fields, self.host_at);
+        check_host(self.version, host_fields, headers.last(), offset_of)?;
+        // Method and target in one conversion: both are validated ASCII.
+        let line = ascii_str(&buf[self.method.0..self.target.1]);
         Ok(Request {
-            method: ascii_str(&buf[self.method.0..self.method.1]),
-            target: ascii_str(&buf[self.target.0..self.target.1]),
+            method: line.get(..self.method.1 - self.method.0).unwrap_or(""),
+            target: line.get(self.target.0 - self.method.0..).unwrap_or(""),
             target_form: self.target_form,
             version: self.version,
             headers,
@@ -555,6 +787,7 @@ impl RequestParser {
     /// redone; the bytes were validated when first seen.
     fn reslice_earlier_fields<'b>(&self, buf: &'b [u8], headers: &mut [Header<'b>]) {
         let mut pos = self.fields_start;
+        let mut names = AsciiWindow::new();
         for header in headers.iter_mut().take(self.header_count) {
             let Some(line_len) = buf.get(pos..).and_then(|rest| memchr(b'\n', rest)) else {
                 return;
@@ -565,7 +798,7 @@ impl RequestParser {
             }
             let colon = memchr(b':', line).unwrap_or(line.len());
             *header = Header {
-                name: ascii_str(&line[..colon]),
+                name: names.get(buf, pos, pos + colon),
                 value: trim_ows(line.get(colon + 1..).unwrap_or(&[])),
             };
             pos += line_len + 1;
@@ -597,9 +830,13 @@ fn parse_version(v: &[u8]) -> Result<Version, ErrorKind> {
 
 /// RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field, and its
 /// value is `uri-host [":" port]` (RFC 9110 §7.2). HTTP/1.0 may omit it.
+///
+/// `headers` holds at least every Host field of the head (possibly only
+/// those); `last` is the head's last field, where a missing Host is reported.
 fn check_host(
     version: Version,
     headers: &[Header<'_>],
+    last: Option<&Header<'_>>,
     offset_of: impl Fn(&Header<'_>) -> usize,
 ) -> Result<(), Error> {
     let mut host: Option<&Header<'_>> = None;
@@ -613,7 +850,7 @@ fn check_host(
         host = Some(h);
     }
     if host.is_none() && version == Version::Http11 {
-        let end = headers.last().map_or(0, &offset_of);
+        let end = last.map_or(0, &offset_of);
         return Err(Error::new(ErrorKind::MissingHost, end));
     }
     Ok(())
@@ -676,6 +913,95 @@ mod tests {
             ErrorKind::UnsupportedVersion
         );
         assert_eq!(kind(b"GET / HTTP/1.1\r\n\r\n"), ErrorKind::MissingHost);
+    }
+
+    /// Parses `buf` cut at `cuts` (sorted, each call with a longer prefix),
+    /// with or without the fast paths, recording every call's outcome: the
+    /// request's parts with their positions in `buf`, or the error.
+    fn outcomes(
+        buf: &[u8],
+        cuts: &[usize],
+        limits: Limits,
+        fast: bool,
+    ) -> std::vec::Vec<std::string::String> {
+        FAST_PATHS.with(|f| f.set(fast));
+        let mut parser = RequestParser::with_limits(limits);
+        let mut out = std::vec::Vec::new();
+        let at = |s: &[u8]| (s.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
+        for &end in cuts.iter().chain([buf.len()].iter()) {
+            let mut headers = [Header::EMPTY; 8];
+            let r = parser.parse(&buf[..end.min(buf.len())], &mut headers);
+            out.push(match r {
+                Ok(Status::Complete(r)) => std::format!(
+                    "{:?} m@{} t@{} {:?}",
+                    r,
+                    at(r.method.as_bytes()),
+                    at(r.target.as_bytes()),
+                    r.headers
+                        .iter()
+                        .map(|h| (at(h.name.as_bytes()), at(h.value)))
+                        .collect::<std::vec::Vec<_>>()
+                ),
+                other => std::format!("{other:?}"),
+            });
+        }
+        FAST_PATHS.with(|f| f.set(true));
+        out
+    }
+
+    fn small_limits() -> impl proptest::strategy::Strategy<Value = Limits> {
+        use proptest::prelude::*;
+        (1usize..12, 1usize..60, 1usize..40, 1usize..300, 0usize..10).prop_map(
+            |(method, line, field, head, count)| Limits {
+                max_method: method,
+                max_request_line: line,
+                max_header_line: field,
+                max_head: head,
+                max_headers: count,
+                ..Limits::DEFAULT
+            },
+        )
+    }
+
+    fn mutated_request() -> impl proptest::strategy::Strategy<Value = std::vec::Vec<u8>> {
+        use proptest::prelude::*;
+        const BASE: &[u8] = b"GET /a/b%20c?d=e HTTP/1.1\r\nHost: example.com\r\n\
+            Content-Length: 5\r\nX-Token_1: va lue\t\xff \r\nTransfer-Encoding: chunked\r\n\r\nhello";
+        const BYTES: &[u8] = b"\r\n\t :%/#[]@\x00\x7f\x80\xffaZ09-";
+        (
+            proptest::collection::vec((0..BASE.len(), 0..BYTES.len() + 256), 0..4),
+            0..=BASE.len(),
+        )
+            .prop_map(|(edits, len)| {
+                let mut v = BASE[..len].to_vec();
+                for (at, b) in edits {
+                    if at < v.len() {
+                        v[at] = BYTES
+                            .get(b)
+                            .copied()
+                            .unwrap_or_else(|| (b - BYTES.len()) as u8);
+                    }
+                }
+                v
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_paths_agree_with_the_general_path(
+            buf in proptest::prop_oneof![
+                mutated_request(),
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 0..120),
+            ],
+            mut cuts in proptest::collection::vec(0usize..200, 0..4),
+            limits in proptest::prop_oneof![proptest::strategy::Just(Limits::DEFAULT), small_limits()],
+        ) {
+            cuts.sort_unstable();
+            proptest::prop_assert_eq!(
+                outcomes(&buf, &cuts, limits, true),
+                outcomes(&buf, &cuts, limits, false)
+            );
+        }
     }
 
     #[test]
