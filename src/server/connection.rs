@@ -5,8 +5,20 @@
 //! answered in order. Responses go through a buffered writer that is
 //! flushed whenever the connection would block on a read, so a batch of
 //! pipelined requests costs one flush. Every read has a deadline.
+//!
+//! # Costs per request
+//!
+//! On a keep-alive connection a request costs two system calls: one `read`
+//! that brings it and one `write` (the flush before the next read) that
+//! answers it. Socket timeouts are set only when the wanted value changes
+//! (it does not between requests), the idle flag the shutdown path reads is
+//! an atomic, and the buffers are the connection's: the read buffer, the
+//! header slots (on the stack), the [`Request`] (its head copy, field spans
+//! and body vectors are cleared and reused) and the write buffer. What the
+//! handler allocates for its [`Response`] is its own business.
 
 use std::io::{self, BufWriter, Read, Write};
+use std::mem;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
 use std::string::{String, ToString};
@@ -17,7 +29,7 @@ use std::{format, vec};
 
 use super::config::Config;
 use super::router::{Decision, Router};
-use super::shutdown::Shared;
+use super::shutdown::{Shared, Slot};
 use super::types::{Request, Response};
 use super::wire::{self, ConnectionField, DeadlineWriter, LogLine};
 use crate::serialize::reason_phrase;
@@ -25,8 +37,24 @@ use crate::{
     BodyDecoder, Decoded, Error, Framing, Header, RequestParser, Status, TargetForm, Version,
 };
 
-/// Bytes asked of the socket per read.
-const READ_SIZE: usize = 16 * 1024;
+/// Bytes asked of the socket per read at first: enough for a typical head
+/// (and a small body), and only one page per idle connection. A read that
+/// fills the space doubles it, up to [`MAX_READ_SIZE`].
+const READ_SIZE: usize = 4 * 1024;
+const MAX_READ_SIZE: usize = 64 * 1024;
+/// The write buffer: responses up to this size (head and body) go out in
+/// one `write`; larger bodies are written straight from the response.
+const WRITE_SIZE: usize = 16 * 1024;
+/// Header slots kept on the stack; a larger `limits.max_headers` gets a
+/// heap slice per parse call.
+const STACK_HEADERS: usize = 128;
+/// A socket timeout already set is kept if it is at most this much shorter
+/// than the one wanted (a read then gives up at most this early, and is
+/// retried or answered 408): it saves a `setsockopt` per read.
+const TIMEOUT_SLACK: Duration = Duration::from_millis(10);
+/// A request's body vector is dropped after the request if it grew beyond
+/// this, so that an idle connection does not keep a large body's memory.
+const KEEP_BODY_CAPACITY: usize = 64 * 1024;
 /// After an error response: how long, and how many bytes, to read and
 /// discard so that closing does not reset the connection before the client
 /// has read the response.
@@ -42,7 +70,7 @@ pub(crate) struct Context {
 
 /// Serves one accepted connection to its end. `id` is its entry in the
 /// shared registry, removed when this returns (or unwinds).
-pub(crate) fn serve(ctx: &Context, stream: TcpStream, remote: SocketAddr, id: u64) {
+pub(crate) fn serve(ctx: &Context, slot: Arc<Slot>, remote: SocketAddr, id: u64) {
     struct Unregister<'a>(&'a Shared, u64);
     impl Drop for Unregister<'_> {
         fn drop(&mut self) {
@@ -50,24 +78,17 @@ pub(crate) fn serve(ctx: &Context, stream: TcpStream, remote: SocketAddr, id: u6
         }
     }
     let _unregister = Unregister(&ctx.shared, id);
-    let Ok(write_half) = stream.try_clone() else {
-        return;
-    };
-    // Responses are written whole and flushed once per batch: no Nagle delay.
-    let _ = stream.set_nodelay(true);
+    // Responses are written whole and flushed once per batch: Nagle's
+    // algorithm would only hold back the last segment of a batch.
+    let _ = slot.stream.set_nodelay(true);
     let mut conn = Connection {
         ctx,
-        stream,
+        slot: Arc::clone(&slot),
         remote,
-        id,
+        read_timeout: None,
         buf: ReadBuf::default(),
-        out: BufWriter::with_capacity(
-            READ_SIZE,
-            DeadlineWriter {
-                stream: write_half,
-                deadline: Instant::now(),
-            },
-        ),
+        request: Request::empty(),
+        out: BufWriter::with_capacity(WRITE_SIZE, DeadlineWriter::new(slot)),
     };
     let mut first = true;
     while let Flow::KeepAlive = conn.serve_one(first) {
@@ -79,11 +100,23 @@ pub(crate) fn serve(ctx: &Context, stream: TcpStream, remote: SocketAddr, id: u6
 /// Received bytes not yet consumed: `data[start..end]`. It holds at most one
 /// partial head (bounded by the head limits) or a partial chunk line, plus
 /// one read.
-#[derive(Default)]
 struct ReadBuf {
     data: Vec<u8>,
     start: usize,
     end: usize,
+    /// Bytes asked of the socket per read.
+    read_size: usize,
+}
+
+impl Default for ReadBuf {
+    fn default() -> Self {
+        ReadBuf {
+            data: Vec::new(),
+            start: 0,
+            end: 0,
+            read_size: READ_SIZE,
+        }
+    }
 }
 
 impl ReadBuf {
@@ -99,19 +132,22 @@ impl ReadBuf {
         }
     }
 
-    /// One read from `stream`, waiting at most `timeout`.
-    fn fill(&mut self, mut stream: &TcpStream, timeout: Duration) -> io::Result<usize> {
+    /// One read from `stream` (whose read timeout is already set).
+    fn fill(&mut self, mut stream: &TcpStream) -> io::Result<usize> {
         if self.start > 0 {
             self.data.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        if self.data.len() < self.end + READ_SIZE {
-            self.data.resize(self.end + READ_SIZE, 0);
+        if self.data.len() < self.end + self.read_size {
+            self.data.resize(self.end + self.read_size, 0);
         }
-        // A zero timeout means "block forever" to the OS: never pass one.
-        stream.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
+        let space = self.data.len() - self.end;
         let n = stream.read(&mut self.data[self.end..])?;
+        if n == space && self.read_size < MAX_READ_SIZE {
+            // More was probably waiting (a large body, pipelining).
+            self.read_size *= 2;
+        }
         self.end += n;
         Ok(n)
     }
@@ -143,7 +179,6 @@ fn is_timeout(e: &io::Error) -> bool {
 
 /// What the head told us besides the request itself.
 struct Head {
-    request: Request,
     framing: Framing,
     keep_alive: bool,
     expects_continue: bool,
@@ -154,10 +189,13 @@ struct Head {
 
 struct Connection<'a> {
     ctx: &'a Context,
-    stream: TcpStream,
+    slot: Arc<Slot>,
     remote: SocketAddr,
-    id: u64,
+    /// The socket's read timeout as last set (`None`: unknown).
+    read_timeout: Option<Duration>,
     buf: ReadBuf,
+    /// The request being served; its vectors are reused by the next one.
+    request: Request,
     out: BufWriter<DeadlineWriter>,
 }
 
@@ -166,9 +204,39 @@ impl<'a> Connection<'a> {
         &self.ctx.config
     }
 
-    /// Reads, routes and answers one request.
+    fn stream(&self) -> &TcpStream {
+        &self.slot.stream
+    }
+
+    /// One read into the buffer, waiting at most `timeout` (a little less
+    /// if a timeout already set is within [`TIMEOUT_SLACK`] of it).
+    fn fill(&mut self, timeout: Duration) -> io::Result<usize> {
+        // A zero timeout means "block forever" to the OS: never pass one.
+        let timeout = timeout.max(Duration::from_millis(1));
+        let close_enough = matches!(
+            self.read_timeout,
+            Some(set) if set <= timeout && timeout - set <= TIMEOUT_SLACK
+        );
+        if !close_enough {
+            self.read_timeout = None;
+            self.slot.stream.set_read_timeout(Some(timeout))?;
+            self.read_timeout = Some(timeout);
+        }
+        self.buf.fill(&self.slot.stream)
+    }
+
+    /// Reads, routes and answers one request, in the connection's reused
+    /// [`Request`].
     fn serve_one(&mut self, first: bool) -> Flow {
-        let mut head = match self.read_head(first) {
+        let mut request = mem::replace(&mut self.request, Request::empty());
+        let flow = self.serve_request(&mut request, first);
+        request.recycle(KEEP_BODY_CAPACITY);
+        self.request = request;
+        flow
+    }
+
+    fn serve_request(&mut self, request: &mut Request, first: bool) -> Flow {
+        let head = match self.read_head(first, request) {
             Ok(Some(head)) => head,
             Ok(None) => return Flow::Close,
             Err(failure) => return self.fail(failure, None, Instant::now()),
@@ -176,13 +244,13 @@ impl<'a> Connection<'a> {
         let ctx = self.ctx;
         let decision = ctx
             .router
-            .decide(head.request.method(), head.request.path(), head.asterisk);
+            .decide(request.method(), request.path(), head.asterisk);
         let routed = matches!(decision, Decision::Handler(_) | Decision::Options(_));
         if head.expects_continue {
             if !routed {
                 // RFC 9110 §10.1.1: a final status instead of 100 Continue;
                 // the body is never read, so the connection cannot go on.
-                return self.respond(&head, unrouted(decision), false);
+                return self.respond(&head, request, unrouted(decision), false);
             }
             // SR-8: 100 only if the client is still waiting for a body.
             let waiting = head.framing.has_body() && self.buf.pending().is_empty();
@@ -190,18 +258,18 @@ impl<'a> Connection<'a> {
                 return Flow::Close;
             }
         }
-        if let Err(failure) = self.read_body(&mut head.request, head.framing) {
-            return self.fail(failure, Some(&head.request), head.started);
+        if let Err(failure) = self.read_body(request, head.framing) {
+            return self.fail(failure, Some(request), head.started);
         }
         // RULES SM-12: the whole body was de-framed without error; only now
         // does a handler run.
         let response = match decision {
             Decision::Handler(handler) => {
-                match panic::catch_unwind(AssertUnwindSafe(|| handler(&head.request))) {
+                match panic::catch_unwind(AssertUnwindSafe(|| handler(request))) {
                     Ok(response) => response,
                     Err(payload) => {
                         log_error(
-                            &head.request,
+                            request,
                             &format!("handler panicked: {}", panic_message(&*payload)),
                         );
                         Response::plain(500, "Internal Server Error")
@@ -211,24 +279,24 @@ impl<'a> Connection<'a> {
             other => unrouted(other),
         };
         let keep = head.keep_alive && !response_asks_close(&response);
-        self.respond(&head, response, keep)
+        self.respond(&head, request, response, keep)
     }
 
     /// Writes the response to a complete request; `keep` is whether the
     /// connection may stay open after it.
-    fn respond(&mut self, head: &Head, response: Response, keep: bool) -> Flow {
+    fn respond(&mut self, head: &Head, request: &Request, response: Response, keep: bool) -> Flow {
         let keep = keep && !self.ctx.shared.stopping();
-        let connection = match (keep, head.request.version()) {
+        let connection = match (keep, request.version()) {
             (false, _) => ConnectionField::Close,
             (true, Version::Http10) => ConnectionField::KeepAlive,
             (true, Version::Http11) => ConnectionField::Omit,
         };
-        let head_only = head.request.method() == "HEAD";
-        let (status, bytes) = match self.write(&response, connection, head_only, &head.request) {
+        let head_only = request.method() == "HEAD";
+        let (status, bytes) = match self.write(&response, connection, head_only, request) {
             Some(sent) => sent,
             None => return Flow::Close,
         };
-        self.log(head.request.request_line(), status, bytes, head.started);
+        self.log(request.request_line(), status, bytes, head.started);
         if keep {
             Flow::KeepAlive
         } else {
@@ -309,20 +377,21 @@ impl<'a> Connection<'a> {
         if self.out.flush().is_err() {
             return;
         }
-        let _ = self.stream.shutdown(Shutdown::Write);
+        let _ = self.stream().shutdown(Shutdown::Write);
         // Nothing is in flight any more: a shutdown may cut the linger short.
-        if !self.ctx.shared.set_idle(self.id, true) {
+        if !self.ctx.shared.set_idle(&self.slot, true) {
             return;
         }
+        self.read_timeout = None;
         let until = Instant::now() + LINGER_TIME;
         let mut drained = 0;
         let mut scratch = [0u8; 4096];
         while drained < LINGER_BYTES {
             let left = until.saturating_duration_since(Instant::now());
-            if left.is_zero() || self.stream.set_read_timeout(Some(left)).is_err() {
+            if left.is_zero() || self.stream().set_read_timeout(Some(left)).is_err() {
                 return;
             }
-            match (&self.stream).read(&mut scratch) {
+            match self.stream().read(&mut scratch) {
                 Ok(0) | Err(_) => return,
                 Ok(n) => drained += n,
             }
@@ -339,7 +408,7 @@ impl<'a> Connection<'a> {
     /// Reads until a complete head is parsed. `Ok(None)`: the connection
     /// ended quietly between requests (closed by the client, idle timeout,
     /// shutdown).
-    fn read_head(&mut self, first: bool) -> Result<Option<Head>, Failure> {
+    fn read_head(&mut self, first: bool, request: &mut Request) -> Result<Option<Head>, Failure> {
         let config = self.config();
         let mut parser = RequestParser::with_limits(config.limits);
         let mut started: Option<Instant> = None;
@@ -347,17 +416,23 @@ impl<'a> Connection<'a> {
             if !self.buf.pending().is_empty() {
                 let started = *started.get_or_insert_with(Instant::now);
                 // The parser re-slices fields it saw in earlier calls, so a
-                // fresh slice per call is all it needs.
-                let mut headers = vec![Header::EMPTY; config.limits.max_headers];
+                // fresh slice per call is all it needs: on the stack when
+                // the limit allows (no allocation per request).
+                let n = config.limits.max_headers;
+                let mut on_stack;
+                let mut on_heap;
+                let headers: &mut [Header<'_>] = if n <= STACK_HEADERS {
+                    on_stack = [Header::EMPTY; STACK_HEADERS];
+                    &mut on_stack[..n]
+                } else {
+                    on_heap = vec![Header::EMPTY; n];
+                    &mut on_heap
+                };
                 let pending = self.buf.pending();
-                match parser.parse(pending, &mut headers) {
+                match parser.parse(pending, headers) {
                     Ok(Status::Complete(req)) => {
+                        request.set_head(&pending[..req.head_len], &req, self.remote);
                         let head = Head {
-                            request: Request::from_head(
-                                &pending[..req.head_len],
-                                &req,
-                                self.remote,
-                            ),
                             framing: req.framing,
                             keep_alive: req.keep_alive(),
                             expects_continue: req.expects_continue(),
@@ -385,7 +460,7 @@ impl<'a> Connection<'a> {
                     left
                 }
                 None => {
-                    if !self.ctx.shared.set_idle(self.id, true) {
+                    if !self.ctx.shared.set_idle(&self.slot, true) {
                         return Ok(None);
                     }
                     if first {
@@ -395,9 +470,9 @@ impl<'a> Connection<'a> {
                     }
                 }
             };
-            let read = self.buf.fill(&self.stream, timeout);
+            let read = self.fill(timeout);
             if started.is_none() {
-                self.ctx.shared.set_idle(self.id, false);
+                self.ctx.shared.set_idle(&self.slot, false);
             }
             match read {
                 Ok(0) if started.is_none() => return Ok(None),
@@ -442,7 +517,7 @@ impl<'a> Connection<'a> {
             }
             if need_more {
                 self.flush()?;
-                match self.buf.fill(&self.stream, config.body_timeout) {
+                match self.fill(config.body_timeout) {
                     Ok(0) => return Err(Failure::Gone),
                     Ok(_) => {}
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

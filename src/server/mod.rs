@@ -84,7 +84,7 @@ pub use types::{Request, Response};
 use connection::Context;
 use pool::{Job, Pool};
 use router::Router;
-use shutdown::Shared;
+use shutdown::{Shared, Slot};
 use wire::{ConnectionField, LogLine};
 
 /// A bound HTTP/1.1 server: add endpoints with [`route`](Server::route),
@@ -284,23 +284,21 @@ fn admit(ctx: &Context, pool: &Pool, stream: TcpStream) {
         return;
     };
     if ctx.shared.active() >= ctx.config.max_connections.max(1) {
-        reject(ctx, stream, remote);
+        reject(ctx, &stream, remote);
         return;
     }
-    let Ok(clone) = stream.try_clone() else {
-        return;
-    };
-    let id = ctx.shared.register(clone);
-    if let Err(job) = pool.dispatch(Job { stream, remote, id }) {
+    let slot = Arc::new(Slot::new(stream));
+    let id = ctx.shared.register(Arc::clone(&slot));
+    if let Err(job) = pool.dispatch(Job { slot, remote, id }) {
         ctx.shared.unregister(id);
-        reject(ctx, job.stream, remote);
+        reject(ctx, &job.slot.stream, remote);
     }
 }
 
 /// `503 Service Unavailable` and close, without blocking the acceptor for
 /// long: a short write timeout, and only what the client already sent is
 /// read (so that closing does not reset the connection).
-fn reject(ctx: &Context, mut stream: TcpStream, remote: SocketAddr) {
+fn reject(ctx: &Context, mut stream: &TcpStream, remote: SocketAddr) {
     use std::io::{Read, Write};
     let started = Instant::now();
     let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));

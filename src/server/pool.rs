@@ -7,17 +7,18 @@
 //! acceptor's job; see [`Server::run`](super::Server::run).
 
 use std::io;
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 
 use super::connection::{self, Context};
+use super::shutdown::Slot;
 
 /// An accepted, registered connection.
 pub(crate) struct Job {
-    pub(crate) stream: TcpStream,
+    pub(crate) slot: Arc<Slot>,
     pub(crate) remote: SocketAddr,
     pub(crate) id: u64,
 }
@@ -98,9 +99,11 @@ impl Pool {
 type FirstJob = Arc<Mutex<Option<Job>>>;
 
 fn spawn(inner: &Arc<Inner>, first: Option<FirstJob>) -> io::Result<()> {
+    let stack_size = inner.ctx.config.thread_stack_size;
     let inner = Arc::clone(inner);
     thread::Builder::new()
         .name("httpwire-worker".into())
+        .stack_size(stack_size)
         .spawn(move || work(&inner, first))
         .map(drop)
 }
@@ -110,11 +113,11 @@ fn spawn(inner: &Arc<Inner>, first: Option<FirstJob>) -> io::Result<()> {
 fn work(inner: &Inner, first: Option<FirstJob>) {
     let mut job = first.and_then(|j| j.lock().unwrap_or_else(|e| e.into_inner()).take());
     loop {
-        if let Some(Job { stream, remote, id }) = job.take() {
+        if let Some(Job { slot, remote, id }) = job.take() {
             // A bug in the connection code must not kill the worker: the
             // connection is unregistered as the stack unwinds.
             let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-                connection::serve(&inner.ctx, stream, remote, id);
+                connection::serve(&inner.ctx, slot, remote, id);
             }));
         }
         {

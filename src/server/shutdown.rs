@@ -13,17 +13,29 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// One live connection, as the shutdown path sees it.
-struct Entry {
-    /// A clone of the connection's socket, to cut it off.
-    stream: TcpStream,
+/// One live connection, shared by the thread serving it and the shutdown
+/// path: one socket (no `dup`ed descriptor per connection) and a flag the
+/// serving thread flips twice per request without taking any lock.
+pub(crate) struct Slot {
+    /// The connection's socket: the serving thread reads and writes it
+    /// through `&TcpStream`; the shutdown path cuts it off.
+    pub(crate) stream: TcpStream,
     /// Waiting for the next request, with nothing of it received yet.
-    idle: bool,
+    idle: AtomicBool,
+}
+
+impl Slot {
+    pub(crate) fn new(stream: TcpStream) -> Slot {
+        Slot {
+            stream,
+            idle: AtomicBool::new(false),
+        }
+    }
 }
 
 #[derive(Default)]
 struct Registry {
-    connections: HashMap<u64, Entry>,
+    connections: HashMap<u64, Arc<Slot>>,
     /// When the deadline passes, connections still open are cut off.
     deadline: Option<Instant>,
 }
@@ -66,27 +78,21 @@ impl Shared {
     }
 
     /// Registers a new connection (busy) and returns its id.
-    pub(crate) fn register(&self, stream: TcpStream) -> u64 {
+    pub(crate) fn register(&self, slot: Arc<Slot>) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.lock().connections.insert(
-            id,
-            Entry {
-                stream,
-                idle: false,
-            },
-        );
+        self.lock().connections.insert(id, slot);
         id
     }
 
     /// Marks a connection idle (between requests) or busy. Returns `false`
     /// if it is going idle while the server is stopping: it should close.
-    pub(crate) fn set_idle(&self, id: u64, idle: bool) -> bool {
-        let mut registry = self.lock();
-        if let Some(entry) = registry.connections.get_mut(&id) {
-            entry.idle = idle;
-        }
-        // Checked under the lock, where `begin` sets the flag: either it
-        // sees this connection idle and closes it, or we see the flag.
+    ///
+    /// No lock: both sides store their own flag, then load the other's,
+    /// all `SeqCst`, so in the single order of those four operations at
+    /// least one side sees the other's store: either `begin` sees this
+    /// connection idle and cuts it off, or this sees the stopping flag.
+    pub(crate) fn set_idle(&self, slot: &Slot, idle: bool) -> bool {
+        slot.idle.store(idle, Ordering::SeqCst);
         !(idle && self.stopping())
     }
 
@@ -108,8 +114,12 @@ impl Shared {
             }
             registry.deadline = Some(Instant::now() + grace);
             self.stopping.store(true, Ordering::SeqCst);
-            for entry in registry.connections.values().filter(|e| e.idle) {
-                let _ = entry.stream.shutdown(Shutdown::Both);
+            let idle = registry
+                .connections
+                .values()
+                .filter(|slot| slot.idle.load(Ordering::SeqCst));
+            for slot in idle {
+                let _ = slot.stream.shutdown(Shutdown::Both);
             }
         }
         self.wake_acceptor();
@@ -140,8 +150,8 @@ impl Shared {
             let now = Instant::now();
             let deadline = registry.deadline.unwrap_or(now);
             if now >= deadline {
-                for entry in registry.connections.values() {
-                    let _ = entry.stream.shutdown(Shutdown::Both);
+                for slot in registry.connections.values() {
+                    let _ = slot.stream.shutdown(Shutdown::Both);
                 }
                 return false;
             }

@@ -1,5 +1,6 @@
 //! What a handler gets ([`Request`]) and what it returns ([`Response`]).
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::ops::Range;
 use std::string::{String, ToString};
@@ -50,31 +51,74 @@ fn span_of(whole: &[u8], part: &[u8]) -> Option<Range<usize>> {
 }
 
 impl Request {
+    /// A request with nothing in it (and nothing allocated), to be filled
+    /// by [`set_head`](Request::set_head).
+    pub(crate) fn empty() -> Request {
+        Request {
+            head: Vec::new(),
+            method: 0..0,
+            target: 0..0,
+            path: None,
+            query: None,
+            target_form: TargetForm::Origin,
+            version: Version::Http11,
+            headers: Vec::new(),
+            trailers: Vec::new(),
+            body: Vec::new(),
+            remote_addr: None,
+        }
+    }
+
     /// Copies a parsed head out of the connection's buffer. `head` must be
     /// the bytes `req` was parsed from, up to `req.head_len`.
+    #[cfg(test)]
     pub(crate) fn from_head(
         head: &[u8],
         req: &crate::Request<'_, '_>,
         remote: SocketAddr,
     ) -> Request {
+        let mut request = Request::empty();
+        request.set_head(head, req, remote);
+        request
+    }
+
+    /// Makes this the request whose head `req` was parsed from `head` (the
+    /// bytes up to `req.head_len`), with an empty body: the head is copied
+    /// into this request's vectors, reused from the request before.
+    pub(crate) fn set_head(
+        &mut self,
+        head: &[u8],
+        req: &crate::Request<'_, '_>,
+        remote: SocketAddr,
+    ) {
         let span = |s: &[u8]| span_of(head, s).unwrap_or(0..0);
-        let headers = req
-            .headers
-            .iter()
-            .map(|h| (span(h.name.as_bytes()), span(h.value)))
-            .collect();
-        Request {
-            method: span(req.method.as_bytes()),
-            target: span(req.target.as_bytes()),
-            path: span_of(head, req.path().as_bytes()),
-            query: req.query().and_then(|q| span_of(head, q.as_bytes())),
-            target_form: req.target_form,
-            version: req.version,
-            headers,
-            trailers: Vec::new(),
-            body: Vec::new(),
-            remote_addr: Some(remote),
-            head: head.to_vec(),
+        self.headers.clear();
+        self.headers.extend(
+            req.headers
+                .iter()
+                .map(|h| (span(h.name.as_bytes()), span(h.value))),
+        );
+        self.method = span(req.method.as_bytes());
+        self.target = span(req.target.as_bytes());
+        self.path = span_of(head, req.path().as_bytes());
+        self.query = req.query().and_then(|q| span_of(head, q.as_bytes()));
+        self.target_form = req.target_form;
+        self.version = req.version;
+        self.trailers.clear();
+        self.body.clear();
+        self.remote_addr = Some(remote);
+        self.head.clear();
+        self.head.extend_from_slice(head);
+    }
+
+    /// Empties the request for reuse, keeping its vectors' memory unless
+    /// the body's grew beyond `keep_body` bytes.
+    pub(crate) fn recycle(&mut self, keep_body: usize) {
+        self.trailers.clear();
+        if self.body.capacity() > keep_body {
+            self.body = Vec::new();
+        } else {
+            self.body.clear();
         }
     }
 
@@ -242,7 +286,8 @@ impl Request {
 pub struct Response {
     status: u16,
     reason: Option<String>,
-    headers: Vec<(String, String)>,
+    /// Borrowed for the fields the constructors add (no allocation).
+    headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     body: Vec<u8>,
 }
 
@@ -260,14 +305,14 @@ impl Response {
     /// `200 OK` with `Content-Type: text/plain` and `body`.
     pub fn text(body: impl Into<String>) -> Response {
         Response::new(200)
-            .with_header("Content-Type", "text/plain")
+            .with_static_header("Content-Type", "text/plain")
             .with_body(body.into())
     }
 
     /// `200 OK` with `Content-Type: application/octet-stream` and `body`.
     pub fn bytes(body: impl Into<Vec<u8>>) -> Response {
         Response::new(200)
-            .with_header("Content-Type", "application/octet-stream")
+            .with_static_header("Content-Type", "application/octet-stream")
             .with_body(body)
     }
 
@@ -301,7 +346,14 @@ impl Response {
 
     /// Adds a field line (after any added before).
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Response {
-        self.headers.push((name.into(), value.into()));
+        self.headers
+            .push((Cow::Owned(name.into()), Cow::Owned(value.into())));
+        self
+    }
+
+    fn with_static_header(mut self, name: &'static str, value: &'static str) -> Response {
+        self.headers
+            .push((Cow::Borrowed(name), Cow::Borrowed(value)));
         self
     }
 
@@ -326,12 +378,12 @@ impl Response {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| &**v)
     }
 
     /// The fields set so far, in order.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.headers.iter().map(|(n, v)| (&**n, &**v))
     }
 
     /// The body.
@@ -347,7 +399,7 @@ impl Response {
     /// A `text/plain` response with `status` and `body`.
     pub(crate) fn plain(status: u16, body: impl Into<Vec<u8>>) -> Response {
         Response::new(status)
-            .with_header("Content-Type", "text/plain")
+            .with_static_header("Content-Type", "text/plain")
             .with_body(body)
     }
 }

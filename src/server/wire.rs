@@ -3,12 +3,13 @@
 
 use std::cell::RefCell;
 use std::io::{self, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::string::{String, ToString};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use std::vec::Vec;
 use std::{format, thread_local};
 
+use super::shutdown::Slot;
 use super::types::Response;
 use crate::serialize::{BodyFraming, ResponseHead};
 use crate::{EncodeError, Header};
@@ -38,8 +39,36 @@ pub(crate) fn write_response<W: Write>(
     connection: ConnectionField,
     head_only: bool,
 ) -> io::Result<Result<usize, EncodeError>> {
-    let date = http_date();
-    let mut headers: Vec<Header<'_>> = Vec::with_capacity(response.headers().count() + 3);
+    with_http_date(|date| write_with_date(w, server_header, response, connection, head_only, date))
+}
+
+/// Field slots on the stack: enough for a handler's few fields plus the
+/// server's; more get a heap slice.
+const STACK_FIELDS: usize = 16;
+
+fn write_with_date<W: Write>(
+    w: &mut W,
+    server_header: Option<&str>,
+    response: &Response,
+    connection: ConnectionField,
+    head_only: bool,
+    date: &str,
+) -> io::Result<Result<usize, EncodeError>> {
+    let wanted = response.headers().count() + 3;
+    let mut on_stack;
+    let mut on_heap;
+    let slots: &mut [Header<'_>] = if wanted <= STACK_FIELDS {
+        on_stack = [Header::EMPTY; STACK_FIELDS];
+        &mut on_stack
+    } else {
+        on_heap = std::vec![Header::EMPTY; wanted];
+        &mut on_heap
+    };
+    let mut len = 0;
+    let mut push = |header| {
+        slots[len] = header;
+        len += 1;
+    };
     let mut has_date = false;
     let mut has_server = false;
     for (name, value) in response.headers() {
@@ -49,34 +78,35 @@ pub(crate) fn write_response<W: Write>(
         }
         has_date |= name.eq_ignore_ascii_case("date");
         has_server |= name.eq_ignore_ascii_case("server");
-        headers.push(Header {
+        push(Header {
             name,
             value: value.as_bytes(),
         });
     }
     if !has_date {
-        headers.push(Header {
+        push(Header {
             name: "Date",
             value: date.as_bytes(),
         });
     }
     if let (Some(server), false) = (server_header, has_server) {
-        headers.push(Header {
+        push(Header {
             name: "Server",
             value: server.as_bytes(),
         });
     }
     match connection {
         ConnectionField::Omit => {}
-        ConnectionField::Close => headers.push(Header {
+        ConnectionField::Close => push(Header {
             name: "Connection",
             value: b"close",
         }),
-        ConnectionField::KeepAlive => headers.push(Header {
+        ConnectionField::KeepAlive => push(Header {
             name: "Connection",
             value: b"keep-alive",
         }),
     }
+    let headers = &slots[..len];
     if response.status() < 200 {
         // A 1xx is interim (RFC 9110 §15.2): it cannot be the answer.
         return Ok(Err(EncodeError::InvalidStatus));
@@ -94,7 +124,7 @@ pub(crate) fn write_response<W: Write>(
     let head = ResponseHead {
         status: response.status(),
         reason: response.reason(),
-        headers: &headers,
+        headers,
         framing,
     };
     if let Err(e) = head.encoded_len() {
@@ -119,11 +149,31 @@ pub(crate) fn write_continue<W: Write>(w: &mut W) -> io::Result<()> {
     .write_to(w)
 }
 
+/// A write may overrun the deadline by this much rather than cost a
+/// `setsockopt` before every write.
+const DEADLINE_SLACK: Duration = Duration::from_millis(10);
+
 /// A socket writer that gives up at a deadline, however the writes are
-/// split: before each write the socket's timeout is set to the time left.
+/// split: before a write the socket's timeout is set to the time left,
+/// unless the timeout already set ends before the deadline (or at most
+/// [`DEADLINE_SLACK`] after it). The server sets the deadline to the write
+/// timeout from now before each batch, so the timeout set for one batch
+/// still fits the next and a request costs no `setsockopt`.
 pub(crate) struct DeadlineWriter {
-    pub(crate) stream: TcpStream,
+    slot: Arc<Slot>,
     pub(crate) deadline: Instant,
+    /// The socket's write timeout as last set (`None`: unknown).
+    armed: Option<Duration>,
+}
+
+impl DeadlineWriter {
+    pub(crate) fn new(slot: Arc<Slot>) -> DeadlineWriter {
+        DeadlineWriter {
+            slot,
+            deadline: Instant::now(),
+            armed: None,
+        }
+    }
 }
 
 impl Write for DeadlineWriter {
@@ -132,12 +182,16 @@ impl Write for DeadlineWriter {
         if left.is_zero() {
             return Err(io::Error::new(io::ErrorKind::TimedOut, "write timeout"));
         }
-        self.stream.set_write_timeout(Some(left))?;
-        self.stream.write(buf)
+        if !matches!(self.armed, Some(armed) if armed <= left + DEADLINE_SLACK) {
+            self.armed = None;
+            self.slot.stream.set_write_timeout(Some(left))?;
+            self.armed = Some(left);
+        }
+        (&self.slot.stream).write(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.stream.flush()
+        Ok(())
     }
 }
 
@@ -146,9 +200,9 @@ thread_local! {
     static DATE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
 }
 
-/// The current time as an IMF-fixdate (RFC 9110 §5.6.7), formatted at most
-/// once a second per thread.
-pub(crate) fn http_date() -> String {
+/// Runs `f` with the current time as an IMF-fixdate (RFC 9110 §5.6.7),
+/// formatted at most once a second per thread and not copied.
+fn with_http_date<R>(f: impl FnOnce(&str) -> R) -> R {
     let now = SystemTime::now();
     let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     DATE.with(|cache| {
@@ -156,8 +210,13 @@ pub(crate) fn http_date() -> String {
         if cache.0 != secs {
             *cache = (secs, httpdate::fmt_http_date(now));
         }
-        cache.1.clone()
+        f(&cache.1)
     })
+}
+
+/// The current time as an IMF-fixdate (RFC 9110 §5.6.7).
+pub(crate) fn http_date() -> String {
+    with_http_date(str::to_string)
 }
 
 /// `06/Nov/1994:08:49:37 +0000` (Common Log Format) from an IMF-fixdate
@@ -219,6 +278,7 @@ impl LogLine<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::vec::Vec;
 
     #[test]
     fn clf_date_from_imf_fixdate() {

@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Attacks and faults against the release binary, at full scale (the
+scaled-down versions are tests/server_attacks.rs); run through
+benches/load.sh. Loopback only, every loop bounded; the server is stopped
+by its PID. Writes the `attacks` part of the ## Load section of
+BENCHMARKS.md.
+"""
+import argparse
+import re
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import loadlib  # noqa: E402
+
+
+def wrk_rps(port, seconds=2):
+    out = subprocess.run(
+        ["wrk", "-t1", "-c1", f"-d{seconds}s", f"http://127.0.0.1:{port}/echo/hello"],
+        capture_output=True, text=True, timeout=seconds + 30,
+    ).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def status_of(data):
+    m = re.match(rb"HTTP/1\.1 (\d{3}) ", data)
+    return int(m.group(1)) if m else None
+
+
+def read_all(s, limit=1 << 20):
+    got = b""
+    try:
+        while len(got) < limit:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    except (ConnectionResetError, socket.timeout):
+        pass
+    return got
+
+
+def slowloris(port, count=300):
+    """`count` connections sending a head byte a second; returns the
+    normal client's rates and what the slow ones got, and when."""
+    head = b"GET /echo/slow HTTP/1.1\r\nHost: t\r\n"
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(count)]
+    opened = time.monotonic()
+    stop = threading.Event()
+
+    def trickle():
+        for i in range(len(head)):
+            for s in socks:
+                try:
+                    s.send(head[i:i + 1])
+                except OSError:
+                    pass
+            if stop.wait(1.0):
+                return
+
+    t = threading.Thread(target=trickle)
+    t.start()
+    time.sleep(1)
+    attacked = wrk_rps(port, 5)
+    answers = []
+    for s in socks:
+        data = read_all(s)
+        answers.append((status_of(data), time.monotonic() - opened))
+        s.close()
+    stop.set()
+    t.join()
+    return attacked, answers
+
+
+def flood(port, head, body_pieces=(), timeout=10):
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    started = time.monotonic()
+
+    def send():
+        try:
+            s.sendall(head)
+            for piece in body_pieces:
+                s.sendall(piece)
+        except OSError:
+            pass
+
+    t = threading.Thread(target=send)
+    t.start()
+    data = read_all(s)
+    took = time.monotonic() - started
+    t.join()
+    s.close()
+    return status_of(data), took
+
+
+def slow_body(port, pieces=10):
+    head = b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000000\r\n\r\n"
+
+    def slowly():
+        for _ in range(pieces):
+            time.sleep(0.2)
+            yield b"x"
+
+    return flood(port, head, slowly())
+
+
+def faults(port):
+    """Clients that vanish at every stage; none of them is answered."""
+    def conn():
+        return socket.create_connection(("127.0.0.1", port), timeout=10)
+
+    for _ in range(20):
+        s = conn()
+        s.sendall(b"GET /echo/x HTTP/1.1\r\nHo")  # mid-head
+        s.close()
+        s = conn()
+        s.sendall(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\nabc")
+        s.close()  # mid-body
+        s = conn()
+        s.sendall(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4000000\r\n\r\n" + b"x" * 4000000)
+        s.recv(1024)
+        s.close()  # mid-response, unread bytes: a reset
+        s = conn()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.sendall(b"GET /echo/x HTTP/1.1\r\nHost")
+        s.close()  # RST
+        s = conn()
+        s.sendall(b"GET /echo/half HTTP/1.1\r\nHost: t\r\n\r\n")
+        s.shutdown(socket.SHUT_WR)  # half-close: still answered
+        if not read_all(s).endswith(b"half"):
+            raise RuntimeError("a half-closed client got no answer")
+        s.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    loadlib.raise_fd_limit()
+    lines = ["### Attacks and faults (release binary, defaults but `-c 4096`)", ""]
+    lines.append(f"Command: `benches/load.sh` (`benches/attacks.py`); `uptime`: `{loadlib.uptime()}`.")
+    lines.append("")
+
+    proc, port = loadlib.start_httpwire(args.bin, "-c", "4096")
+    pid = proc.pid
+    loadlib.wait_listening(port)
+    rss0 = loadlib.proc_status(pid, "VmRSS")
+    fds0 = loadlib.open_fds(pid)
+
+    unattacked = wrk_rps(port, 5)
+    attacked, answers = slowloris(port)
+    got408 = sum(1 for st, _ in answers if st == 408)
+    times = sorted(t for _, t in answers)
+    ratio = attacked / unattacked
+    lines.append(
+        f"- Slowloris, 300 connections sending a head byte a second (head timeout 10 s): "
+        f"`wrk -c1` {attacked:,.0f} req/s during it against {unattacked:,.0f} without, "
+        f"**{ratio:.2f}×** (target ≥ 0.5×: {'met' if ratio >= 0.5 else 'missed'}); "
+        f"{got408}/300 closed with 408, {times[0]:.1f}–{times[-1]:.1f} s after they opened."
+    )
+
+    st, took = slow_body(port)
+    lines.append(
+        f"- `Content-Length: 1000000000`, a byte every 200 ms: **{st}** after {took * 1000:.0f} ms "
+        "(over the 8 MiB body limit: refused before any of it is read). A slow body within "
+        "the limit gets 408 once no byte arrived for the body timeout (tests/server_attacks.rs)."
+    )
+
+    hwm_before = loadlib.proc_status(pid, "VmHWM")
+    results = []
+    line = b"GET /" + b"a" * (1 << 20) + b" HTTP/1.1\r\nHost: t\r\n\r\n"
+    fields = b"GET /echo/x HTTP/1.1\r\nHost: t\r\n" + b"".join(
+        b"X-F%d: v\r\n" % i for i in range(10000)) + b"\r\n"
+    chunk = b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5;ext="
+    for name, head, body in [
+        ("1 MiB request-line", line, ()),
+        ("10,000 header fields", fields, ()),
+        ("endless chunk extension (16 MiB sent at most)", chunk, [b"a" * 65536] * 256),
+    ]:
+        out = []
+        threads = [threading.Thread(target=lambda: out.append(flood(port, head, body))) for _ in range(50)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        statuses = sorted({s for s, _ in out})
+        slowest = max(t for _, t in out)
+        results.append(f"{name}: {statuses} to each of 50 at once, slowest {slowest * 1000:.0f} ms")
+    hwm = loadlib.proc_status(pid, "VmHWM")
+    lines.append("- Floods, 50 clients at once each: " + "; ".join(results) + ".")
+    lines.append(
+        f"  Peak resident memory (VmHWM) {hwm_before / 1024:.1f} MiB before the floods, "
+        f"{hwm / 1024:.1f} MiB after (VmRSS at start {rss0 / 1024:.1f} MiB)."
+    )
+
+    faults(port)
+    deadline = time.monotonic() + 10
+    fds = loadlib.open_fds(pid)
+    while fds != fds0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        fds = loadlib.open_fds(pid)
+    alive = subprocess.run(
+        ["wrk", "-t1", "-c1", "-d1s", f"http://127.0.0.1:{port}/echo/hello"],
+        capture_output=True, text=True).returncode == 0
+    lines.append(
+        "- Faults, 20 of each: gone mid-head, mid-body, mid-response (4 MiB echo, unread: "
+        "reset), RST (SO_LINGER 0) mid-head, half-close (answered): open descriptors "
+        f"{fds0} before, {fds} after; server {'up' if alive and proc.poll() is None else 'DOWN'}. "
+        "A handler panicking on every 10th request under load: tests/server_attacks.rs."
+    )
+    loadlib.stop(proc)
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_write:
+        loadlib.write_part("attacks", text)
+
+
+if __name__ == "__main__":
+    main()

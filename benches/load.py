@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""httpwire next to nginx under wrk; run through benches/load.sh.
+
+Both servers run on 127.0.0.1 on free ports. nginx is Debian's, with one
+worker process, access log off, its own prefix, pid and log paths, and
+
+    location ~ ^/echo/(.*)$ { default_type text/plain; return 200 $1; }
+
+Each round runs every scenario against both servers in turn (the order
+flips every round); the table has the median over rounds. Then 1,000 idle
+keep-alive connections are opened to each and resident memory is read from
+/proc. The results replace the `wrk` part of the ## Load section of
+BENCHMARKS.md.
+"""
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import loadlib  # noqa: E402
+
+NGINX_CONF = """\
+worker_processes 1;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 4096; }}
+worker_rlimit_nofile 16384;
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        location ~ ^/echo/(.*)$ {{ default_type text/plain; return 200 $1; }}
+    }}
+}}
+"""
+
+POST_LUA = """\
+wrk.method = "POST"
+wrk.body = string.rep("x", 4096)
+wrk.headers["Content-Type"] = "text/plain"
+"""
+
+# (name, connections, wrk script or None)
+SCENARIOS = [
+    ("GET -c1", 1, None),
+    ("GET -c50", 50, None),
+    ("GET -c500", 500, None),
+    ("POST 4 KiB -c50", 50, "post"),
+]
+
+# The targets of issue 6, as (minimum ratio of requests/s, ours/nginx).
+TARGETS = {"GET -c1": 0.9, "GET -c50": 0.9, "GET -c500": 0.7}
+P99_LIMIT = 2.0
+RSS_LIMIT_KIB = 64 * 1024
+
+
+def to_ms(text):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not m:
+        return float("nan")
+    value, unit = float(m.group(1)), m.group(2)
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def run_wrk(url, conns, duration, script):
+    cmd = ["wrk", "-t1", f"-c{conns}", f"-d{duration}s", "--latency"]
+    if script:
+        cmd += ["-s", script]
+    cmd.append(url)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    errors = re.search(r"Socket errors: (.*)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if not (rps and p50 and p99):
+        raise RuntimeError(f"cannot read wrk's output:\n{out}")
+    return {
+        "rps": float(rps.group(1)),
+        "p50": to_ms(p50.group(1)),
+        "p99": to_ms(p99.group(1)),
+        "errors": (errors.group(1).strip() if errors else "")
+        + (f" non-2xx {non2xx.group(1)}" if non2xx else ""),
+    }
+
+
+def idle_rss(pids, port, count=1000):
+    """Opens `count` keep-alive connections, each after one request, and
+    returns the summed VmRSS (KiB) of `pids` and the threads of the first
+    while they sit idle."""
+    socks = []
+    try:
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(b"GET /echo/hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            got = b""
+            while not got.endswith(b"hello"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    raise RuntimeError("a connection closed during the memory test")
+                got += chunk
+            socks.append(s)
+        time.sleep(1.0)
+        # Still open? A closed one would read EOF at once.
+        for s in socks:
+            s.setblocking(False)
+            try:
+                if s.recv(1) == b"":
+                    raise RuntimeError("a keep-alive connection was closed while idle")
+            except BlockingIOError:
+                pass
+        rss = sum(loadlib.proc_status(p, "VmRSS") or 0 for p in pids)
+        return rss, loadlib.proc_status(pids[0], "Threads")
+    finally:
+        for s in socks:
+            s.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--duration", type=int, default=5)
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    loadlib.raise_fd_limit()
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+
+    work = Path(tempfile.mkdtemp(prefix="httpwire-load-"))
+    post_lua = work / "post.lua"
+    post_lua.write_text(POST_LUA)
+    uptime_before = loadlib.uptime()
+
+    ours, ours_port = loadlib.start_httpwire(
+        args.bin, "-c", "4096", "--keep-alive-timeout", "60s"
+    )
+    ngx_port = loadlib.free_port()
+    (work / "nginx.conf").write_text(NGINX_CONF.format(dir=work, port=ngx_port))
+    ngx = loadlib.start(
+        [nginx, "-p", str(work), "-c", str(work / "nginx.conf"), "-e", str(work / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    loadlib.wait_listening(ours_port)
+    loadlib.wait_listening(ngx_port)
+    servers = {"httpwire": ours_port, "nginx": ngx_port}
+
+    results = {(s, n): [] for s in servers for n, _, _ in SCENARIOS}
+    for r in range(args.rounds):
+        order = list(servers) if r % 2 == 0 else list(reversed(servers))
+        for name, conns, script in SCENARIOS:
+            for server in order:
+                url = f"http://127.0.0.1:{servers[server]}/echo/hello"
+                lua = str(post_lua) if script == "post" else None
+                res = run_wrk(url, conns, args.duration, lua)
+                results[(server, name)].append(res)
+                print(
+                    f"round {r + 1} {name:16} {server:9} {res['rps']:>10.0f} req/s "
+                    f"p50 {res['p50']:.3f} ms p99 {res['p99']:.3f} ms {res['errors']}",
+                    flush=True,
+                )
+
+    ngx_pids = [ngx.pid] + loadlib.children(ngx.pid)
+    ours_rss_before = loadlib.proc_status(ours.pid, "VmRSS")
+    ours_rss, ours_threads = idle_rss([ours.pid], ours_port)
+    ngx_rss, _ = idle_rss(ngx_pids, ngx_port)
+    uptime_after = loadlib.uptime()
+
+    loadlib.stop(ours)
+    loadlib.stop(ngx, wait=10)
+    shutil.rmtree(work, ignore_errors=True)
+
+    def med(server, name, key):
+        return statistics.median(x[key] for x in results[(server, name)])
+
+    rows = []
+    verdicts = []
+    for name, conns, _ in SCENARIOS:
+        o_rps, n_rps = med("httpwire", name, "rps"), med("nginx", name, "rps")
+        o_p50, n_p50 = med("httpwire", name, "p50"), med("nginx", name, "p50")
+        o_p99, n_p99 = med("httpwire", name, "p99"), med("nginx", name, "p99")
+        ratio, p99_ratio = o_rps / n_rps, o_p99 / n_p99
+        rows.append(
+            f"| {name} | {o_rps:,.0f} | {n_rps:,.0f} | **{ratio:.2f}×** "
+            f"| {o_p50:.3f} / {o_p99:.3f} | {n_p50:.3f} / {n_p99:.3f} | {p99_ratio:.2f}× |"
+        )
+        if name in TARGETS:
+            want = TARGETS[name]
+            ok = ratio >= want
+            verdicts.append(
+                f"- {name}: requests/s {ratio:.2f}× nginx, target ≥ {want}×: "
+                + ("**met**" if ok else f"**missed** by {(want - ratio) / want * 100:.0f}%")
+            )
+        ok = p99_ratio <= P99_LIMIT
+        verdicts.append(
+            f"- {name}: p99 {p99_ratio:.2f}× nginx's, target ≤ {P99_LIMIT}×: "
+            + ("**met**" if ok else f"**missed** ({o_p99:.2f} ms against {n_p99 * P99_LIMIT:.2f} ms)")
+        )
+    rss_ok = ours_rss < RSS_LIMIT_KIB
+    verdicts.append(
+        f"- resident memory with 1,000 idle keep-alive connections: {ours_rss / 1024:.1f} MiB, "
+        f"target < 64 MiB: " + ("**met**" if rss_ok else "**missed**")
+    )
+    errors = sorted(
+        {f"{s} {n}: {x['errors']}" for (s, n), xs in results.items() for x in xs if x["errors"]}
+    )
+
+    cmd = f"benches/load.sh --rounds {args.rounds} --duration {args.duration}"
+    text = "\n".join(
+        [
+            "### httpwire next to nginx (wrk)",
+            "",
+            f"Command: `{cmd}` — {args.rounds} rounds; each runs "
+            f"`wrk -t1 -cN -d{args.duration}s --latency` on `GET /echo/hello` (keep-alive) and "
+            "`POST /echo/hello` with a 4 KiB body, against each server in turn (the order flips "
+            "every round). Medians over the rounds; latencies in ms.",
+            "",
+            f"Machine: {os.cpu_count()} cores; `uptime` before: `{uptime_before}`; "
+            f"after: `{uptime_after}` (other jobs, such as niced fuzzers, may be running: "
+            "the two servers share whatever is left, and wrk takes a core of its own).",
+            "",
+            "nginx: Debian's package, `worker_processes 1`, `access_log off`, "
+            "`location ~ ^/echo/(.*)$ { default_type text/plain; return 200 $1; }`, "
+            "defaults otherwise (so `keepalive_requests 1000`). httpwire: "
+            "`target/release/httpwire -q -c 4096 --keep-alive-timeout 60s`, defaults otherwise "
+            "(8 workers kept ready, one thread per connection). Its POST answer echoes the 4 KiB "
+            "body; nginx's is `hello`, the body read and discarded.",
+            "",
+            "| scenario | httpwire req/s | nginx req/s | ours/nginx | httpwire p50 / p99 "
+            "| nginx p50 / p99 | p99 ours/nginx |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            *rows,
+            "",
+            "Resident memory (VmRSS) with 1,000 idle keep-alive connections open: "
+            f"httpwire {ours_rss / 1024:.1f} MiB ({ours_threads} threads; "
+            f"{ours_rss_before / 1024:.1f} MiB before they were opened), "
+            f"nginx {ngx_rss / 1024:.1f} MiB (master and worker).",
+            "",
+            "Targets (issue 6), from this run:",
+            "",
+            *verdicts,
+        ]
+        + (["", "wrk reported errors: " + "; ".join(errors)] if errors else [])
+    )
+    print()
+    print(text)
+    if not args.no_write:
+        loadlib.write_part("wrk", text)
+        print(f"\nwritten to {loadlib.BENCHMARKS}")
+
+
+if __name__ == "__main__":
+    main()

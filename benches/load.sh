@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Load benchmark: httpwire's echo server next to nginx, on this machine.
+#
+# Builds the release binary, installs wrk and nginx from Debian if they are
+# missing, then runs benches/load.py (wrk against both servers, alternating,
+# several rounds; resident memory with 1,000 idle keep-alive connections)
+# and benches/attacks.py (slowloris, slow and huge bodies, floods, faults,
+# against the binary). Both write their own part of the `## Load` section of
+# BENCHMARKS.md (between <!-- load:begin --> and <!-- load:end -->).
+#
+# Usage: benches/load.sh [--rounds N] [--duration SECONDS] [--no-write] [--no-attacks]
+# Loopback only; every process it starts is stopped by its PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+attacks=1
+args=()
+for arg in "$@"; do
+    case "$arg" in
+        --no-attacks) attacks=0 ;;
+        *) args+=("$arg") ;;
+    esac
+done
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+if [ ${#need[@]} -gt 0 ]; then
+    echo "load.sh: installing ${need[*]} from Debian" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# The Debian package starts a system nginx on port 80 where systemd runs;
+# ours is a separate process with its own prefix, so that one is left alone.
+
+cargo build --release --bin httpwire
+bin="$PWD/target/release/httpwire"
+
+python3 benches/load.py --bin "$bin" "${args[@]}"
+if [ "$attacks" = 1 ]; then
+    write=()
+    for arg in "${args[@]}"; do [ "$arg" = --no-write ] && write=(--no-write); done
+    python3 benches/attacks.py --bin "$bin" "${write[@]}"
+fi
