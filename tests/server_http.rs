@@ -267,16 +267,49 @@ fn other_method_is_405_with_allow() {
 #[test]
 fn unused_method_is_501_case_sensitive() {
     let server = start();
-    let mut c = Client::connect(server.local_addr());
     for method in ["FROBNICATE", "get", "PUT", "DELETE"] {
+        let mut c = Client::connect(server.local_addr());
         let r = c.request(format!("{method} /echo/x HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes());
         assert_eq!(
             (r.status, r.reason.as_str()),
             (501, "Not Implemented"),
             "{method}"
         );
+        // A client speaking another method is not kept: answer and close.
+        assert_eq!(r.header("connection"), Some("close"), "{method}");
+        c.assert_closed();
     }
+    let mut c = Client::connect(server.local_addr());
     assert_eq!(c.request(&get("/echo/ok")).status, 200);
+    stop(server);
+}
+
+#[test]
+fn rejected_head_request_gets_no_body() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    // RFC 9110 §9.3.2: no content in a response to HEAD, errors included.
+    let r = c.request(b"HEAD /echo/x HTTP/1.1\r\nHost: a b\r\n\r\n");
+    assert_eq!(r.status, 400);
+    assert!(r.body.is_empty());
+    c.assert_closed();
+    stop(server);
+}
+
+#[test]
+fn stray_crlf_after_a_request_is_not_a_slow_head() {
+    let config = Config {
+        keep_alive_timeout: Duration::from_millis(300),
+        head_timeout: Duration::from_secs(3),
+        ..test_config()
+    };
+    let server = start_with(config, |_| {});
+    let mut c = Client::connect(server.local_addr());
+    // Some clients send CRLF after a body; RFC 9112 §2.2 says to ignore it.
+    let r = c.request(b"GET /echo/ok HTTP/1.1\r\nHost: t\r\n\r\n\r\n");
+    assert_eq!(r.text(), "ok");
+    // Idle after it: closed quietly at the keep-alive timeout, no 408.
+    c.assert_closed();
     stop(server);
 }
 

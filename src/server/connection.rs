@@ -246,6 +246,10 @@ impl<'a> Connection<'a> {
             .router
             .decide(request.method(), request.path(), head.asterisk);
         let routed = matches!(decision, Decision::Handler(_) | Decision::Options(_));
+        // A method no endpoint implements (`FROBNICATE`, `get`) is most likely
+        // a client speaking something else: answer 501 and close, as for the
+        // core's errors.
+        let unimplemented = matches!(decision, Decision::NotImplemented);
         if head.expects_continue {
             if !routed {
                 // RFC 9110 §10.1.1: a final status instead of 100 Continue;
@@ -278,7 +282,7 @@ impl<'a> Connection<'a> {
             }
             other => unrouted(other),
         };
-        let keep = head.keep_alive && !response_asks_close(&response);
+        let keep = head.keep_alive && !unimplemented && !response_asks_close(&response);
         self.respond(&head, request, response, keep)
     }
 
@@ -350,7 +354,12 @@ impl<'a> Connection<'a> {
             format!("{reason}: {message}")
         };
         let response = Response::plain(status, body);
-        let head_only = request.is_some_and(|r| r.method() == "HEAD");
+        // RFC 9110 §9.3.2: no content in a response to HEAD, even an error
+        // (when the head itself was rejected, its first bytes tell).
+        let head_only = match request {
+            Some(r) => r.method() == "HEAD",
+            None => self.buf.pending().starts_with(b"HEAD "),
+        };
         self.out.get_mut().deadline = Instant::now() + self.config().write_timeout;
         let server = self.config().server_header.as_deref();
         let written = wire::write_response(
@@ -414,7 +423,21 @@ impl<'a> Connection<'a> {
         let mut started: Option<Instant> = None;
         loop {
             if !self.buf.pending().is_empty() {
-                let started = *started.get_or_insert_with(Instant::now);
+                // Empty lines before a request are ignored (RFC 9112 §2.2):
+                // they do not start the head clock, so a client that sent a
+                // stray CRLF and went idle is closed quietly at the
+                // keep-alive timeout instead of getting a 408.
+                let blank = started.is_none()
+                    && self
+                        .buf
+                        .pending()
+                        .iter()
+                        .all(|&b| matches!(b, b'\r' | b'\n'));
+                let started = if blank {
+                    Instant::now()
+                } else {
+                    *started.get_or_insert_with(Instant::now)
+                };
                 // The parser re-slices fields it saw in earlier calls, so a
                 // fresh slice per call is all it needs: on the stack when
                 // the limit allows (no allocation per request).
