@@ -9,6 +9,13 @@
 //! On rejection: `{"ok":false,"error":"<kind>","status":400,"offset":N,"message":"..."}`.
 //! Input that ends before the request does is reported as the error
 //! `incomplete_head` or `incomplete_body` (status 400, RFC 9112 §8).
+//!
+//! The core accepts any token as a method (users route their own). Like a
+//! server, `inspect` answers what an origin server implementing the methods
+//! of RFC 9110 §9 (and PATCH, RFC 5789) would: any other method, including
+//! a lower-case `get` (methods are case-sensitive), is
+//! `method_not_implemented` with status 501 (RULES RL-4), reported once the
+//! request is otherwise valid.
 
 use std::fmt::Write as _;
 use std::io::Read;
@@ -71,6 +78,10 @@ fn inspect(input: &[u8]) -> String {
         }
     }
 
+    if !IMPLEMENTED_METHODS.contains(&request.method) {
+        return failure("method_not_implemented", 501, 0, "method not implemented");
+    }
+
     let mut out = String::from("{\"ok\":true");
     field(&mut out, "method", request.method);
     field(&mut out, "target", request.target);
@@ -94,6 +105,11 @@ fn inspect(input: &[u8]) -> String {
     let _ = write!(out, "],\"consumed\":{pos}}}");
     out
 }
+
+/// RFC 9110 §9.3 and RFC 5789: what a general-purpose origin server serves.
+const IMPLEMENTED_METHODS: &[&str] = &[
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+];
 
 fn failure(kind: &str, status: u16, offset: usize, message: &str) -> String {
     format!(
