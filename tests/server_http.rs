@@ -661,3 +661,29 @@ fn request_gives_the_handler_everything() {
     );
     stop(server);
 }
+
+#[test]
+fn garbage_without_a_line_end_is_answered_at_once() {
+    let server = start();
+    // RULES RL-7: the valid request first, then 400 and a close, without
+    // waiting for a line end that will never come.
+    let mut c = Client::connect(server.local_addr());
+    let began = std::time::Instant::now();
+    c.send(b"GET /echo/ok HTTP/1.1\r\nHost: t\r\n\r\n\x00garbage");
+    assert_eq!(c.read(false).text(), "ok");
+    let r = c.read(false);
+    assert_eq!(r.status, 400);
+    c.assert_closed();
+    // A TLS ClientHello sent to a plain port starts with 0x16 0x03.
+    let mut c = Client::connect(server.local_addr());
+    c.send(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03");
+    assert_eq!(c.read(false).status, 400);
+    c.assert_closed();
+    // Both well inside the 3 s head timeout of the test config.
+    assert!(
+        began.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        began.elapsed()
+    );
+    stop(server);
+}

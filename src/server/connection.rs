@@ -165,6 +165,10 @@ enum Failure {
     Parse(Error),
     /// The head or body did not arrive in time: answer 408.
     Timeout,
+    /// The unfinished head holds a byte no valid head can hold: answer 400
+    /// now rather than wait for the line end (a TLS handshake sent to a
+    /// plain port, binary garbage after a pipelined request: RULES RL-7).
+    Garbage,
     /// The client went away, or the socket failed: just close.
     Gone,
 }
@@ -345,6 +349,7 @@ impl<'a> Connection<'a> {
         let (status, message) = match failure {
             Failure::Parse(e) => (e.status(), e.message()),
             Failure::Timeout => (408, ""),
+            Failure::Garbage => (400, "control character in the request head"),
             Failure::Gone => return Flow::Close,
         };
         let reason = reason_phrase(status).unwrap_or("Error");
@@ -421,6 +426,8 @@ impl<'a> Connection<'a> {
         let config = self.config();
         let mut parser = RequestParser::with_limits(config.limits);
         let mut started: Option<Instant> = None;
+        // How much of the pending head was checked for impossible bytes.
+        let mut checked = 0;
         loop {
             if !self.buf.pending().is_empty() {
                 // Empty lines before a request are ignored (RFC 9112 §2.2):
@@ -466,7 +473,14 @@ impl<'a> Connection<'a> {
                         self.buf.consume(head_len);
                         return Ok(Some(head));
                     }
-                    Ok(Status::Partial) => {}
+                    Ok(Status::Partial) => {
+                        // Only the bytes not looked at before: linear in the head.
+                        let fresh = pending.get(checked..).unwrap_or(&[]);
+                        if fresh.iter().any(|&b| never_in_a_head(b)) {
+                            return Err(Failure::Garbage);
+                        }
+                        checked = pending.len();
+                    }
                     Err(e) => return Err(Failure::Parse(e)),
                 }
             }
@@ -563,6 +577,14 @@ impl<'a> Connection<'a> {
             .write();
         }
     }
+}
+
+/// A control byte other than HTAB, CR and LF, or DEL: invalid in every part
+/// of a request head (RFC 9112 §3, §5; RFC 9110 §5.5), so the request cannot
+/// succeed whatever follows. (The core reports the exact error once the line
+/// is complete; the server need not wait for that.)
+fn never_in_a_head(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n')) || b == 0x7f
 }
 
 /// The answer for a request no handler takes.
