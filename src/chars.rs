@@ -16,7 +16,7 @@ pub(crate) static FIELD_VALUE: [bool; 256] = build_field_value();
 #[cfg(test)]
 pub(crate) static TARGET: [bool; 256] = build_target();
 
-/// [`TARGET`] without `%`: the bytes that need no further look.
+/// `TARGET` without `%`: the bytes that need no further look.
 pub(crate) static TARGET_PLAIN: [bool; 256] = build_target_plain();
 
 /// reg-name bytes (RFC 3986 §3.2.2: unreserved and sub-delims) without `,`
@@ -121,14 +121,14 @@ pub(crate) fn is_token(b: u8) -> bool {
 }
 
 /// Length of the token prefix of `s`: the specification of
-/// [`simd::token_len`](crate::simd::token_len).
+/// [`Scanner::token_len`](crate::simd::Scanner::token_len).
 #[inline]
 pub(crate) fn token_len_scalar(s: &[u8]) -> usize {
     s.iter().position(|&b| !is_token(b)).unwrap_or(s.len())
 }
 
 /// Index of the first byte of `s` not allowed in a field value, or
-/// `s.len()`: the specification of [`simd::value_len`](crate::simd::value_len).
+/// `s.len()`: the specification of [`Scanner::value_len`](crate::simd::Scanner::value_len).
 #[inline]
 pub(crate) fn value_len_scalar(s: &[u8]) -> usize {
     first_invalid_value_byte_scalar(s).unwrap_or(s.len())
@@ -138,7 +138,7 @@ pub(crate) fn value_len_scalar(s: &[u8]) -> usize {
 /// the `%` of a valid escape (`"%" HEXDIG HEXDIG`, RFC 3986 §2.1), or
 /// `s.len()`: what `check_chars` in `target.rs` reports for a `/`-led
 /// target, and the specification of
-/// [`simd::target_len`](crate::simd::target_len). (Hex digits are plain
+/// [`Scanner::target_len`](crate::simd::Scanner::target_len). (Hex digits are plain
 /// bytes, so judging each `%` by the two bytes after it is the same as
 /// skipping over each valid escape.)
 #[inline]
@@ -222,16 +222,24 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
     s
 }
 
+/// The shortest stretch an [`AsciiWindow`] converts: most request heads
+/// (a browser's is 300–800 bytes) fit in one, or in one with the rest that
+/// joins it.
+const WINDOW_MIN: usize = 512;
+
 /// `&str` views of validated ASCII runs (field names) of one buffer.
 ///
-/// `core::str::from_utf8` costs a call and a loop set-up per string, which
-/// dominates for short names. This converts a stretch of the buffer once and
-/// hands out sub-slices of it: a stretch starts at the requested run and is
-/// at least twice as long as the previous one (and at least 256 bytes), so
-/// it over-reads at most about as much as it serves, and it stops early at
-/// any byte that is not UTF-8 (obs-text in a value), after which the next
-/// run starts a new stretch. The total cost stays linear in the bytes
-/// requested.
+/// `core::str::from_utf8` costs a call, a loop set-up and a byte-by-byte
+/// tail per string, which dominates for short names. This converts a
+/// stretch of the buffer once and hands out sub-slices of it: a stretch
+/// starts at the requested run and is at least twice as long as the
+/// previous one (and at least [`WINDOW_MIN`] bytes; a rest of the buffer
+/// shorter than the stretch joins it). Past the first stretch it over-reads
+/// at most about twice as much as it serves; the first may convert up to
+/// `2 * WINDOW_MIN` bytes past a short head (of the body that follows it in
+/// the buffer). It stops early at any byte that is not UTF-8 (obs-text in a
+/// value), after which the next run starts a new stretch. The total cost
+/// stays linear in the bytes requested.
 pub(crate) struct AsciiWindow<'b> {
     start: usize,
     text: &'b str,
@@ -248,9 +256,12 @@ impl<'b> AsciiWindow<'b> {
     /// a table above); anything else yields `""`, as [`ascii_str`] does.
     #[inline(always)]
     pub(crate) fn get(&mut self, buf: &'b [u8], from: usize, to: usize) -> &'b str {
-        if let Some(s) = from
-            .checked_sub(self.start)
-            .and_then(|a| self.text.get(a..to.saturating_sub(self.start)))
+        // Before the window, `from - start` wraps to a huge index that
+        // `get` refuses; `to >= from`, so the range is never reversed for a
+        // request inside the window.
+        if let Some(s) = self
+            .text
+            .get(from.wrapping_sub(self.start)..to.wrapping_sub(self.start))
         {
             return s;
         }
@@ -260,8 +271,15 @@ impl<'b> AsciiWindow<'b> {
     fn refill(&mut self, buf: &'b [u8], from: usize, to: usize) -> &'b str {
         let want = (to.saturating_sub(from))
             .max(self.text.len().saturating_mul(2))
-            .max(256);
-        let end = from.saturating_add(want).min(buf.len());
+            .max(WINDOW_MIN);
+        let end = from.saturating_add(want);
+        // A rest shorter than this stretch joins it: one conversion instead
+        // of two, for at most twice the bytes.
+        let end = if buf.len().saturating_sub(end) < want {
+            buf.len()
+        } else {
+            end
+        };
         let chunk = buf.get(from..end).unwrap_or_default();
         self.text = match core::str::from_utf8(chunk) {
             Ok(text) => text,

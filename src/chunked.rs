@@ -128,6 +128,25 @@ pub struct ChunkedDecoder {
     max_header_line: usize,
 }
 
+// Test switch for the inlined step, so that tests can check that it agrees
+// with the general path.
+#[cfg(all(test, feature = "std"))]
+std::thread_local! {
+    static FAST_STEP: core::cell::Cell<bool> = const { core::cell::Cell::new(true) };
+}
+
+#[inline(always)]
+fn fast_step() -> bool {
+    #[cfg(all(test, feature = "std"))]
+    {
+        FAST_STEP.with(|f| f.get())
+    }
+    #[cfg(not(all(test, feature = "std")))]
+    {
+        true
+    }
+}
+
 impl Default for ChunkedDecoder {
     fn default() -> Self {
         ChunkedDecoder::new()
@@ -174,7 +193,74 @@ impl ChunkedDecoder {
     /// Decodes from `input`, which must start with the bytes not consumed by
     /// the previous call. Returns the number of bytes consumed and one event;
     /// see the [type documentation](ChunkedDecoder).
+    #[inline]
     pub fn decode<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Decoded<'a>), Error> {
+        // The common step of a body of many chunks, inlined into the
+        // caller's loop: the CRLF after the previous chunk's data, a plain
+        // chunk-size line, and the data that follows.
+        if fast_step() {
+            if let Some((n, data)) = self.next_chunk(input) {
+                return Ok((n, Decoded::Data(data)));
+            }
+        }
+        self.decode_general(input)
+    }
+
+    /// From state `DataCr` (or `SizeStart`): `[CRLF] 1*16HEXDIG CRLF` then
+    /// at least one data byte, all in `input`, within the body limit.
+    /// Returns the bytes consumed and the data handed out, with the decoder
+    /// in the state [`decode_general`](Self::decode_general) leaves on the
+    /// same input; `None`, with nothing changed, for anything else.
+    #[inline(always)]
+    fn next_chunk<'a>(&mut self, input: &'a [u8]) -> Option<(usize, &'a [u8])> {
+        let j = match self.state {
+            State::DataCr => match input {
+                [b'\r', b'\n', ..] => 2,
+                _ => return None,
+            },
+            State::SizeStart => 0,
+            _ => return None,
+        };
+        let rest = input.get(j..)?;
+        let mut size = 0u64;
+        let mut digits = 0;
+        while let Some(d) = rest.get(digits).and_then(|&b| hex_value(b)) {
+            if digits == 16 {
+                // More than 16 digits may overflow: the general path decides.
+                return None;
+            }
+            size = (size << 4) | u64::from(d);
+            digits += 1;
+        }
+        let data_start = j + digits + 2;
+        if digits == 0 || size == 0 || rest.get(digits..digits + 2) != Some(b"\r\n") {
+            return None;
+        }
+        let declared = self
+            .declared
+            .checked_add(size)
+            .filter(|&total| total <= self.max_body)?;
+        let available = input.get(data_start..).filter(|d| !d.is_empty())?;
+        let n = usize::try_from(size).map_or(available.len(), |s| s.min(available.len()));
+        let data = &available[..n];
+        let left = size - n as u64;
+        self.declared = declared;
+        self.ext_len = 0;
+        self.size = left;
+        self.body_len = self.body_len.saturating_add(n as u64);
+        self.state = if left == 0 {
+            State::DataCr
+        } else {
+            State::Data
+        };
+        let used = data_start + n;
+        self.consumed = self.consumed.saturating_add(used);
+        Some((used, data))
+    }
+
+    /// [`decode`](Self::decode) for every step the inlined one does not take.
+    #[inline(never)]
+    fn decode_general<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Decoded<'a>), Error> {
         match self.step(input) {
             Ok((n, event)) => {
                 self.consumed = self.consumed.saturating_add(n);
@@ -1591,6 +1677,57 @@ mod tests {
         ]
     }
 
+    /// Mostly well-formed chunks (sizes in either case, up to 17 digits,
+    /// with and without data), and the other fragments.
+    fn chunk_fragment() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            3 => (1usize..40, any::<bool>(), 0usize..3).prop_map(|(n, upper, zeros)| {
+                let mut v = "0".repeat(zeros).into_bytes();
+                let hex = if upper { std::format!("{n:X}") } else { std::format!("{n:x}") };
+                v.extend_from_slice(hex.as_bytes());
+                v.extend_from_slice(b"\r\n");
+                v.extend(core::iter::repeat(b'd').take(n));
+                v.extend_from_slice(b"\r\n");
+                v
+            }),
+            1 => proptest::sample::select(vec![
+                &b"00000000000000001\r\nx\r\n"[..],
+                b"0000000000000001\r\nx\r\n",
+                b"ffffffffffffffff\r\n",
+            ])
+            .prop_map(|s| s.to_vec()),
+            2 => fragment(),
+        ]
+    }
+
+    /// Every call's result and the decoder's state after it, with the
+    /// inlined step on or off.
+    fn trace(limits: &Limits, pieces: &[&[u8]], fast: bool) -> Vec<String> {
+        FAST_STEP.with(|f| f.set(fast));
+        let mut dec = ChunkedDecoder::with_limits(limits);
+        let mut log = Vec::new();
+        let mut pending: Vec<u8> = Vec::new();
+        'feed: for piece in pieces {
+            pending.extend_from_slice(piece);
+            loop {
+                let r = dec.decode(&pending);
+                log.push(std::format!("{r:?} {dec:?}"));
+                match r {
+                    Ok((n, Decoded::Data(_) | Decoded::Trailer(_))) => {
+                        pending.drain(..n);
+                    }
+                    Ok((n, Decoded::NeedMore)) => {
+                        pending.drain(..n);
+                        break;
+                    }
+                    Ok((_, Decoded::Done)) | Err(_) => break 'feed,
+                }
+            }
+        }
+        FAST_STEP.with(|f| f.set(true));
+        log
+    }
+
     fn small_limits() -> impl Strategy<Value = Limits> {
         (0usize..40, 0usize..4, 0usize..20, 0usize..30, 0u64..100).prop_map(|(t, h, l, e, b)| {
             Limits {
@@ -1686,6 +1823,19 @@ mod tests {
                 }
             }
             prop_assert!(whole.consumed <= input.len());
+        }
+
+        #[test]
+        fn inlined_step_agrees_with_the_general_path(
+            fragments in proptest::collection::vec(chunk_fragment(), 0..40),
+            points in proptest::collection::vec(any::<usize>(), 0..24),
+            limits in prop_oneof![Just(Limits::DEFAULT), small_limits()],
+        ) {
+            let input: Vec<u8> = fragments.concat();
+            for pieces in [vec![&input[..]], split(&input, &points), bytewise(&input)] {
+                let fast = trace(&limits, &pieces, true);
+                prop_assert_eq!(&fast, &trace(&limits, &pieces, false));
+            }
         }
 
         #[test]

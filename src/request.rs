@@ -8,6 +8,13 @@
 //! therefore costs about the same as feeding it whole, plus a final cheap
 //! pass that re-slices the fields validated by earlier calls (their slices
 //! borrowed the caller's previous buffer). No allocation, no `unsafe`.
+//!
+//! Complete, valid lines seen for the first time take a fast loop that
+//! finds each line's end by validating it (one SIMD scan per line for the
+//! value bytes, one block for the name), compiled once per instruction set
+//! (see [`crate::simd::Kernel`]) and chosen once per call; anything else
+//! (a partial line, an error, a limit) takes the line-at-a-time path, which
+//! is the specification the fast loop is tested against.
 
 use memchr::memchr;
 
@@ -16,7 +23,7 @@ use crate::error::{Error, ErrorKind};
 use crate::field::{parse_field_line, Header};
 use crate::framing::{self, Framing};
 use crate::limits::Limits;
-use crate::simd;
+use crate::simd::{self, Kernel, Scanner};
 use crate::target::{self, TargetForm};
 use crate::version::Version;
 
@@ -272,15 +279,23 @@ fn fast_paths() -> bool {
     }
 }
 
-/// What the fast path made of a field line.
-enum FastLine {
-    /// A valid field line, stored.
-    Field,
-    /// The empty line ending the head, and the head's length.
-    End(usize),
-    /// Not a complete, valid CRLF line within the limits: the general path
-    /// decides.
-    Slow,
+/// The fast line loop as a [`Kernel`], compiled once per instruction set.
+struct FastLines<'p, 'b> {
+    parser: &'p mut RequestParser,
+    buf: &'b [u8],
+    headers: &'p mut [Header<'b>],
+    names: &'p mut AsciiWindow<'b>,
+    line: &'p mut &'b str,
+}
+
+impl Kernel for FastLines<'_, '_> {
+    type Output = Result<Option<usize>, Error>;
+
+    #[inline(always)]
+    fn run<S: Scanner>(self, sc: S) -> Self::Output {
+        self.parser
+            .fast_lines(sc, self.buf, self.headers, self.names, self.line)
+    }
 }
 
 impl Default for RequestParser {
@@ -334,7 +349,43 @@ impl RequestParser {
 
     /// Forgets any partial head, to parse a new request from its first byte.
     pub fn reset(&mut self) {
-        *self = RequestParser::with_limits(self.limits).allow_bare_lf(self.allow_bare_lf);
+        // Field by field, as `with_limits` sets them (the destructuring
+        // makes a new field a compile error here): cheaper than building a
+        // whole parser and copying it over this one.
+        let RequestParser {
+            limits: _,
+            allow_bare_lf: _,
+            phase,
+            line_start,
+            scan_pos,
+            empty_lines,
+            method,
+            target,
+            target_form,
+            version,
+            fields_start,
+            header_count,
+            host_fields,
+            host_at,
+            framing_fields,
+            framing_at,
+            error,
+        } = self;
+        *phase = Phase::RequestLine;
+        *line_start = 0;
+        *scan_pos = 0;
+        *empty_lines = 0;
+        *method = (0, 0);
+        *target = (0, 0);
+        *target_form = TargetForm::Origin;
+        *version = Version::Http11;
+        *fields_start = 0;
+        *header_count = 0;
+        *host_fields = 0;
+        *host_at = 0;
+        *framing_fields = 0;
+        *framing_at = 0;
+        *error = None;
     }
 
     /// Parses the head at the start of `buf`, which must begin with the same
@@ -390,9 +441,10 @@ impl RequestParser {
         }
         // Fields validated by earlier calls borrowed an earlier buffer.
         let fields_before = self.header_count;
-        match self.run(buf, headers) {
+        let mut line = "";
+        match self.run(buf, headers, &mut line) {
             Ok(Some(head_len)) => {
-                let request = self.finish(buf, headers, head_len, fields_before);
+                let request = self.finish(buf, headers, head_len, fields_before, line);
                 match request {
                     Ok(_) => self.reset(),
                     Err(e) => self.error = Some(e),
@@ -409,33 +461,37 @@ impl RequestParser {
 
     /// Validates the lines not yet seen. Returns the head length once the
     /// empty line after the fields has arrived.
+    ///
+    /// `line` receives the request-line's method-to-target text when this
+    /// call converted it (so that [`finish`](Self::finish) need not).
     fn run<'b>(
         &mut self,
         buf: &'b [u8],
         headers: &mut [Header<'b>],
+        line: &mut &'b str,
     ) -> Result<Option<usize>, Error> {
         if headers.len() < self.header_count {
             return Err(Error::new(ErrorKind::TooManyHeaders, self.line_start));
         }
         let mut names = AsciiWindow::new();
         loop {
-            // A line seen for the first time that is complete, valid and
-            // CRLF-terminated is validated in one pass that also finds its
-            // end. Anything else (a partial line, bare LF, an error, a limit)
-            // goes the general way below, which looks at this one line again:
-            // each byte is still scanned a bounded number of times.
+            // Lines seen for the first time that are complete, valid and
+            // CRLF-terminated are validated in one pass each that also finds
+            // their end, in a loop compiled once per instruction set. The
+            // first line that is anything else (a partial line, bare LF, an
+            // error, a limit) goes the general way below, which looks at
+            // this one line again: each byte is still scanned a bounded
+            // number of times.
             if self.scan_pos == self.line_start && fast_paths() {
-                match self.phase {
-                    Phase::Fields => match self.fast_field_line(buf, headers, &mut names) {
-                        FastLine::Field => continue,
-                        FastLine::End(head_len) => return Ok(Some(head_len)),
-                        FastLine::Slow => {}
-                    },
-                    Phase::RequestLine => {
-                        if self.fast_request_line(buf)? {
-                            continue;
-                        }
-                    }
+                let lines = FastLines {
+                    parser: self,
+                    buf,
+                    headers,
+                    names: &mut names,
+                    line,
+                };
+                if let Some(head_len) = simd::dispatch(lines)? {
+                    return Ok(Some(head_len));
                 }
             }
             let Some(found) = memchr(b'\n', buf.get(self.scan_pos..).unwrap_or(&[])) else {
@@ -497,6 +553,82 @@ impl RequestParser {
         }
     }
 
+    /// The request-line (if not yet read) and then field lines from
+    /// `line_start`, for as long as each is complete, CRLF-terminated,
+    /// valid and within the limits. Returns the head length at the empty
+    /// line that ends the head, `None` at the first line the general path
+    /// must decide, and the general path's error for a target whose form
+    /// does not fit the method.
+    #[inline(always)]
+    fn fast_lines<'b, S: Scanner>(
+        &mut self,
+        sc: S,
+        buf: &'b [u8],
+        headers: &mut [Header<'b>],
+        names: &mut AsciiWindow<'b>,
+        line: &mut &'b str,
+    ) -> Result<Option<usize>, Error> {
+        if self.phase == Phase::RequestLine && !self.fast_request_line(sc, buf, names, line)? {
+            return Ok(None);
+        }
+        let max_index = self.limits.max_headers.min(headers.len());
+        let max_line = self.limits.max_header_line;
+        let max_head = self.limits.max_head;
+        let mut pos = self.line_start;
+        let mut count = self.header_count;
+        let end = loop {
+            let Some(rest) = buf.get(pos..) else {
+                break None;
+            };
+            if let [b'\r', b'\n', ..] = rest {
+                // The empty line that ends the head.
+                break if pos + 2 <= max_head {
+                    Some(pos + 2)
+                } else {
+                    None
+                };
+            }
+            // The first byte not allowed in a field value ends the line: for
+            // a good line, its CR (a name is tokens and ':' is allowed in a
+            // value, so the scan may start at the line's first byte). The
+            // line end is found by the validation itself, and without
+            // waiting for the name's end: one short dependency per line.
+            let line_len = sc.value_len(rest);
+            if rest.get(line_len..line_len + 2) != Some(b"\r\n") {
+                break None;
+            }
+            let next = pos + line_len + 2;
+            // Stops at the ':' at the latest, or at the CR if there is none.
+            let name_len = sc.token_len(rest);
+            if name_len == 0 || rest.get(name_len) != Some(&b':') {
+                break None;
+            }
+            if line_len > max_line || count >= max_index || next > max_head {
+                break None;
+            }
+            let Some(slot) = headers.get_mut(count) else {
+                break None;
+            };
+            let name = names.get(buf, pos, pos + name_len);
+            // OWS around the value (RFC 9112 §5): usually one SP before
+            // it and nothing after, which is checked by looking at three
+            // bytes; the general trim takes every other shape.
+            let raw = &rest[name_len + 1..line_len];
+            let value = match raw {
+                [b' ', first, .., last] if !is_ows(*first) && !is_ows(*last) => &raw[1..],
+                _ => trim_ows(raw),
+            };
+            *slot = Header { name, value };
+            self.note_field(name.as_bytes(), count);
+            count += 1;
+            pos = next;
+        };
+        self.header_count = count;
+        self.line_start = pos;
+        self.scan_pos = pos;
+        Ok(end)
+    }
+
     /// The request-line at `line_start`, if it is complete, within the
     /// limits and valid up to the form check: `method SP target SP
     /// HTTP-version CRLF`, with the target checked by the same rule as
@@ -504,12 +636,18 @@ impl RequestParser {
     /// `Ok(false)` for anything else (the general path decides), and the
     /// general path's error for a target whose form does not fit.
     #[inline(always)]
-    fn fast_request_line(&mut self, buf: &[u8]) -> Result<bool, Error> {
+    fn fast_request_line<'b, S: Scanner>(
+        &mut self,
+        sc: S,
+        buf: &'b [u8],
+        names: &mut AsciiWindow<'b>,
+        line: &mut &'b str,
+    ) -> Result<bool, Error> {
         let start = self.line_start;
         let Some(rest) = buf.get(start..) else {
             return Ok(false);
         };
-        let method_len = simd::token_len(rest);
+        let method_len = sc.token_len(rest);
         if method_len == 0
             || method_len > self.limits.max_method
             || rest.get(method_len) != Some(&b' ')
@@ -518,7 +656,7 @@ impl RequestParser {
         }
         let target_start = method_len + 1;
         // RFC 3986 §2, §2.1: plain bytes and "%" HEXDIG HEXDIG, up to the SP.
-        let target_end = target_start + simd::target_len(&rest[target_start..]);
+        let target_end = target_start + sc.target_len(&rest[target_start..]);
         if target_end == target_start || rest.get(target_end) != Some(&b' ') {
             return Ok(false);
         }
@@ -534,15 +672,30 @@ impl RequestParser {
         if line_len > self.limits.max_request_line || next > self.limits.max_head {
             return Ok(false);
         }
-        let Ok(version) = parse_version(version) else {
-            return Ok(false);
+        let version = match version {
+            b"HTTP/1.1" => Version::Http11,
+            b"HTTP/1.0" => Version::Http10,
+            _ => match parse_version(version) {
+                Ok(version) => version,
+                Err(_) => return Ok(false),
+            },
         };
+        let method = &rest[..method_len];
         let target = &rest[target_start..target_end];
-        self.target_form = target::classify(&rest[..method_len], target)
-            .map_err(|(i, kind)| Error::new(kind, start + target_start + i))?;
+        // The common case of `classify`, answered inline: an origin-form
+        // target with a method other than CONNECT.
+        self.target_form = if target[0] == b'/' && method != b"CONNECT" {
+            TargetForm::Origin
+        } else {
+            target::classify(method, target)
+                .map_err(|(i, kind)| Error::new(kind, start + target_start + i))?
+        };
         self.version = version;
         self.method = (start, start + method_len);
         self.target = (start + target_start, start + target_end);
+        // Method and target in the conversion that also serves the names
+        // of the fields that follow.
+        *line = names.get(buf, start, start + target_end);
         self.phase = Phase::Fields;
         self.fields_start = next;
         self.line_start = next;
@@ -550,73 +703,31 @@ impl RequestParser {
         Ok(true)
     }
 
-    /// The field line (or the empty line) at `line_start`, if it is
-    /// complete, CRLF-terminated, valid and within the limits. The value
-    /// scan stops at the first byte not allowed in a value, which for a good
-    /// line is its CR: so the line end is found by the validation itself.
-    #[inline(always)]
-    fn fast_field_line<'b>(
-        &mut self,
-        buf: &'b [u8],
-        headers: &mut [Header<'b>],
-        names: &mut AsciiWindow<'b>,
-    ) -> FastLine {
-        let start = self.line_start;
-        let Some(rest) = buf.get(start..) else {
-            return FastLine::Slow;
-        };
-        if let [b'\r', b'\n', ..] = rest {
-            let head_len = start + 2;
-            return if head_len <= self.limits.max_head {
-                FastLine::End(head_len)
-            } else {
-                FastLine::Slow
-            };
-        }
-        let name_len = simd::token_len(rest);
-        if name_len == 0 || rest.get(name_len) != Some(&b':') {
-            return FastLine::Slow;
-        }
-        let value_start = name_len + 1;
-        let value_end = value_start + simd::value_len(&rest[value_start..]);
-        if rest.get(value_end..value_end + 2) != Some(b"\r\n") {
-            return FastLine::Slow;
-        }
-        let next = start + value_end + 2;
-        let index = self.header_count;
-        if value_end > self.limits.max_header_line
-            || index >= self.limits.max_headers.min(headers.len())
-            || next > self.limits.max_head
-        {
-            return FastLine::Slow;
-        }
-        let name = names.get(buf, start, start + name_len);
-        self.note_field(name.as_bytes(), index);
-        headers[index] = Header {
-            name,
-            value: trim_ows(&rest[value_start..value_end]),
-        };
-        self.header_count = index + 1;
-        self.line_start = next;
-        self.scan_pos = next;
-        FastLine::Field
-    }
-
     /// Remembers a field that may be Host, Content-Length or
     /// Transfer-Encoding, judged by length and first letter (a superset of
     /// the case-insensitive matches).
     #[inline(always)]
     fn note_field(&mut self, name: &[u8], index: usize) {
-        match (name.len(), name.first().map(|b| b | 0x20)) {
-            (4, Some(b'h')) => {
+        // One table look-up and one (rarely taken) branch per field: the
+        // lower-cased first letter the three names of each length start with.
+        const FIRST: [u8; 18] = {
+            let mut t = [0u8; 18];
+            t[4] = b'h';
+            t[14] = b'c';
+            t[17] = b't';
+            t
+        };
+        let (Some(&want), Some(&first)) = (FIRST.get(name.len()), name.first()) else {
+            return;
+        };
+        if first | 0x20 == want {
+            if want == b'h' {
                 self.host_fields += 1;
                 self.host_at = index;
-            }
-            (14, Some(b'c')) | (17, Some(b't')) => {
+            } else {
                 self.framing_fields += 1;
                 self.framing_at = index;
             }
-            _ => {}
         }
     }
 
@@ -752,6 +863,7 @@ impl RequestParser {
         headers: &'h mut [Header<'b>],
         head_len: usize,
         fields_before: usize,
+        line: &'b str,
     ) -> Result<Request<'b, 'h>, Error> {
         self.reslice_earlier_fields(buf, &mut headers[..fields_before]);
         let headers = &headers[..self.header_count];
@@ -764,13 +876,24 @@ impl RequestParser {
             1 => headers.get(at..=at).unwrap_or(headers),
             _ => headers,
         };
-        let framing_fields = candidates(self.framing_fields, self.framing_at);
-        let framing =
-            framing::decide_request(self.version, framing_fields, &self.limits, offset_of)?;
+        let framing = match self.framing_fields {
+            // Neither Content-Length nor Transfer-Encoding: no body
+            // (RFC 9112 §6.3 rule 7), what `decide_request` says of no fields.
+            0 => Framing::None,
+            count => {
+                let fields = candidates(count, self.framing_at);
+                framing::decide_request(self.version, fields, &self.limits, offset_of)?
+            }
+        };
         let host_fields = candidates(self.host_fields, self.host_at);
         check_host(self.version, host_fields, headers.last(), offset_of)?;
-        // Method and target in one conversion: both are validated ASCII.
-        let line = ascii_str(&buf[self.method.0..self.target.1]);
+        // Method and target in one conversion (unless `run` made it): both
+        // are validated ASCII.
+        let line = if line.len() == self.target.1 - self.method.0 {
+            line
+        } else {
+            ascii_str(&buf[self.method.0..self.target.1])
+        };
         Ok(Request {
             method: line.get(..self.method.1 - self.method.0).unwrap_or(""),
             target: line.get(self.target.0 - self.method.0..).unwrap_or(""),
@@ -804,6 +927,25 @@ impl RequestParser {
             pos += line_len + 1;
         }
     }
+}
+
+/// Is `name` "Host", in any case? One 4-byte compare: a byte ORed with
+/// 0x20 equals a lowercase letter only if it is that letter in either case,
+/// so this is exactly `name.eq_ignore_ascii_case("host")`.
+#[inline(always)]
+fn is_host(name: &str) -> bool {
+    match name.as_bytes() {
+        &[a, b, c, d] => {
+            u32::from_le_bytes([a, b, c, d]) | 0x2020_2020 == u32::from_le_bytes(*b"host")
+        }
+        _ => false,
+    }
+}
+
+/// Is `b` OWS (SP or HTAB, RFC 9110 §5.6.3)?
+#[inline(always)]
+fn is_ows(b: u8) -> bool {
+    b == b' ' || b == b'\t'
 }
 
 /// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 §2.3).
@@ -840,7 +982,7 @@ fn check_host(
     offset_of: impl Fn(&Header<'_>) -> usize,
 ) -> Result<(), Error> {
     let mut host: Option<&Header<'_>> = None;
-    for h in headers.iter().filter(|h| h.is("host")) {
+    for h in headers.iter().filter(|h| is_host(h.name)) {
         if host.is_some() {
             return Err(Error::new(ErrorKind::DuplicateHost, offset_of(h)));
         }
@@ -964,16 +1106,33 @@ mod tests {
     }
 
     fn mutated_request() -> impl proptest::strategy::Strategy<Value = std::vec::Vec<u8>> {
-        use proptest::prelude::*;
         const BASE: &[u8] = b"GET /a/b%20c?d=e HTTP/1.1\r\nHost: example.com\r\n\
             Content-Length: 5\r\nX-Token_1: va lue\t\xff \r\nTransfer-Encoding: chunked\r\n\r\nhello";
+        mutated(BASE)
+    }
+
+    /// Lines longer than one or two SIMD blocks, names included.
+    fn mutated_long_lines() -> impl proptest::strategy::Strategy<Value = std::vec::Vec<u8>> {
+        const BASE: &[u8] =
+            b"GET /wp-content/uploads/2010/03/hello-kitty-darth-vader-pink.jpg HTTP/1.1\r\n\
+            Host: www.kittyhell.com:8080\r\n\
+            User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; ja-JP-mac; rv:1.9.2.3)\r\n\
+            X-A-Field-Name-Longer-Than-One-Block-Of-Thirty-Two: \t v \t\r\n\
+            Accept: */*\r\n\r\n";
+        mutated(BASE)
+    }
+
+    fn mutated(
+        base: &'static [u8],
+    ) -> impl proptest::strategy::Strategy<Value = std::vec::Vec<u8>> {
+        use proptest::prelude::*;
         const BYTES: &[u8] = b"\r\n\t :%/#[]@\x00\x7f\x80\xffaZ09-";
         (
-            proptest::collection::vec((0..BASE.len(), 0..BYTES.len() + 256), 0..4),
-            0..=BASE.len(),
+            proptest::collection::vec((0..base.len(), 0..BYTES.len() + 256), 0..4),
+            0..=base.len(),
         )
-            .prop_map(|(edits, len)| {
-                let mut v = BASE[..len].to_vec();
+            .prop_map(move |(edits, len)| {
+                let mut v = base[..len].to_vec();
                 for (at, b) in edits {
                     if at < v.len() {
                         v[at] = BYTES
@@ -987,21 +1146,69 @@ mod tests {
     }
 
     proptest::proptest! {
+        // Cheap cases, and limit boundaries are hit only by a few of them.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(8192))]
+
         #[test]
         fn fast_paths_agree_with_the_general_path(
             buf in proptest::prop_oneof![
                 mutated_request(),
+                mutated_long_lines(),
                 proptest::collection::vec(proptest::prelude::any::<u8>(), 0..120),
             ],
             mut cuts in proptest::collection::vec(0usize..200, 0..4),
             limits in proptest::prop_oneof![proptest::strategy::Just(Limits::DEFAULT), small_limits()],
         ) {
             cuts.sort_unstable();
-            proptest::prop_assert_eq!(
-                outcomes(&buf, &cuts, limits, true),
-                outcomes(&buf, &cuts, limits, false)
-            );
+            let general = outcomes(&buf, &cuts, limits, false);
+            proptest::prop_assert_eq!(&outcomes(&buf, &cuts, limits, true), &general);
+            // The fast loop is compiled once per instruction set: check the
+            // SSE2 one too on a machine that would pick AVX2.
+            crate::simd::tests::force_sse2(true);
+            let sse2 = outcomes(&buf, &cuts, limits, true);
+            crate::simd::tests::force_sse2(false);
+            proptest::prop_assert_eq!(&sse2, &general);
         }
+    }
+
+    #[test]
+    fn is_host_is_a_case_insensitive_compare() {
+        assert!(is_host("Host") && is_host("host") && is_host("HOST") && is_host("hOsT"));
+        // Every 4-byte name over a few interesting bytes per position.
+        let cands: [&[u8]; 4] = [b"hHgi(\x08@`", b"oOnp/\x0f", b"sSrt\x13S", b"tTsu\x14T"];
+        for &a in cands[0] {
+            for &b in cands[1] {
+                for &c in cands[2] {
+                    for &d in cands[3] {
+                        let bytes = [a, b, c, d];
+                        let name = core::str::from_utf8(&bytes).unwrap();
+                        assert_eq!(is_host(name), name.eq_ignore_ascii_case("host"), "{name:?}");
+                    }
+                }
+            }
+        }
+        assert!(!is_host("hos") && !is_host("hostt") && !is_host(""));
+    }
+
+    #[test]
+    fn reset_is_a_new_parser_with_the_same_settings() {
+        let limits = Limits {
+            max_headers: 3,
+            ..Limits::DEFAULT
+        };
+        let mut parser = RequestParser::with_limits(limits).allow_bare_lf(true);
+        let mut headers = [Header::EMPTY; 8];
+        let buf = b"\nPOST http://h/a HTTP/1.0\r\nHost: h\r\nContent-Length: 3\r\nX: y\r\n";
+        assert_eq!(parser.parse(buf, &mut headers), Ok(Status::Partial));
+        parser.reset();
+        let fresh = RequestParser::with_limits(limits).allow_bare_lf(true);
+        assert_eq!(std::format!("{parser:?}"), std::format!("{fresh:?}"));
+        // And after an error.
+        assert!(parser
+            .parse(b"G@T / HTTP/1.1\r\n\r\n", &mut headers)
+            .is_err());
+        parser.reset();
+        assert_eq!(std::format!("{parser:?}"), std::format!("{fresh:?}"));
     }
 
     #[test]

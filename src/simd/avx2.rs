@@ -70,29 +70,41 @@ const fn nibble_tables(set: &[bool; 256]) -> ([u8; 32], [u8; 32]) {
 const TOKEN_NIBBLES: ([u8; 32], [u8; 32]) = nibble_tables(&build_token());
 const TARGET_PLAIN_NIBBLES: ([u8; 32], [u8; 32]) = nibble_tables(&build_target_plain());
 
+/// The AVX2 [`Scanner`](super::Scanner). A value exists only once AVX2 is
+/// known to be present, which is what makes its methods safe.
+#[derive(Clone, Copy)]
+pub(crate) struct Avx2(());
+
+impl Avx2 {
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline(always)]
+    pub(super) unsafe fn new_unchecked() -> Avx2 {
+        Avx2(())
+    }
+}
+
+impl super::Scanner for Avx2 {
+    #[inline(always)]
+    fn token_len(self, s: &[u8]) -> usize {
+        // SAFETY: an `Avx2` value proves AVX2 support (see `new_unchecked`).
+        unsafe { first_block_then_scan::<TOKEN>(s) }
+    }
+    #[inline(always)]
+    fn value_len(self, s: &[u8]) -> usize {
+        // SAFETY: an `Avx2` value proves AVX2 support (see `new_unchecked`).
+        unsafe { blocks_then_scan::<VALUE>(s) }
+    }
+    #[inline(always)]
+    fn target_len(self, s: &[u8]) -> usize {
+        // SAFETY: an `Avx2` value proves AVX2 support (see `new_unchecked`).
+        unsafe { target_len(s) }
+    }
+}
+
 const TOKEN: u8 = 0;
 const VALUE: u8 = 1;
 const TARGET_PLAIN: u8 = 2;
-
-/// Length of the `tchar` prefix of `s`.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-pub(super) unsafe fn token_len(s: &[u8]) -> usize {
-    // SAFETY: the caller guarantees AVX2.
-    unsafe { scan::<TOKEN>(s) }
-}
-
-/// Index of the first byte not allowed in a field value, or `s.len()`.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-pub(super) unsafe fn value_len(s: &[u8]) -> usize {
-    // SAFETY: the caller guarantees AVX2.
-    unsafe { scan::<VALUE>(s) }
-}
 
 /// Index of the first byte neither in `TARGET_PLAIN` nor the `%` of a valid
 /// escape, or `s.len()`. Each step reads 34 bytes (32 plus the two after the
@@ -101,6 +113,7 @@ pub(super) unsafe fn value_len(s: &[u8]) -> usize {
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
+#[inline]
 pub(super) unsafe fn target_len(s: &[u8]) -> usize {
     let mut i = 0;
     while let Some(window) = s.get(i..i + 34) {
@@ -145,23 +158,98 @@ unsafe fn non_target(window: &[u8; 34]) -> u32 {
     }
 }
 
-/// Index of the first byte of `s` outside class `C`, or `s.len()`.
+/// [`scan`], for names: the first block is classified inline (a field name
+/// ends inside it) and the loop, rarely entered, stays out of line. Inputs
+/// shorter than a block take the inlined SSE2 path.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 #[inline]
+unsafe fn first_block_then_scan<const C: u8>(s: &[u8]) -> usize {
+    let Some(block) = s.get(..32).and_then(|b| <&[u8; 32]>::try_from(b).ok()) else {
+        return short::<C>(s);
+    };
+    // SAFETY: the caller guarantees AVX2; `block` is 32 bytes.
+    let m = unsafe { outside::<C>(block) };
+    if m != 0 {
+        return m.trailing_zeros() as usize;
+    }
+    // SAFETY: the caller guarantees AVX2.
+    unsafe { scan::<C>(s) }
+}
+
+/// [`scan`], for field lines: every block is classified inline (a line is
+/// a block or two), the last partial one by re-reading the final 32 bytes.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn blocks_then_scan<const C: u8>(s: &[u8]) -> usize {
+    if s.len() < 32 {
+        return short::<C>(s);
+    }
+    let mut i = 0;
+    if let Some(pair) = s.get(..64) {
+        // Two blocks without a branch between them: most lines end in the
+        // first 64 bytes, so the one branch on their combined mask is well
+        // predicted whatever the line's length.
+        let (lo, hi) = pair.split_at(32);
+        let (lo, hi) = (
+            lo.try_into().unwrap_or(&[0; 32]),
+            hi.try_into().unwrap_or(&[0; 32]),
+        );
+        // SAFETY: the caller guarantees AVX2; both blocks are 32 bytes.
+        let m = unsafe { u64::from(outside::<C>(lo)) | u64::from(outside::<C>(hi)) << 32 };
+        if m != 0 {
+            return m.trailing_zeros() as usize;
+        }
+        i = 64;
+    }
+    while let Some(block) = s.get(i..i + 32).and_then(|b| <&[u8; 32]>::try_from(b).ok()) {
+        // SAFETY: the caller guarantees AVX2; `block` is 32 bytes.
+        let m = unsafe { outside::<C>(block) };
+        if m != 0 {
+            return i + m.trailing_zeros() as usize;
+        }
+        i += 32;
+    }
+    if i < s.len() {
+        // The last 32 bytes of `s`, of which the first `i - start` were
+        // already accepted.
+        let start = s.len() - 32;
+        let last = s[start..].try_into().unwrap_or(&[0; 32]);
+        // SAFETY: the caller guarantees AVX2; `last` is 32 bytes.
+        let m = unsafe { outside::<C>(last) } >> (i - start);
+        if m != 0 {
+            return i + m.trailing_zeros() as usize;
+        }
+    }
+    s.len()
+}
+
+/// Class `C` for inputs shorter than one block: the (inlined) SSE2 path.
+#[inline(always)]
+fn short<const C: u8>(s: &[u8]) -> usize {
+    match C {
+        TOKEN => super::sse2::token_len(s),
+        VALUE => super::sse2::value_len(s),
+        // Not reached: `TARGET_PLAIN` is only classified in windows.
+        _ => super::sse2::target_len(s),
+    }
+}
+
+/// Index of the first byte of `s` outside class `C`, or `s.len()`.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline(never)]
 unsafe fn scan<const C: u8>(s: &[u8]) -> usize {
     if s.len() < 32 {
         // Shorter than one block: SSE2 (and its byte loop) answers.
-        return match C {
-            TOKEN => super::sse2::token_len(s),
-            VALUE => super::sse2::value_len(s),
-            _ => {
-                // Not reached: `TARGET_PLAIN` is only classified in blocks.
-                s.len()
-            }
-        };
+        return short::<C>(s);
     }
     let mut blocks = s.chunks_exact(32);
     let mut i = 0;

@@ -1,32 +1,37 @@
 //! Block-at-a-time byte classification, proven equal to the scalar
 //! specifications in [`crate::chars`].
 //!
-//! Each function answers "how long is the prefix of `s` whose bytes are all
-//! in class X", i.e. the index of the first byte outside the class, or
-//! `s.len()`:
+//! Each [`Scanner`] method answers "how long is the prefix of `s` whose
+//! bytes are all in class X", i.e. the index of the first byte outside the
+//! class, or `s.len()`:
 //!
-//! | function | class | scalar specification |
+//! | method | class | scalar specification |
 //! |---|---|---|
-//! | [`token_len`] | `tchar` | [`chars::token_len_scalar`] |
-//! | [`value_len`] | field-value bytes | [`chars::value_len_scalar`] |
-//! | [`target_len`] | request-target bytes and valid `%XX` escapes | [`chars::target_len_scalar`] |
+//! | [`Scanner::token_len`] | `tchar` | [`chars::token_len_scalar`](crate::chars::token_len_scalar) |
+//! | [`Scanner::value_len`] | field-value bytes | [`chars::value_len_scalar`](crate::chars::value_len_scalar) |
+//! | [`Scanner::target_len`] | request-target bytes and valid `%XX` escapes | [`chars::target_len_scalar`](crate::chars::target_len_scalar) |
+//!
+//! A caller writes its loop once, generic over the [`Scanner`], as a
+//! [`Kernel`]; [`dispatch`] runs the version compiled for the best
+//! instruction set of the CPU, so that the classifications inline into the
+//! loop (a `#[target_feature]` function cannot inline into one compiled
+//! without the feature: dispatching per scan costs a call per field).
 //!
 //! # Paths and their costs
 //!
 //! * x86_64, SSE2 (always present): 16 bytes per step with a handful of
-//!   compares; inlined into the parser. The last partial block is handled
-//!   by re-reading the final 16 bytes of `s` (overlapping), so only inputs
-//!   shorter than 16 bytes take the byte loop.
+//!   compares. The last partial block is handled by re-reading the final
+//!   16 bytes of `s` (overlapping), so only inputs shorter than 16 bytes
+//!   take the byte loop.
 //! * x86_64, AVX2: 32 bytes per step; the irregular sets (`tchar`, target
 //!   bytes) are classified with two `vpshufb` nibble lookups. Chosen at run
 //!   time with `std` (the detection runs once and is cached), at compile
-//!   time (`-C target-feature=+avx2`) without it. Used for inputs of at
-//!   least [`AVX2_MIN`] bytes, where it repays the call it cannot inline.
+//!   time (`-C target-feature=+avx2`) without it.
 //! * Everywhere else: the table loops of [`crate::chars`] (the field-value
 //!   scan there is word-at-a-time).
 //!
 //! `unsafe` is confined to the intrinsics (unaligned loads of bytes that are
-//! in bounds) and to calling the AVX2 functions once AVX2 is known present.
+//! in bounds) and to entering the AVX2 code once AVX2 is known present.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
@@ -36,62 +41,81 @@ mod sse2;
 #[cfg(not(target_arch = "x86_64"))]
 use crate::chars;
 
-/// Shortest input for which the AVX2 path is tried.
-#[cfg(target_arch = "x86_64")]
-const AVX2_MIN: usize = 64;
+/// One instruction set's classifications. A value of a `Scanner` type is
+/// proof that the CPU can run it, so its methods are safe to call.
+pub(crate) trait Scanner: Copy {
+    /// Length of the `tchar` prefix of `s` (RFC 9110 §5.6.2).
+    fn token_len(self, s: &[u8]) -> usize;
+    /// Index of the first byte of `s` not allowed in a field value (RFC
+    /// 9110 §5.5: anything but HTAB, SP, VCHAR, obs-text), or `s.len()`.
+    fn value_len(self, s: &[u8]) -> usize;
+    /// Index of the first byte of `s` that is neither in
+    /// [`TARGET_PLAIN`](crate::chars::TARGET_PLAIN) nor the `%` of a valid
+    /// percent-escape, or `s.len()`. Escapes are checked inside the block
+    /// loop (the two bytes after each `%` are read as shifted blocks), so a
+    /// target full of escapes costs no more branches than one without.
+    fn target_len(self, s: &[u8]) -> usize;
+}
 
-/// Length of the `tchar` prefix of `s` (RFC 9110 §5.6.2).
+/// Code compiled once per instruction set, so that the classifications
+/// inline into it: [`dispatch`] picks the version this CPU can run.
+/// Implementations mark [`Kernel::run`] `#[inline(always)]`, so that it is
+/// compiled inside the per-instruction-set entry points below.
+pub(crate) trait Kernel {
+    /// What the kernel returns.
+    type Output;
+    /// The kernel, written once against any [`Scanner`].
+    fn run<S: Scanner>(self, scanner: S) -> Self::Output;
+}
+
+/// Runs `kernel` with the best [`Scanner`] of this CPU (AVX2 detection is
+/// cached; see [`has_avx2`]). One check per call: dispatch once around a
+/// whole loop, not per byte run.
 #[inline]
-pub(crate) fn token_len(s: &[u8]) -> usize {
+pub(crate) fn dispatch<K: Kernel>(kernel: K) -> K::Output {
     #[cfg(target_arch = "x86_64")]
     {
-        if s.len() >= AVX2_MIN && has_avx2() {
+        if has_avx2() && !tests::sse2_forced() {
             // SAFETY: `has_avx2` reported AVX2 support on this CPU.
-            return unsafe { avx2::token_len(s) };
+            return unsafe { run_avx2(kernel) };
         }
-        sse2::token_len(s)
+        kernel.run(sse2::Sse2)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
+        kernel.run(Scalar)
+    }
+}
+
+/// `kernel` compiled with AVX2 enabled, so that the `vpshufb`
+/// classifications inline into it.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_avx2<K: Kernel>(kernel: K) -> K::Output {
+    // SAFETY: the caller guarantees AVX2.
+    kernel.run(unsafe { avx2::Avx2::new_unchecked() })
+}
+
+/// The table loops of [`crate::chars`], for targets without a fast path.
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Clone, Copy)]
+pub(crate) struct Scalar;
+
+#[cfg(not(target_arch = "x86_64"))]
+impl Scanner for Scalar {
+    #[inline(always)]
+    fn token_len(self, s: &[u8]) -> usize {
         chars::token_len_scalar(s)
     }
-}
-
-/// Index of the first byte of `s` not allowed in a field value (RFC 9110
-/// §5.5: anything but HTAB, SP, VCHAR, obs-text), or `s.len()`.
-#[inline]
-pub(crate) fn value_len(s: &[u8]) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if s.len() >= AVX2_MIN && has_avx2() {
-            // SAFETY: `has_avx2` reported AVX2 support on this CPU.
-            return unsafe { avx2::value_len(s) };
-        }
-        sse2::value_len(s)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
+    #[inline(always)]
+    fn value_len(self, s: &[u8]) -> usize {
         chars::first_invalid_value_byte(s).unwrap_or(s.len())
     }
-}
-
-/// Index of the first byte of `s` that is neither in
-/// [`TARGET_PLAIN`](crate::chars::TARGET_PLAIN) nor the `%` of a valid
-/// percent-escape, or `s.len()`. Escapes are checked inside the block loop
-/// (the two bytes after each `%` are read as shifted blocks), so a target
-/// full of escapes costs no more branches than one without.
-#[inline]
-pub(crate) fn target_len(s: &[u8]) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if s.len() >= AVX2_MIN && has_avx2() {
-            // SAFETY: `has_avx2` reported AVX2 support on this CPU.
-            return unsafe { avx2::target_len(s) };
-        }
-        sse2::target_len(s)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
+    #[inline(always)]
+    fn target_len(self, s: &[u8]) -> usize {
         chars::target_len_scalar(s)
     }
 }
@@ -121,10 +145,60 @@ fn has_avx2() -> bool {
     cfg!(target_feature = "avx2")
 }
 
-#[cfg(test)]
+/// Without the test switch, dispatch never forces SSE2.
+#[cfg(all(target_arch = "x86_64", not(all(test, feature = "std"))))]
 mod tests {
+    #[inline(always)]
+    pub(super) fn sse2_forced() -> bool {
+        false
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+pub(crate) mod tests {
+    use super::{Kernel, Scanner};
     use crate::chars::{target_len_scalar, token_len_scalar, value_len_scalar};
     use proptest::prelude::*;
+
+    std::thread_local! {
+        static FORCE_SSE2: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+    }
+
+    /// Test switch: make [`dispatch`](super::dispatch) pick SSE2 even on an
+    /// AVX2 CPU, so that both kernels are tested here.
+    pub(crate) fn force_sse2(on: bool) {
+        FORCE_SSE2.with(|f| f.set(on));
+    }
+
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    pub(super) fn sse2_forced() -> bool {
+        FORCE_SSE2.with(|f| f.get())
+    }
+
+    /// One classification through [`dispatch`](super::dispatch).
+    struct Classify<'s>(usize, &'s [u8]);
+
+    impl Kernel for Classify<'_> {
+        type Output = usize;
+        #[inline(always)]
+        fn run<S: Scanner>(self, sc: S) -> usize {
+            match self.0 {
+                0 => sc.token_len(self.1),
+                1 => sc.value_len(self.1),
+                _ => sc.target_len(self.1),
+            }
+        }
+    }
+
+    fn dispatched_token(s: &[u8]) -> usize {
+        super::dispatch(Classify(0, s))
+    }
+    fn dispatched_value(s: &[u8]) -> usize {
+        super::dispatch(Classify(1, s))
+    }
+    fn dispatched_target(s: &[u8]) -> usize {
+        super::dispatch(Classify(2, s))
+    }
 
     /// One classification, every path this machine can run.
     type Path = (&'static str, fn(&[u8]) -> usize);
@@ -133,7 +207,7 @@ mod tests {
         let mut v: std::vec::Vec<Path> = std::vec::Vec::new();
         v.push((
             "dispatch",
-            [super::token_len, super::value_len, super::target_len][class],
+            [dispatched_token, dispatched_value, dispatched_target][class],
         ));
         #[cfg(target_arch = "x86_64")]
         {
@@ -148,15 +222,15 @@ mod tests {
             if std::is_x86_feature_detected!("avx2") {
                 fn tok(s: &[u8]) -> usize {
                     // SAFETY: only pushed when AVX2 was detected.
-                    unsafe { super::avx2::token_len(s) }
+                    unsafe { super::avx2::Avx2::new_unchecked() }.token_len(s)
                 }
                 fn val(s: &[u8]) -> usize {
                     // SAFETY: only pushed when AVX2 was detected.
-                    unsafe { super::avx2::value_len(s) }
+                    unsafe { super::avx2::Avx2::new_unchecked() }.value_len(s)
                 }
                 fn esc(s: &[u8]) -> usize {
                     // SAFETY: only pushed when AVX2 was detected.
-                    unsafe { super::avx2::target_len(s) }
+                    unsafe { super::avx2::Avx2::new_unchecked() }.target_len(s)
                 }
                 v.push(("avx2", [tok, val, esc][class]));
             }

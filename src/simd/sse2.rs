@@ -22,6 +22,25 @@ macro_rules! splat {
     };
 }
 
+/// The SSE2 [`Scanner`](super::Scanner): SSE2 is part of x86_64.
+#[derive(Clone, Copy)]
+pub(crate) struct Sse2;
+
+impl super::Scanner for Sse2 {
+    #[inline(always)]
+    fn token_len(self, s: &[u8]) -> usize {
+        token_len(s)
+    }
+    #[inline(always)]
+    fn value_len(self, s: &[u8]) -> usize {
+        value_len(s)
+    }
+    #[inline(always)]
+    fn target_len(self, s: &[u8]) -> usize {
+        target_len(s)
+    }
+}
+
 /// Index of the first byte of `s` for which `bad` sets a bit, or `s.len()`.
 /// `scalar` answers for inputs shorter than one block.
 #[inline(always)]
