@@ -57,6 +57,11 @@ enum State {
     Failed(Error),
 }
 
+/// Most hex digits a chunk-size may have, leading zeros included (h11
+/// allows 20 too). Sixteen significant digits fill a u64; the rest of the
+/// allowance is for leading zeros (RFC 9112 §7.1 permits them).
+const MAX_SIZE_DIGITS: usize = 20;
+
 /// A streaming decoder for a chunked body (RFC 9112 §7.1).
 ///
 /// Feed it the bytes that follow the request head. Each call to
@@ -117,6 +122,8 @@ pub struct ChunkedDecoder {
     body_len: u64,
     /// Chunk-extension bytes of the current chunk line.
     ext_len: usize,
+    /// Digits of the chunk-size being parsed, leading zeros included.
+    size_digits: usize,
     /// Bytes of the complete trailer field lines, line endings included.
     trailer_bytes: usize,
     /// Number of complete trailer field lines.
@@ -170,6 +177,7 @@ impl ChunkedDecoder {
             declared: 0,
             body_len: 0,
             ext_len: 0,
+            size_digits: 0,
             trailer_bytes: 0,
             trailer_count: 0,
             max_body: limits.max_body,
@@ -376,6 +384,7 @@ impl ChunkedDecoder {
             State::SizeStart => match hex_value(b) {
                 Some(d) => {
                     self.size = u64::from(d);
+                    self.size_digits = 1;
                     State::Size
                 }
                 None => return err(ErrorKind::InvalidChunkSize),
@@ -383,6 +392,12 @@ impl ChunkedDecoder {
             State::Size => match (hex_value(b), b) {
                 // RFC 9112 §7.1: no overflow, no wrap at 2^64 (CH-4).
                 (Some(d), _) => {
+                    // Leading zeros never overflow, so they are counted
+                    // too: a size line cannot grow without bound.
+                    self.size_digits += 1;
+                    if self.size_digits > MAX_SIZE_DIGITS {
+                        return err(ErrorKind::ChunkSizeOverflow);
+                    }
                     match self
                         .size
                         .checked_mul(16)
@@ -1061,6 +1076,23 @@ mod tests {
         assert_eq!(kind(b"FFFFFFFFFFFFFFFF\r\n"), ErrorKind::BodyTooLarge);
         let e = error_with(&Limits::DEFAULT, b"10000000000000005\r\n");
         assert_eq!(e.offset(), 16);
+    }
+
+    #[test]
+    fn leading_zeros_are_bounded() {
+        // RFC 9112 §7.1 allows leading zeros: 20 digits in all are accepted...
+        let twenty = b"00000000000000000005\r\nhello\r\n0\r\n\r\n";
+        let mut d = ChunkedDecoder::new();
+        let (_, event) = d.decode(twenty).unwrap();
+        assert_eq!(event, Decoded::Data(b"hello"));
+        // ...but a size line of endless zeros is refused at the 21st digit,
+        // so one client cannot keep a connection busy with it.
+        let e = error_with(&Limits::DEFAULT, b"000000000000000000005\r\n");
+        assert_eq!((e.kind(), e.offset()), (ErrorKind::ChunkSizeOverflow, 20));
+        let mut zeros = [b'0'; 1000];
+        zeros[998] = b'\r';
+        zeros[999] = b'\n';
+        assert_eq!(kind(&zeros), ErrorKind::ChunkSizeOverflow);
     }
 
     // --- CH-5, SM-5: chunk-size is HEXDIG only ------------------------------

@@ -105,7 +105,8 @@ pub enum ErrorKind {
     // --- chunked coding (RFC 9112 §7.1) ---
     /// A chunk-size that is empty or holds a non-hex byte (sign, `0x`, `_`, SP).
     InvalidChunkSize,
-    /// A chunk-size too large for a u64 or longer than 16 hex digits.
+    /// A chunk-size too large for a u64, or longer than 20 hex digits
+    /// (leading zeros included, so a size line cannot grow without bound).
     ChunkSizeOverflow,
     /// A malformed chunk extension.
     InvalidChunkExtension,
