@@ -507,6 +507,9 @@ impl RequestParser {
             } else if self.allow_bare_lf {
                 lf
             } else {
+                // A reader fed byte by byte checked the limits on this line
+                // before its LF arrived: so must we, for the same answer.
+                self.check_partial_line(&buf[..lf])?;
                 return Err(Error::new(ErrorKind::BareLf, lf));
             };
             let line = &buf[self.line_start..line_end];

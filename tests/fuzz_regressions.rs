@@ -1,0 +1,113 @@
+//! Regression cases found by fuzzing (see FUZZING.md). Each test is the
+//! minimal reproducer of one finding; a test marked `#[ignore]` fails today
+//! and waits for its fix in `src/` (run them with `cargo test --test
+//! fuzz_regressions -- --ignored`). The same bytes are in
+//! `corpus/regressions/`, so every fuzz target is seeded with them.
+
+use httpwire::{Error, Header, Limits, RequestParser, Status};
+
+/// What a parse ended with, owned: `Ok(Some(head_len))`, `Ok(None)` for
+/// partial, or the error.
+type Outcome = Result<Option<usize>, Error>;
+
+fn whole(parser: RequestParser, buf: &[u8]) -> Outcome {
+    let mut headers = [Header::EMPTY; 128];
+    parser
+        .clone()
+        .parse(buf, &mut headers)
+        .map(|s| s.complete().map(|r| r.head_len))
+}
+
+/// Feeds `buf[..end]` for each `end` in `ends`, then the whole of `buf`,
+/// and returns what the first call that was not `Partial` returned.
+fn pieces(mut parser: RequestParser, buf: &[u8], ends: &[usize]) -> Outcome {
+    for &end in ends.iter().chain([&buf.len()]) {
+        let copy = buf[..end].to_vec();
+        let mut headers = [Header::EMPTY; 128];
+        match parser.parse(&copy, &mut headers) {
+            Ok(Status::Partial) => {}
+            other => return other.map(|s| s.complete().map(|r| r.head_len)),
+        }
+    }
+    Ok(None)
+}
+
+fn corpus(name: &str) -> Vec<u8> {
+    let path = format!("{}/corpus/regressions/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Finding 1 (parse_request_split; fixed by judging a line's limits before
+/// its bare LF, as a byte-at-a-time reader does): a method over the limit on a request-line
+/// that ends in a bare LF. Whole, the bare LF is judged first (`BareLf`); in
+/// two pieces, the partial line already breaks the method limit
+/// (`MethodTooLong`). The result must not depend on the split; the earlier
+/// offset (the method limit) is the one a byte-at-a-time reader sees.
+#[test]
+fn limit_before_bare_lf_does_not_depend_on_split() {
+    let buf = corpus("split_limit_before_bare_lf");
+    assert_eq!(&buf[..4], b"AAAA");
+    let parser = RequestParser::new();
+    let method_end = buf.iter().position(|&b| b == b' ').unwrap();
+    assert_eq!(
+        pieces(parser.clone(), &buf, &[method_end]),
+        whole(parser, &buf)
+    );
+}
+
+/// Finding 1, the same for a field line over the line limit.
+#[test]
+fn field_line_limit_before_bare_lf_does_not_depend_on_split() {
+    let mut buf = b"GET / HTTP/1.1\r\nHost: a\r\nX: ".to_vec();
+    buf.resize(buf.len() + Limits::DEFAULT.max_header_line, b'v');
+    let cut = buf.len();
+    buf.extend_from_slice(b"\n\r\n");
+    let parser = RequestParser::new();
+    assert_eq!(pieces(parser.clone(), &buf, &[cut]), whole(parser, &buf));
+}
+
+/// Finding 2 (parse_request_split; fixed in 8da08ec): a request-line
+/// exactly at the limit (8192 bytes without CRLF) whose CR arrives before
+/// its LF. Whole it was accepted; split between CR and LF the partial line,
+/// CR included, counted 8193 bytes and was refused with 414.
+#[test]
+fn request_line_at_limit_with_cr_arriving_first() {
+    let buf = corpus("split_cr_counted_in_line_limit");
+    let parser = RequestParser::new();
+    let line = buf.iter().position(|&b| b == b'\r').unwrap();
+    assert_eq!(line, Limits::DEFAULT.max_request_line);
+    let complete = whole(parser.clone(), &buf);
+    assert_eq!(complete, Ok(Some(buf.len())));
+    assert_eq!(pieces(parser, &buf, &[line + 1]), complete);
+}
+
+/// Finding 2, the same for a field line exactly at its limit.
+#[test]
+fn field_line_at_limit_with_cr_arriving_first() {
+    let mut buf = b"GET / HTTP/1.1\r\nHost: a\r\nX: ".to_vec();
+    let line_start = buf.len() - 3;
+    buf.resize(line_start + Limits::DEFAULT.max_header_line, b'v');
+    let cr = buf.len();
+    buf.extend_from_slice(b"\r\n\r\n");
+    let parser = RequestParser::new();
+    let complete = whole(parser.clone(), &buf);
+    assert_eq!(complete, Ok(Some(buf.len())));
+    assert_eq!(pieces(parser, &buf, &[cr + 1]), complete);
+}
+
+/// Finding 3 (body_framing, in work then in progress on the fast path in
+/// `src/request.rs`, fixed before it landed): `[` in an origin-form path. Whole,
+/// the request-line was taken by the fast path, which accepted it; with the
+/// line end arriving later, the general path rejected it (`InvalidTarget` at
+/// the `[`). RFC 3986 allows `[` and `]` only in an IP-literal host; either
+/// way the answer must not depend on the split.
+#[test]
+fn bracket_in_origin_path_does_not_depend_on_split() {
+    let buf = corpus("split_bracket_in_origin_path");
+    let parser = RequestParser::new();
+    let cr = buf.iter().position(|&b| b == b'\r').unwrap();
+    assert_eq!(
+        pieces(parser.clone(), &buf, &[cr, cr + 1]),
+        whole(parser, &buf)
+    );
+}
