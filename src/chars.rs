@@ -131,7 +131,9 @@ pub(crate) fn token_len_scalar(s: &[u8]) -> usize {
 /// `s.len()`: the specification of [`Scanner::value_len`](crate::simd::Scanner::value_len).
 #[inline]
 pub(crate) fn value_len_scalar(s: &[u8]) -> usize {
-    first_invalid_value_byte_scalar(s).unwrap_or(s.len())
+    s.iter()
+        .position(|&b| !FIELD_VALUE[b as usize])
+        .unwrap_or(s.len())
 }
 
 /// Index of the first byte of `s` that is neither in [`TARGET_PLAIN`] nor
@@ -166,7 +168,7 @@ pub(crate) fn is_token_str(s: &[u8]) -> bool {
 /// Eight bytes at a time: a word with no byte below 0x20 and no DEL is all
 /// valid, which is the common case; a word that might hold a bad byte (or a
 /// tab) is checked byte by byte against the table. Proven equal to
-/// [`first_invalid_value_byte_scalar`] by a property test.
+/// [`value_len_scalar`] by a property test.
 #[inline]
 pub(crate) fn first_invalid_value_byte(s: &[u8]) -> Option<usize> {
     const LOW: u64 = 0x0101_0101_0101_0101;
@@ -184,19 +186,16 @@ pub(crate) fn first_invalid_value_byte(s: &[u8]) -> Option<usize> {
         let del = x ^ (LOW * 0x7f);
         let has_del = del.wrapping_sub(LOW) & !del & HIGH;
         if below_space | has_del != 0 {
-            if let Some(i) = first_invalid_value_byte_scalar(word) {
+            let i = value_len_scalar(word);
+            if i < word.len() {
                 return Some(start + i);
             }
         }
         start += 8;
     }
-    first_invalid_value_byte_scalar(words.remainder()).map(|i| start + i)
-}
-
-/// The byte-at-a-time specification of [`first_invalid_value_byte`].
-#[inline]
-pub(crate) fn first_invalid_value_byte_scalar(s: &[u8]) -> Option<usize> {
-    s.iter().position(|&b| !FIELD_VALUE[b as usize])
+    let rest = words.remainder();
+    let i = value_len_scalar(rest);
+    (i < rest.len()).then_some(start + i)
 }
 
 /// Is `b` an ASCII hex digit?
@@ -341,8 +340,8 @@ mod tests {
             bad in proptest::prelude::any::<u8>(),
         ) {
             proptest::prop_assert_eq!(
-                first_invalid_value_byte(&bytes),
-                first_invalid_value_byte_scalar(&bytes)
+                first_invalid_value_byte(&bytes).unwrap_or(bytes.len()),
+                value_len_scalar(&bytes)
             );
             // Mostly-valid input with one arbitrary byte: exercises the words
             // the fast path accepts and the one it must hand to the scalar path.
@@ -352,8 +351,8 @@ mod tests {
                 mostly[i] = bad;
             }
             proptest::prop_assert_eq!(
-                first_invalid_value_byte(&mostly),
-                first_invalid_value_byte_scalar(&mostly)
+                first_invalid_value_byte(&mostly).unwrap_or(mostly.len()),
+                value_len_scalar(&mostly)
             );
         }
     }
@@ -365,8 +364,8 @@ mod tests {
                 let mut v = [b'a'; 24];
                 v[at] = bad;
                 assert_eq!(
-                    first_invalid_value_byte(&v),
-                    first_invalid_value_byte_scalar(&v)
+                    first_invalid_value_byte(&v).unwrap_or(v.len()),
+                    value_len_scalar(&v)
                 );
             }
         }
