@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use httpwire::server::{Config, Request, Response, Server};
+use httpwire::server::{Config, IoModel, Request, Response, Server};
 
 const HELP: &str = "\
 httpwire: an HTTP/1.1 echo server
@@ -23,7 +23,10 @@ ENDPOINTS:
 OPTIONS:
     -a, --addr <IP>               address to listen on; IPv4 or IPv6 [default: 127.0.0.1]
     -p, --port <PORT>             port to listen on; 0 picks a free one [default: 40000]
-    -w, --workers <N>             worker threads kept ready [default: 8]
+    -w, --workers <N>             worker threads kept ready [default: the CPU count]
+        --io-model <MODEL>        events (epoll: threads serve ready connections)
+                                  or threads (one per connection)
+                                  [default: events on Linux, else threads]
     -c, --max-connections <N>     connections served at once; more get 503 [default: 512]
         --max-body <BYTES>        largest request body; larger gets 413 [default: 8388608]
         --max-head <BYTES>        largest request head; larger gets 431 [default: 65536]
@@ -69,6 +72,16 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
+fn parse_io_model(text: &str) -> Result<IoModel, String> {
+    match text {
+        "events" => Ok(IoModel::Events),
+        "threads" => Ok(IoModel::Threads),
+        _ => Err(format!(
+            "invalid I/O model {text:?}: expected events or threads"
+        )),
+    }
+}
+
 fn parse_args() -> Result<Option<Args>, lexopt::Error> {
     use lexopt::prelude::*;
 
@@ -88,6 +101,7 @@ fn parse_args() -> Result<Option<Args>, lexopt::Error> {
             Short('a') | Long("addr") => args.addr = parser.value()?.string()?,
             Short('p') | Long("port") => args.port = parser.value()?.parse()?,
             Short('w') | Long("workers") => config.workers = parser.value()?.parse()?,
+            Long("io-model") => config.io_model = parser.value()?.parse_with(parse_io_model)?,
             Short('c') | Long("max-connections") => {
                 config.max_connections = parser.value()?.parse()?
             }

@@ -8,6 +8,8 @@
 //! Timeouts are scaled down (2 s heads) so that the file takes a few
 //! seconds; clients have generous read timeouts for a loaded machine.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,6 +36,7 @@ fn alone() -> RwLockWriteGuard<'static, ()> {
 
 fn config() -> Config {
     Config {
+        io_model: common::io_model(),
         workers: 2,
         max_connections: 1024,
         head_timeout: HEAD_TIMEOUT,

@@ -3,6 +3,8 @@
 //! error statuses. Every client socket has a read timeout, so no test can
 //! hang; every server is shut down at the end of its test.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,6 +17,7 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn test_config() -> Config {
     Config {
+        io_model: common::io_model(),
         workers: 2,
         max_connections: 32,
         head_timeout: Duration::from_secs(3),

@@ -3,6 +3,8 @@
 //! shutdown, and the echo binary. Short timeouts keep the whole file to a
 //! few seconds; every client socket has a read timeout.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc;
@@ -15,6 +17,7 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn test_config() -> Config {
     Config {
+        io_model: common::io_model(),
         workers: 1,
         max_connections: 16,
         head_timeout: Duration::from_secs(2),

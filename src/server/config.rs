@@ -25,12 +25,21 @@ pub struct Config {
     /// `413` before any of it is read; a head over the head limits gets `414`
     /// or `431`. Default: [`Limits::DEFAULT`] (8 MiB body, 64 KiB head).
     pub limits: Limits,
-    /// Worker threads started up front and kept ready for new connections.
-    /// Default: 8.
+    /// How connections are mapped to threads. Default:
+    /// [`IoModel::Events`] on Linux, [`IoModel::Threads`] elsewhere.
+    pub io_model: IoModel,
+    /// Worker threads started up front and kept ready. With
+    /// [`IoModel::Events`] these are the threads that wait for ready
+    /// connections, like nginx's `worker_processes`: more are added only
+    /// while all of them are held up (by handlers that block, or bodies that
+    /// trickle in). With [`IoModel::Threads`] they wait for new connections.
+    /// Default: the number of CPUs ([`std::thread::available_parallelism`]).
     pub workers: usize,
-    /// Most connections served at once, each on its own thread (the pool
-    /// grows from `workers` up to this many). A connection past the cap gets
-    /// `503 Service Unavailable` and is closed; none is queued. Default: 512.
+    /// Most connections open at once. A connection past the cap gets
+    /// `503 Service Unavailable` and is closed; none is queued. It also caps
+    /// the worker threads: with [`IoModel::Threads`] there is one per
+    /// connection; with [`IoModel::Events`] only requests being served hold
+    /// one. Default: 512.
     pub max_connections: usize,
     /// Longest time from the first byte of a request to the end of its head.
     /// A client that is slower (a byte every few seconds) gets `408` and the
@@ -66,7 +75,8 @@ impl Config {
     pub fn new() -> Config {
         Config {
             limits: Limits::DEFAULT,
-            workers: 8,
+            io_model: IoModel::DEFAULT,
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             max_connections: 512,
             head_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
@@ -82,5 +92,39 @@ impl Config {
 impl Default for Config {
     fn default() -> Self {
         Config::new()
+    }
+}
+
+/// How a [`Server`](super::Server) maps connections to threads.
+///
+/// Both models serve every connection with blocking reads and writes while a
+/// request is in progress; they differ in what a connection waiting for its
+/// socket holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoModel {
+    /// One thread per connection, from accept to close. Simple and portable;
+    /// each request costs a switch to its connection's thread.
+    Threads,
+    /// Event-driven (Linux `epoll`; elsewhere the same as
+    /// [`Threads`](IoModel::Threads)). A connection waiting for a request,
+    /// for the rest of a head, or lingering after its last response holds
+    /// no thread; workers take whichever connection is ready next, so a
+    /// busy worker serves request after request without a switch.
+    Events,
+}
+
+impl IoModel {
+    /// [`Events`](IoModel::Events) where it is implemented (Linux), else
+    /// [`Threads`](IoModel::Threads).
+    pub const DEFAULT: IoModel = if cfg!(target_os = "linux") {
+        IoModel::Events
+    } else {
+        IoModel::Threads
+    };
+}
+
+impl Default for IoModel {
+    fn default() -> Self {
+        IoModel::DEFAULT
     }
 }

@@ -68,33 +68,130 @@ pub(crate) struct Context {
     pub(crate) shared: Arc<Shared>,
 }
 
-/// Serves one accepted connection to its end. `id` is its entry in the
-/// shared registry, removed when this returns (or unwinds).
+/// Serves one accepted connection to its end on this thread, blocking in
+/// every read (the thread-per-connection model).
 pub(crate) fn serve(ctx: &Context, slot: Arc<Slot>, remote: SocketAddr, id: u64) {
-    struct Unregister<'a>(&'a Shared, u64);
-    impl Drop for Unregister<'_> {
-        fn drop(&mut self) {
-            self.0.unregister(self.1);
+    let mut conn = Connection::new(ctx, slot, remote, id, false);
+    while let Flow::KeepAlive = conn.serve_one() {}
+}
+
+/// Ends a connection's registration when the connection is dropped, however
+/// that happens (closed, timed out, unwound by a panic).
+struct Registration {
+    shared: Arc<Shared>,
+    id: u64,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.shared.unregister(self.id);
+    }
+}
+
+/// What an event-driven connection waits for next.
+pub(crate) enum Next {
+    /// Nothing: it is closed (dropping it closes the socket).
+    Close,
+    /// The socket to become readable, until the deadline; then
+    /// [`Parked::on_deadline`].
+    Readable(Instant),
+}
+
+/// A connection between two events of the event-driven layer: everything
+/// a [`Connection`] holds except the shared context, so that it can wait in
+/// a table for its socket and be resumed by any worker thread.
+pub(crate) struct Parked {
+    // Dropped in this order: the write buffer is flushed before the
+    // registration ends (a shutdown waiting for it then sees it gone).
+    out: BufWriter<DeadlineWriter>,
+    slot: Arc<Slot>,
+    remote: SocketAddr,
+    read_timeout: Option<Duration>,
+    buf: ReadBuf,
+    request: Request,
+    head: HeadProgress,
+    answered: bool,
+    ready: bool,
+    marked_idle: bool,
+    linger: Option<Linger>,
+    wait_until: Instant,
+    registration: Registration,
+}
+
+impl Parked {
+    /// A new connection, waiting for its first request.
+    pub(crate) fn accept(ctx: &Context, slot: Arc<Slot>, remote: SocketAddr, id: u64) -> Parked {
+        Connection::new(ctx, slot, remote, id, true).park()
+    }
+
+    /// The socket to wait on.
+    pub(crate) fn stream(&self) -> &TcpStream {
+        &self.slot.stream
+    }
+
+    /// Serves what a newly parked or readable connection can serve now.
+    pub(crate) fn start(self, ctx: &Context) -> (Next, Option<Parked>) {
+        let mut conn = Connection::resume(ctx, self);
+        let next = conn.drive();
+        conn.finish(next)
+    }
+
+    /// The socket became readable (or closed, or failed).
+    pub(crate) fn on_readable(self, ctx: &Context) -> (Next, Option<Parked>) {
+        let mut conn = Connection::resume(ctx, self);
+        let next = if conn.linger.is_some() {
+            conn.linger_step()
+        } else {
+            conn.ready = true;
+            if conn.marked_idle {
+                conn.marked_idle = false;
+                ctx.shared.set_idle(&conn.slot, false);
+            }
+            conn.drive()
+        };
+        conn.finish(next)
+    }
+
+    /// The deadline of the wait passed: a head not finished in time gets
+    /// `408`; an idle connection or a finished linger is closed.
+    pub(crate) fn on_deadline(self, ctx: &Context) -> (Next, Option<Parked>) {
+        let mut conn = Connection::resume(ctx, self);
+        let next = match (conn.linger.is_some(), conn.head.started) {
+            (false, Some(started)) => {
+                let flow = conn.fail(Failure::Timeout, None, started);
+                conn.next(flow)
+            }
+            _ => Next::Close,
+        };
+        conn.finish(next)
+    }
+}
+
+/// The head being read, kept across the waits of an event-driven
+/// connection so that no byte is parsed twice.
+struct HeadProgress {
+    parser: RequestParser,
+    /// When the first byte of the request arrived.
+    started: Option<Instant>,
+    /// How much of the pending head was checked for impossible bytes.
+    checked: usize,
+}
+
+impl HeadProgress {
+    fn new(limits: crate::Limits) -> HeadProgress {
+        HeadProgress {
+            parser: RequestParser::with_limits(limits),
+            started: None,
+            checked: 0,
         }
     }
-    let _unregister = Unregister(&ctx.shared, id);
-    // Responses are written whole and flushed once per batch: Nagle's
-    // algorithm would only hold back the last segment of a batch.
-    let _ = slot.stream.set_nodelay(true);
-    let mut conn = Connection {
-        ctx,
-        slot: Arc::clone(&slot),
-        remote,
-        read_timeout: None,
-        buf: ReadBuf::default(),
-        request: Request::empty(),
-        out: BufWriter::with_capacity(WRITE_SIZE, DeadlineWriter::new(slot)),
-    };
-    let mut first = true;
-    while let Flow::KeepAlive = conn.serve_one(first) {
-        first = false;
-    }
-    let _ = conn.out.flush();
+}
+
+/// Reading and discarding what the client still sends after the final
+/// response (see [`Connection::close_gracefully`]).
+struct Linger {
+    until: Instant,
+    drained: usize,
 }
 
 /// Received bytes not yet consumed: `data[start..end]`. It holds at most one
@@ -157,6 +254,9 @@ impl ReadBuf {
 enum Flow {
     KeepAlive,
     Close,
+    /// Event-driven only: wait for the socket to become readable (for more
+    /// of a head, or while lingering) until `wait_until`.
+    Wait,
 }
 
 /// Why a request could not be read.
@@ -181,6 +281,16 @@ fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
+/// How reading a head ended.
+enum HeadRead {
+    Head(Head),
+    /// The connection ended quietly between requests (closed by the
+    /// client, idle timeout, shutdown).
+    Ended,
+    /// Event-driven: wait for the socket to become readable.
+    Wait,
+}
+
 /// What the head told us besides the request itself.
 struct Head {
     framing: Framing,
@@ -193,6 +303,7 @@ struct Head {
 
 struct Connection<'a> {
     ctx: &'a Context,
+    out: BufWriter<DeadlineWriter>,
     slot: Arc<Slot>,
     remote: SocketAddr,
     /// The socket's read timeout as last set (`None`: unknown).
@@ -200,10 +311,147 @@ struct Connection<'a> {
     buf: ReadBuf,
     /// The request being served; its vectors are reused by the next one.
     request: Request,
-    out: BufWriter<DeadlineWriter>,
+    head: HeadProgress,
+    /// A response was sent: later waits for a request use the keep-alive
+    /// timeout rather than the head timeout.
+    answered: bool,
+    /// Driven by the event layer: wait for readability by parking, never by
+    /// blocking in a read for a head.
+    evented: bool,
+    /// Event-driven: the socket was reported readable and not read since.
+    ready: bool,
+    /// Marked idle for the shutdown path while parked.
+    marked_idle: bool,
+    linger: Option<Linger>,
+    /// The deadline of the wait asked for by [`Flow::Wait`].
+    wait_until: Instant,
+    registration: Registration,
 }
 
 impl<'a> Connection<'a> {
+    fn new(
+        ctx: &'a Context,
+        slot: Arc<Slot>,
+        remote: SocketAddr,
+        id: u64,
+        evented: bool,
+    ) -> Connection<'a> {
+        // Responses are written whole and flushed once per batch: Nagle's
+        // algorithm would only hold back the last segment of a batch.
+        let _ = slot.stream.set_nodelay(true);
+        Connection {
+            ctx,
+            out: BufWriter::with_capacity(WRITE_SIZE, DeadlineWriter::new(Arc::clone(&slot))),
+            slot,
+            remote,
+            read_timeout: None,
+            buf: ReadBuf::default(),
+            request: Request::empty(),
+            head: HeadProgress::new(ctx.config.limits),
+            answered: false,
+            evented,
+            ready: false,
+            marked_idle: false,
+            linger: None,
+            wait_until: Instant::now(),
+            registration: Registration {
+                shared: Arc::clone(&ctx.shared),
+                id,
+            },
+        }
+    }
+
+    fn resume(ctx: &'a Context, p: Parked) -> Connection<'a> {
+        Connection {
+            ctx,
+            out: p.out,
+            slot: p.slot,
+            remote: p.remote,
+            read_timeout: p.read_timeout,
+            buf: p.buf,
+            request: p.request,
+            head: p.head,
+            answered: p.answered,
+            evented: true,
+            ready: p.ready,
+            marked_idle: p.marked_idle,
+            linger: p.linger,
+            wait_until: p.wait_until,
+            registration: p.registration,
+        }
+    }
+
+    fn park(self) -> Parked {
+        Parked {
+            out: self.out,
+            slot: self.slot,
+            remote: self.remote,
+            read_timeout: self.read_timeout,
+            buf: self.buf,
+            request: self.request,
+            head: self.head,
+            answered: self.answered,
+            ready: self.ready,
+            marked_idle: self.marked_idle,
+            linger: self.linger,
+            wait_until: self.wait_until,
+            registration: self.registration,
+        }
+    }
+
+    /// Event-driven: serves requests until the connection must wait or end.
+    fn drive(&mut self) -> Next {
+        loop {
+            match self.serve_one() {
+                Flow::KeepAlive => {}
+                flow => return self.next(flow),
+            }
+        }
+    }
+
+    fn next(&self, flow: Flow) -> Next {
+        match flow {
+            Flow::Wait => Next::Readable(self.wait_until),
+            Flow::KeepAlive | Flow::Close => Next::Close,
+        }
+    }
+
+    /// Hands the connection back to the event layer if it waits.
+    fn finish(self, next: Next) -> (Next, Option<Parked>) {
+        match next {
+            Next::Close => (Next::Close, None),
+            Next::Readable(_) => (next, Some(self.park())),
+        }
+    }
+
+    /// Event-driven linger: one read of what the client sends, discarded.
+    fn linger_step(&mut self) -> Next {
+        let mut scratch = [0u8; 4096];
+        // Readable: this read does not block (the timeout guards the case
+        // where it would anyway).
+        let _ = self
+            .stream()
+            .set_read_timeout(Some(Duration::from_millis(10)));
+        self.read_timeout = None;
+        match self.stream().read(&mut scratch) {
+            Ok(n @ 1..) => {
+                let Some(linger) = self.linger.as_mut() else {
+                    return Next::Close;
+                };
+                linger.drained += n;
+                if linger.drained >= LINGER_BYTES || Instant::now() >= linger.until {
+                    return Next::Close;
+                }
+                self.wait_until = linger.until;
+                Next::Readable(linger.until)
+            }
+            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {
+                Next::Readable(self.wait_until)
+            }
+            _ => Next::Close,
+        }
+    }
+
     fn config(&self) -> &'a Config {
         &self.ctx.config
     }
@@ -231,18 +479,19 @@ impl<'a> Connection<'a> {
 
     /// Reads, routes and answers one request, in the connection's reused
     /// [`Request`].
-    fn serve_one(&mut self, first: bool) -> Flow {
+    fn serve_one(&mut self) -> Flow {
         let mut request = mem::replace(&mut self.request, Request::empty());
-        let flow = self.serve_request(&mut request, first);
+        let flow = self.serve_request(&mut request);
         request.recycle(KEEP_BODY_CAPACITY);
         self.request = request;
         flow
     }
 
-    fn serve_request(&mut self, request: &mut Request, first: bool) -> Flow {
-        let head = match self.read_head(first, request) {
-            Ok(Some(head)) => head,
-            Ok(None) => return Flow::Close,
+    fn serve_request(&mut self, request: &mut Request) -> Flow {
+        let head = match self.read_head(request) {
+            Ok(HeadRead::Head(head)) => head,
+            Ok(HeadRead::Ended) => return Flow::Close,
+            Ok(HeadRead::Wait) => return Flow::Wait,
             Err(failure) => return self.fail(failure, None, Instant::now()),
         };
         let ctx = self.ctx;
@@ -305,11 +554,11 @@ impl<'a> Connection<'a> {
             None => return Flow::Close,
         };
         self.log(request.request_line(), status, bytes, head.started);
+        self.answered = true;
         if keep {
             Flow::KeepAlive
         } else {
-            self.close_gracefully();
-            Flow::Close
+            self.close_gracefully()
         }
     }
 
@@ -380,36 +629,44 @@ impl<'a> Connection<'a> {
         let line = request.map_or("-", Request::request_line);
         self.log(line, status, bytes, started);
         // RULES SM-11: never read on after a framing error; answer and close.
-        self.close_gracefully();
-        Flow::Close
+        self.close_gracefully()
     }
 
     /// Flushes, shuts down our side, and reads what the client still sends
     /// for a moment, so that the close does not turn into a reset that could
-    /// destroy the response before the client reads it.
-    fn close_gracefully(&mut self) {
+    /// destroy the response before the client reads it. Event-driven, the
+    /// reading is done by parking ([`Flow::Wait`] with [`Linger`]) rather
+    /// than by holding a thread.
+    fn close_gracefully(&mut self) -> Flow {
         if self.out.flush().is_err() {
-            return;
+            return Flow::Close;
         }
         let _ = self.stream().shutdown(Shutdown::Write);
         // Nothing is in flight any more: a shutdown may cut the linger short.
         if !self.ctx.shared.set_idle(&self.slot, true) {
-            return;
+            return Flow::Close;
+        }
+        let until = Instant::now() + LINGER_TIME;
+        if self.evented {
+            self.marked_idle = true;
+            self.linger = Some(Linger { until, drained: 0 });
+            self.wait_until = until;
+            return Flow::Wait;
         }
         self.read_timeout = None;
-        let until = Instant::now() + LINGER_TIME;
         let mut drained = 0;
         let mut scratch = [0u8; 4096];
         while drained < LINGER_BYTES {
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() || self.stream().set_read_timeout(Some(left)).is_err() {
-                return;
+                return Flow::Close;
             }
             match self.stream().read(&mut scratch) {
-                Ok(0) | Err(_) => return,
+                Ok(0) | Err(_) => return Flow::Close,
                 Ok(n) => drained += n,
             }
         }
+        Flow::Close
     }
 
     /// Flushes responses waiting in the buffer; needed before any read that
@@ -419,22 +676,18 @@ impl<'a> Connection<'a> {
         self.out.flush().map_err(|_| Failure::Gone)
     }
 
-    /// Reads until a complete head is parsed. `Ok(None)`: the connection
-    /// ended quietly between requests (closed by the client, idle timeout,
-    /// shutdown).
-    fn read_head(&mut self, first: bool, request: &mut Request) -> Result<Option<Head>, Failure> {
+    /// Reads until a complete head is parsed. Event-driven, returns
+    /// [`HeadRead::Wait`] instead of blocking for more bytes; the progress
+    /// so far stays in `self.head`.
+    fn read_head(&mut self, request: &mut Request) -> Result<HeadRead, Failure> {
         let config = self.config();
-        let mut parser = RequestParser::with_limits(config.limits);
-        let mut started: Option<Instant> = None;
-        // How much of the pending head was checked for impossible bytes.
-        let mut checked = 0;
         loop {
             if !self.buf.pending().is_empty() {
                 // Empty lines before a request are ignored (RFC 9112 §2.2):
                 // they do not start the head clock, so a client that sent a
                 // stray CRLF and went idle is closed quietly at the
                 // keep-alive timeout instead of getting a 408.
-                let blank = started.is_none()
+                let blank = self.head.started.is_none()
                     && self
                         .buf
                         .pending()
@@ -443,7 +696,7 @@ impl<'a> Connection<'a> {
                 let started = if blank {
                     Instant::now()
                 } else {
-                    *started.get_or_insert_with(Instant::now)
+                    *self.head.started.get_or_insert_with(Instant::now)
                 };
                 // The parser re-slices fields it saw in earlier calls, so a
                 // fresh slice per call is all it needs: on the stack when
@@ -459,7 +712,7 @@ impl<'a> Connection<'a> {
                     &mut on_heap
                 };
                 let pending = self.buf.pending();
-                match parser.parse(pending, headers) {
+                match self.head.parser.parse(pending, headers) {
                     Ok(Status::Complete(req)) => {
                         request.set_head(&pending[..req.head_len], &req, self.remote);
                         let head = Head {
@@ -471,53 +724,72 @@ impl<'a> Connection<'a> {
                         };
                         let head_len = req.head_len;
                         self.buf.consume(head_len);
-                        return Ok(Some(head));
+                        self.head = HeadProgress::new(config.limits);
+                        return Ok(HeadRead::Head(head));
                     }
                     Ok(Status::Partial) => {
                         // Only the bytes not looked at before: linear in the head.
-                        let fresh = pending.get(checked..).unwrap_or(&[]);
+                        let fresh = pending.get(self.head.checked..).unwrap_or(&[]);
                         if fresh.iter().any(|&b| never_in_a_head(b)) {
                             return Err(Failure::Garbage);
                         }
-                        checked = pending.len();
+                        self.head.checked = pending.len();
                     }
                     Err(e) => return Err(Failure::Parse(e)),
                 }
             }
             self.flush()?;
-            let timeout = match started {
+            let timeout = match self.head.started {
                 Some(started) => {
                     // The head deadline runs from the request's first byte,
                     // so a client trickling bytes cannot reset it.
-                    let left =
-                        (started + config.head_timeout).saturating_duration_since(Instant::now());
+                    let deadline = started + config.head_timeout;
+                    let left = deadline.saturating_duration_since(Instant::now());
                     if left.is_zero() {
                         return Err(Failure::Timeout);
+                    }
+                    if self.evented && !self.ready {
+                        self.wait_until = deadline;
+                        return Ok(HeadRead::Wait);
                     }
                     left
                 }
                 None => {
-                    if !self.ctx.shared.set_idle(&self.slot, true) {
-                        return Ok(None);
-                    }
-                    if first {
-                        config.head_timeout
-                    } else {
+                    let timeout = if self.answered {
                         config.keep_alive_timeout
+                    } else {
+                        config.head_timeout
+                    };
+                    if self.evented {
+                        // Readable already: the read below cannot block, so
+                        // the connection is not marked idle for it.
+                        if !self.ready {
+                            if !self.ctx.shared.set_idle(&self.slot, true) {
+                                return Ok(HeadRead::Ended);
+                            }
+                            self.marked_idle = true;
+                            self.wait_until = Instant::now() + timeout;
+                            return Ok(HeadRead::Wait);
+                        }
+                    } else if !self.ctx.shared.set_idle(&self.slot, true) {
+                        return Ok(HeadRead::Ended);
                     }
+                    timeout
                 }
             };
+            // Event-driven: the one read the readiness report allows.
+            self.ready = false;
             let read = self.fill(timeout);
-            if started.is_none() {
+            if !self.evented && self.head.started.is_none() {
                 self.ctx.shared.set_idle(&self.slot, false);
             }
             match read {
-                Ok(0) if started.is_none() => return Ok(None),
+                Ok(0) if self.head.started.is_none() => return Ok(HeadRead::Ended),
                 Ok(0) => return Err(Failure::Gone),
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if is_timeout(&e) && started.is_some() => {}
-                Err(_) if started.is_none() => return Ok(None),
+                Err(e) if is_timeout(&e) && self.head.started.is_some() => {}
+                Err(_) if self.head.started.is_none() => return Ok(HeadRead::Ended),
                 Err(_) => return Err(Failure::Gone),
             }
         }

@@ -1,8 +1,18 @@
 //! A small threaded HTTP/1.1 server over `std::net` (feature `std`).
 //!
-//! It drives the core over blocking sockets, one thread per connection
-//! (from a pool that keeps [`Config::workers`] threads ready and grows to
-//! [`Config::max_connections`]); there is no async runtime. Per connection:
+//! It drives the core over blocking sockets with threads; there is no async
+//! runtime. Two ways to map connections to threads ([`IoModel`]):
+//!
+//! * **Events** (the default on Linux): a connection waiting for a request
+//!   holds no thread; it waits in an `epoll` set, and [`Config::workers`]
+//!   threads serve whichever connection is ready next, a request at a time,
+//!   with blocking reads and writes. More threads are added while all are
+//!   held up by slow handlers or bodies, up to [`Config::max_connections`].
+//! * **Threads**: one thread per connection, from a pool that keeps
+//!   [`Config::workers`] threads ready and grows to
+//!   [`Config::max_connections`]. Portable; a switch per request.
+//!
+//! Per request:
 //! socket bytes → a bounded read buffer → [`RequestParser`](crate::RequestParser)
 //! → [`BodyDecoder`](crate::BodyDecoder) → router → handler →
 //! [`ResponseHead`](crate::serialize::ResponseHead) → socket.
@@ -61,6 +71,10 @@
 
 mod config;
 mod connection;
+#[cfg(target_os = "linux")]
+mod epoll;
+#[cfg(target_os = "linux")]
+mod events;
 mod pool;
 mod router;
 mod shutdown;
@@ -77,7 +91,7 @@ use std::time::{Duration, Instant};
 use std::vec::Vec;
 use std::{eprintln, format, vec};
 
-pub use config::Config;
+pub use config::{Config, IoModel};
 pub use shutdown::ShutdownHandle;
 pub use types::{Request, Response};
 
@@ -229,14 +243,14 @@ impl Server {
             router,
             shared: Arc::clone(&shared),
         });
-        let pool = Pool::new(Arc::clone(&ctx), ctx.config.workers)?;
+        let dispatcher = Dispatcher::start(&ctx)?;
         let mut last_error_log: Option<Instant> = None;
         for stream in listener.incoming() {
             if shared.stopping() {
                 break;
             }
             match stream {
-                Ok(stream) => admit(&ctx, &pool, stream),
+                Ok(stream) => admit(&ctx, &dispatcher, stream),
                 Err(e) => {
                     // EMFILE and the like: say so (once a second at most) and
                     // pause a little instead of spinning.
@@ -249,8 +263,7 @@ impl Server {
             }
         }
         drop(listener);
-        drop(pool);
-        shared.wait_drained();
+        dispatcher.finish(&shared);
         Ok(())
     }
 
@@ -278,8 +291,43 @@ impl fmt::Debug for Server {
     }
 }
 
+/// Where accepted connections go: the thread pool or the event layer.
+enum Dispatcher {
+    Threads(Pool),
+    #[cfg(target_os = "linux")]
+    Events(events::EventLoop),
+}
+
+impl Dispatcher {
+    fn start(ctx: &Arc<Context>) -> io::Result<Dispatcher> {
+        #[cfg(target_os = "linux")]
+        if ctx.config.io_model == IoModel::Events {
+            return events::EventLoop::start(Arc::clone(ctx)).map(Dispatcher::Events);
+        }
+        Pool::new(Arc::clone(ctx), ctx.config.workers).map(Dispatcher::Threads)
+    }
+
+    /// After the last accept: waits for the connections to end (at most the
+    /// grace period of the shutdown), then stops the threads.
+    fn finish(self, shared: &Shared) {
+        match self {
+            Dispatcher::Threads(pool) => {
+                // Idle workers exit now; busy ones when their connection ends.
+                drop(pool);
+                shared.wait_drained();
+            }
+            #[cfg(target_os = "linux")]
+            Dispatcher::Events(mut event_loop) => {
+                // The workers serve the connections to their end.
+                shared.wait_drained();
+                event_loop.stop();
+            }
+        }
+    }
+}
+
 /// Registers and hands on a new connection, or answers `503` past the cap.
-fn admit(ctx: &Context, pool: &Pool, stream: TcpStream) {
+fn admit(ctx: &Arc<Context>, dispatcher: &Dispatcher, stream: TcpStream) {
     let Ok(remote) = stream.peer_addr() else {
         return;
     };
@@ -289,9 +337,20 @@ fn admit(ctx: &Context, pool: &Pool, stream: TcpStream) {
     }
     let slot = Arc::new(Slot::new(stream));
     let id = ctx.shared.register(Arc::clone(&slot));
-    if let Err(job) = pool.dispatch(Job { slot, remote, id }) {
-        ctx.shared.unregister(id);
-        reject(ctx, &job.slot.stream, remote);
+    match dispatcher {
+        Dispatcher::Threads(pool) => {
+            if let Err(job) = pool.dispatch(Job { slot, remote, id }) {
+                ctx.shared.unregister(id);
+                reject(ctx, &job.slot.stream, remote);
+            }
+        }
+        #[cfg(target_os = "linux")]
+        Dispatcher::Events(event_loop) => {
+            let conn = connection::Parked::accept(ctx, slot, remote, id);
+            if let Err(conn) = event_loop.admit(conn) {
+                reject(ctx, conn.stream(), remote);
+            }
+        }
     }
 }
 

@@ -1,0 +1,116 @@
+//! A minimal safe wrapper over Linux `epoll`, for the event-driven
+//! connection layer ([`super::events`]).
+//!
+//! Why not a crate: the layer needs one epoll instance that several worker
+//! threads wait on at once (leader/follower), with one-shot registrations
+//! re-armed from any thread. `mio` requires `&mut` to poll (one waiter per
+//! instance) and `polling` serializes its waiters behind a lock; both would
+//! bring back the thread hand-off this layer exists to remove. The three
+//! calls needed are small enough to wrap here, each with its safety
+//! argument.
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+/// Readiness wanted for a registration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Interest {
+    /// Bytes (or the end of the stream, or an error) to read.
+    Read,
+    /// Room to write: on a connected socket it is there almost always, so
+    /// it serves to get a connection handed to a worker soon.
+    Write,
+}
+
+impl Interest {
+    fn bits(self) -> u32 {
+        let bits = match self {
+            Interest::Read => libc::EPOLLIN | libc::EPOLLRDHUP,
+            Interest::Write => libc::EPOLLOUT | libc::EPOLLIN | libc::EPOLLRDHUP,
+        };
+        bits as u32
+    }
+}
+
+/// One epoll instance; closed when dropped.
+pub(crate) struct Epoll {
+    fd: OwnedFd,
+}
+
+impl Epoll {
+    pub(crate) fn new() -> io::Result<Epoll> {
+        // SAFETY: epoll_create1 takes no pointers; a negative result is an
+        // error and is checked before the value is used as a descriptor.
+        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fd` is a descriptor just returned to us and owned by
+        // nothing else.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(Epoll { fd })
+    }
+
+    /// Registers `fd` for one report of `interest` (`EPOLLONESHOT`): after
+    /// it is reported, nothing more is until [`rearm`](Epoll::rearm).
+    /// `token` comes back with the report.
+    pub(crate) fn add_oneshot(&self, fd: RawFd, interest: Interest, token: u64) -> io::Result<()> {
+        self.ctl(libc::EPOLL_CTL_ADD, fd, interest.bits() | ONESHOT, token)
+    }
+
+    /// Arms again a one-shot registration, with a new token.
+    pub(crate) fn rearm(&self, fd: RawFd, interest: Interest, token: u64) -> io::Result<()> {
+        self.ctl(libc::EPOLL_CTL_MOD, fd, interest.bits() | ONESHOT, token)
+    }
+
+    /// Registers `fd` level-triggered for reading: reported to every wait
+    /// while it is readable (used to wake all waiters at once).
+    pub(crate) fn add_level(&self, fd: RawFd, token: u64) -> io::Result<()> {
+        self.ctl(libc::EPOLL_CTL_ADD, fd, libc::EPOLLIN as u32, token)
+    }
+
+    fn ctl(&self, op: libc::c_int, fd: RawFd, events: u32, token: u64) -> io::Result<()> {
+        let mut event = libc::epoll_event { events, u64: token };
+        // SAFETY: `event` is a valid, initialized epoll_event that outlives
+        // the call; the kernel only reads it. An invalid `fd` is reported as
+        // an error, not undefined behaviour.
+        let r = unsafe { libc::epoll_ctl(self.fd.as_raw_fd(), op, fd, &mut event) };
+        if r < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// Waits up to `timeout_ms` (`-1`: forever) for reports; fills the front
+    /// of `tokens` and returns how many. An interrupted wait returns 0.
+    pub(crate) fn wait(&self, tokens: &mut [u64], timeout_ms: i32) -> io::Result<usize> {
+        const MAX: usize = 16;
+        let mut events = [libc::epoll_event { events: 0, u64: 0 }; MAX];
+        let max = tokens.len().min(MAX);
+        // SAFETY: `events` is writable for `max` (at most its length)
+        // entries, which is the count passed, so the kernel writes within
+        // it; `max` is at most 16, which fits a c_int.
+        let n = unsafe {
+            libc::epoll_wait(
+                self.fd.as_raw_fd(),
+                events.as_mut_ptr(),
+                max as libc::c_int,
+                timeout_ms,
+            )
+        };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                return Ok(0);
+            }
+            return Err(e);
+        }
+        let n = (n as usize).min(max);
+        for (token, event) in tokens.iter_mut().zip(&events[..n]) {
+            *token = event.u64;
+        }
+        Ok(n)
+    }
+}
+
+const ONESHOT: u32 = libc::EPOLLONESHOT as u32;

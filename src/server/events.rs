@@ -1,0 +1,456 @@
+//! The event-driven connection layer (Linux, [`IoModel::Events`]).
+//!
+//! A connection that waits for its socket (for the next request on a
+//! keep-alive connection, for the rest of a head, or lingering after its
+//! last response) holds no thread: it is *parked* in a table, its socket
+//! registered one-shot with one shared `epoll` instance. Worker threads all
+//! wait on that instance (leader/follower); the kernel hands each report to
+//! one of them, which takes the connection out of the table, serves what it
+//! can (reading the head, the body, running the handler and writing the
+//! response, with blocking I/O and the usual timeouts), and parks it again.
+//!
+//! Why: with a thread per connection, every request costs a switch to the
+//! connection's thread and back. Here a busy worker goes from one ready
+//! connection to the next without sleeping, as nginx's event loop does; an
+//! idle keep-alive connection costs a table entry, not a thread.
+//!
+//! Each connection has a slot in the table, with its own lock (so workers
+//! serving different connections never contend), and each registration
+//! gets a fresh token: the slot's index and generation. Whoever takes the
+//! connection out of its slot owns it; a report whose generation is not the
+//! slot's is stale and ignored. Deadlines are
+//! kept by a timer thread: it re-registers an expired connection for
+//! writability under a new token, flagged, so that a worker soon takes it
+//! and answers `408` (or closes it) without the timer ever blocking on a
+//! socket.
+//!
+//! A wait takes up to [`BATCH`] reports at once. A worker held up by one of
+//! them (a handler that blocks, a body that trickles) for a whole tick gets
+//! the rest of its batch handed back to the other workers by the timer; if
+//! every worker is held up, the timer adds workers, up to the connection
+//! cap.
+//!
+//! [`IoModel::Events`]: super::IoModel::Events
+
+use std::io;
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+use std::vec::Vec;
+use std::{eprintln, vec};
+
+use super::connection::{Context, Next, Parked};
+use super::epoll::{Epoll, Interest};
+
+/// The token of the wake-up socket (a connection's token never has all
+/// bits set: its index is below the connection cap).
+const WAKE: u64 = u64::MAX;
+/// How often the timer looks for expired deadlines and held-up workers.
+const TICK: Duration = Duration::from_millis(50);
+/// A worker beyond the ones kept exits after this long without work.
+const IDLE_EXIT_MS: i32 = 2_000;
+/// An expired connection whose socket never became writable is dropped
+/// this long after its deadline (plus the write timeout).
+const EXPIRY_GRACE: Duration = Duration::from_secs(1);
+
+struct Entry {
+    conn: Parked,
+    deadline: Instant,
+    /// Re-registered by the timer because the deadline passed.
+    expired: bool,
+}
+
+/// One connection's place in the table.
+#[derive(Default)]
+struct Slot {
+    /// Bumped at every registration; the low half of the token.
+    generation: u32,
+    /// The connection, while it waits.
+    entry: Option<Entry>,
+}
+
+fn token(index: usize, generation: u32) -> u64 {
+    ((index as u64) << 32) | u64::from(generation)
+}
+
+/// What a worker shares with the timer, on a cache line of its own.
+#[repr(align(64))]
+#[derive(Default)]
+struct WorkerState {
+    /// Bumped by the worker at each wait and each report served.
+    progress: AtomicU64,
+    /// The progress the timer saw at its last tick (only it writes this).
+    seen: AtomicU64,
+    /// In `epoll_wait`.
+    waiting: AtomicBool,
+    /// Reports taken by the worker's last wait and not yet served, last
+    /// first. The timer hands them back to the others when the worker is
+    /// held up.
+    backlog: Mutex<Vec<u64>>,
+}
+
+impl WorkerState {
+    /// Held up: not waiting, and no progress since the timer's last tick.
+    fn held_up(&self) -> bool {
+        let progress = self.progress.load(Ordering::Relaxed);
+        let seen = self.seen.swap(progress, Ordering::Relaxed);
+        progress == seen && !self.waiting.load(Ordering::Relaxed)
+    }
+}
+
+struct Inner {
+    ctx: Arc<Context>,
+    epoll: Epoll,
+    slots: Vec<Mutex<Slot>>,
+    /// Indexes of the slots no connection holds.
+    free: Mutex<Vec<usize>>,
+    /// Workers alive, and their wait counts (for the timer).
+    threads: AtomicUsize,
+    workers: Mutex<Vec<Arc<WorkerState>>>,
+    stop: AtomicBool,
+    /// Workers kept when idle, and the most there may be.
+    keep: usize,
+    cap: usize,
+    /// Readable (at end of stream) once the loop stops: wakes every waiter.
+    _wake_reader: UnixStream,
+}
+
+/// The running layer. [`stop`](EventLoop::stop) ends its threads; the
+/// connections still parked then are closed when the last thread is done.
+pub(crate) struct EventLoop {
+    inner: Arc<Inner>,
+    wake_writer: Option<UnixStream>,
+}
+
+impl EventLoop {
+    /// Starts `ctx.config.workers` workers (at least one) and the timer,
+    /// with a slot for each of `ctx.config.max_connections`.
+    pub(crate) fn start(ctx: Arc<Context>) -> io::Result<EventLoop> {
+        let epoll = Epoll::new()?;
+        let (wake_reader, wake_writer) = UnixStream::pair()?;
+        epoll.add_level(wake_reader.as_raw_fd(), WAKE)?;
+        let connections = ctx.config.max_connections.max(1);
+        let keep = ctx.config.workers.max(1);
+        let cap = connections.max(keep);
+        let mut slots = Vec::with_capacity(connections);
+        slots.resize_with(connections, Mutex::default);
+        let inner = Arc::new(Inner {
+            ctx,
+            epoll,
+            slots,
+            // Popped from the end: low indexes first.
+            free: Mutex::new((0..connections).rev().collect()),
+            threads: AtomicUsize::new(0),
+            workers: Mutex::new(vec![]),
+            stop: AtomicBool::new(false),
+            keep,
+            cap,
+            _wake_reader: wake_reader,
+        });
+        let event_loop = EventLoop {
+            inner,
+            wake_writer: Some(wake_writer),
+        };
+        for _ in 0..keep {
+            spawn_worker(&event_loop.inner)?;
+        }
+        let timer_inner = Arc::clone(&event_loop.inner);
+        thread::Builder::new()
+            .name("httpwire-timer".into())
+            .stack_size(64 * 1024)
+            .spawn(move || timer(&timer_inner))?;
+        Ok(event_loop)
+    }
+
+    /// Takes a new connection: it waits for its first request like any
+    /// other. Gives it back if every slot is taken.
+    // Moved once per connection, and only past the cap: boxing would cost
+    // an allocation per connection for nothing.
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn admit(&self, conn: Parked) -> Result<(), Parked> {
+        let inner = &self.inner;
+        let Some(index) = lock(&inner.free).pop() else {
+            return Err(conn);
+        };
+        match conn.start(&inner.ctx) {
+            (Next::Readable(deadline), Some(conn)) => inner.park(index, conn, deadline),
+            _ => inner.release(index),
+        }
+        Ok(())
+    }
+
+    /// Stops the workers and the timer (they exit as soon as they wake).
+    pub(crate) fn stop(&mut self) {
+        self.inner.stop.store(true, Ordering::SeqCst);
+        // The reader end sees the end of the stream: level-triggered, it
+        // wakes every waiting worker.
+        self.wake_writer = None;
+    }
+}
+
+impl Drop for EventLoop {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A panic while holding one of these locks cannot leave its data
+/// half-updated, so a poisoned lock is used as is.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Inner {
+    /// Puts `conn` in its slot and registers its socket, under the slot's
+    /// lock so that the timer cannot re-register it in between.
+    fn park(&self, index: usize, conn: Parked, deadline: Instant) {
+        let Some(slot) = self.slots.get(index) else {
+            return;
+        };
+        let fd = conn.stream().as_raw_fd();
+        let mut slot = lock(slot);
+        slot.generation = slot.generation.wrapping_add(1);
+        let token = token(index, slot.generation);
+        slot.entry = Some(Entry {
+            conn,
+            deadline,
+            expired: false,
+        });
+        let registered = match self.epoll.rearm(fd, Interest::Read, token) {
+            // A new connection (or a new socket with a recycled number).
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
+                self.epoll.add_oneshot(fd, Interest::Read, token)
+            }
+            other => other,
+        };
+        if registered.is_err() {
+            let entry = slot.entry.take();
+            drop(slot);
+            drop(entry); // closes the connection, outside the lock
+            self.release(index);
+        }
+    }
+
+    /// Frees the slot of a connection that ended.
+    fn release(&self, index: usize) {
+        lock(&self.free).push(index);
+    }
+
+    /// Serves the connection a report is for, if it is still parked under
+    /// that token.
+    fn dispatch(&self, token: u64) {
+        let index = (token >> 32) as usize;
+        let Some(slot) = self.slots.get(index) else {
+            return;
+        };
+        let entry = {
+            let mut slot = lock(slot);
+            if u64::from(slot.generation) != token & 0xffff_ffff {
+                return;
+            }
+            slot.entry.take()
+        };
+        let Some(Entry { conn, expired, .. }) = entry else {
+            return;
+        };
+        let ctx = &self.ctx;
+        // A bug in the connection code must not kill the worker: the
+        // connection is closed and unregistered as the stack unwinds.
+        let served = panic::catch_unwind(AssertUnwindSafe(|| {
+            if expired {
+                conn.on_deadline(ctx)
+            } else {
+                conn.on_readable(ctx)
+            }
+        }));
+        match served {
+            Ok((Next::Readable(deadline), Some(conn))) => self.park(index, conn, deadline),
+            _ => self.release(index),
+        }
+    }
+
+    /// Re-registers connections whose deadline passed, and drops expired
+    /// ones whose socket never became writable.
+    fn expire(&self, now: Instant) {
+        let write_grace = self.ctx.config.write_timeout + EXPIRY_GRACE;
+        for (index, slot) in self.slots.iter().enumerate() {
+            let mut slot = lock(slot);
+            let Some(entry) = slot.entry.as_mut() else {
+                continue;
+            };
+            if entry.expired {
+                if now >= entry.deadline + write_grace {
+                    let entry = slot.entry.take();
+                    drop(slot);
+                    drop(entry);
+                    self.release(index);
+                }
+                continue;
+            }
+            if now < entry.deadline {
+                continue;
+            }
+            entry.expired = true;
+            let fd = entry.conn.stream().as_raw_fd();
+            slot.generation = slot.generation.wrapping_add(1);
+            let token = token(index, slot.generation);
+            if self.epoll.rearm(fd, Interest::Write, token).is_err() {
+                let entry = slot.entry.take();
+                drop(slot);
+                drop(entry);
+                self.release(index);
+            }
+        }
+    }
+
+    /// Registers again a parked connection whose report a held-up worker
+    /// took, so that another worker gets it.
+    fn hand_back(&self, token: u64) {
+        let index = (token >> 32) as usize;
+        let Some(slot) = self.slots.get(index) else {
+            return;
+        };
+        let mut slot = lock(slot);
+        if u64::from(slot.generation) != token & 0xffff_ffff {
+            return;
+        }
+        let Some(entry) = slot.entry.as_ref() else {
+            return;
+        };
+        let interest = if entry.expired {
+            Interest::Write
+        } else {
+            Interest::Read
+        };
+        let fd = entry.conn.stream().as_raw_fd();
+        if self.epoll.rearm(fd, interest, token).is_err() {
+            let entry = slot.entry.take();
+            drop(slot);
+            drop(entry);
+            self.release(index);
+        }
+    }
+
+    /// Hands back the backlog of every held-up worker; returns whether all
+    /// workers are held up.
+    fn unblock(&self) -> bool {
+        let workers: Vec<Arc<WorkerState>> = lock(&self.workers).clone();
+        let mut all_held_up = true;
+        for worker in &workers {
+            if !worker.held_up() {
+                all_held_up = false;
+                continue;
+            }
+            let backlog = std::mem::take(&mut *lock(&worker.backlog));
+            for token in backlog {
+                self.hand_back(token);
+            }
+        }
+        all_held_up
+    }
+}
+
+fn spawn_worker(inner: &Arc<Inner>) -> io::Result<()> {
+    inner.threads.fetch_add(1, Ordering::SeqCst);
+    let state = Arc::new(WorkerState::default());
+    lock(&inner.workers).push(Arc::clone(&state));
+    let worker_inner = Arc::clone(inner);
+    let worker_state = Arc::clone(&state);
+    let spawned = thread::Builder::new()
+        .name("httpwire-worker".into())
+        .stack_size(inner.ctx.config.thread_stack_size)
+        .spawn(move || work(&worker_inner, &worker_state));
+    if spawned.is_err() {
+        inner.threads.fetch_sub(1, Ordering::SeqCst);
+        forget_worker(inner, &state);
+    }
+    spawned.map(drop)
+}
+
+/// Removes a worker that is not counted in `threads` any more.
+fn forget_worker(inner: &Inner, state: &Arc<WorkerState>) {
+    lock(&inner.workers).retain(|w| !Arc::ptr_eq(w, state));
+    // Reports it still held go to the others.
+    let backlog = std::mem::take(&mut *lock(&state.backlog));
+    for token in backlog {
+        inner.hand_back(token);
+    }
+}
+
+/// Reports taken per wait: under load one wait serves a batch, as in
+/// nginx's loop, instead of one system call per request.
+const BATCH: usize = 16;
+
+/// A worker: wait for reports, serve those connections, repeat. Extra
+/// workers exit when idle for [`IDLE_EXIT_MS`].
+fn work(inner: &Inner, state: &Arc<WorkerState>) {
+    let mut tokens = [0u64; BATCH];
+    loop {
+        // The backlog is popped one report at a time (rather than served
+        // from a local array) so that the timer can hand the rest back if
+        // one of them holds this worker up.
+        loop {
+            let next = lock(&state.backlog).pop();
+            let Some(token) = next else { break };
+            state.progress.fetch_add(1, Ordering::Relaxed);
+            inner.dispatch(token);
+        }
+        if inner.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        state.progress.fetch_add(1, Ordering::Relaxed);
+        state.waiting.store(true, Ordering::Relaxed);
+        let waited = inner.epoll.wait(&mut tokens, IDLE_EXIT_MS);
+        state.waiting.store(false, Ordering::Relaxed);
+        match waited {
+            Ok(0) => {
+                // Nothing for a while: shrink back to the workers kept.
+                let threads = inner.threads.load(Ordering::SeqCst);
+                if threads > inner.keep
+                    && inner
+                        .threads
+                        .compare_exchange(threads, threads - 1, Ordering::SeqCst, Ordering::SeqCst)
+                        .is_ok()
+                {
+                    forget_worker(inner, state);
+                    return;
+                }
+            }
+            Ok(n) => {
+                let mut backlog = lock(&state.backlog);
+                let taken = tokens.get(..n).unwrap_or(&[]);
+                backlog.extend(taken.iter().rev().filter(|&&t| t != WAKE));
+            }
+            Err(e) => {
+                eprintln!("httpwire: epoll_wait failed: {e}");
+                thread::sleep(TICK);
+            }
+        }
+    }
+    inner.threads.fetch_sub(1, Ordering::SeqCst);
+    forget_worker(inner, state);
+}
+
+/// The timer: deadlines, and relief for held-up workers.
+fn timer(inner: &Arc<Inner>) {
+    while !inner.stop.load(Ordering::SeqCst) {
+        thread::sleep(TICK);
+        inner.expire(Instant::now());
+        if inner.unblock() {
+            // Every worker has been busy on one report for a whole tick:
+            // double them (up to the cap), so that a burst of slow requests
+            // (handlers that block, bodies that trickle) is absorbed quickly.
+            let threads = inner.threads.load(Ordering::SeqCst);
+            let more = threads.max(1).min(inner.cap.saturating_sub(threads));
+            for _ in 0..more {
+                if spawn_worker(inner).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}

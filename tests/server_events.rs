@@ -1,0 +1,205 @@
+//! What the event-driven model ([`IoModel::Events`], Linux) promises beyond
+//! the behaviour every model shares (tested in the other `server_*` files):
+//! waiting connections hold no thread, and a worker held up by a slow
+//! handler does not hold up other connections. Loopback only; every client
+//! socket has a read timeout; every server is shut down.
+#![cfg(target_os = "linux")]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use httpwire::server::{Config, IoModel, Request, Response, RunningServer, Server};
+
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The tests count this process's threads: one at a time.
+static ALONE: Mutex<()> = Mutex::new(());
+
+fn alone() -> MutexGuard<'static, ()> {
+    ALONE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn config() -> Config {
+    Config {
+        io_model: IoModel::Events,
+        workers: 1,
+        max_connections: 512,
+        head_timeout: Duration::from_secs(1),
+        keep_alive_timeout: Duration::from_secs(10),
+        ..Config::default()
+    }
+}
+
+fn start(config: Config) -> RunningServer {
+    let mut server = Server::new("127.0.0.1", 0)
+        .expect("bind")
+        .with_config(config);
+    server
+        .route("GET", "/echo/", |req: &Request| {
+            Response::text(req.path().strip_prefix("/echo/").unwrap_or(""))
+        })
+        .route("GET", "/sleep", |_: &Request| {
+            thread::sleep(Duration::from_millis(1500));
+            Response::text("slept")
+        });
+    server.spawn().expect("spawn")
+}
+
+fn stop(server: RunningServer) {
+    assert!(server.shutdown(Duration::from_secs(3)), "did not drain");
+}
+
+fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+    stream
+}
+
+/// Reads one response with a `Content-Length` body; returns the status
+/// line and the body.
+fn read_response(reader: &mut BufReader<&TcpStream>) -> (String, String) {
+    let mut status = String::new();
+    reader.read_line(&mut status).expect("status line");
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("field line");
+        if line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().expect("length");
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).expect("body");
+    (status, String::from_utf8(body).expect("utf-8"))
+}
+
+fn threads_of_this_process() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("Threads: line")
+}
+
+#[test]
+fn a_blocking_handler_does_not_hold_up_other_connections() {
+    let _alone = alone();
+    let server = start(config());
+    let addr = server.local_addr();
+    // One worker. The slow request goes first; the others arrive while it
+    // sleeps, some probably in the same batch of reports.
+    let slow = connect(addr);
+    let quick: Vec<TcpStream> = (0..8).map(|_| connect(addr)).collect();
+    (&slow)
+        .write_all(b"GET /sleep HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let sent = Instant::now();
+    for (i, stream) in quick.iter().enumerate() {
+        let request = format!("GET /echo/q{i} HTTP/1.1\r\nHost: t\r\n\r\n");
+        (&*stream).write_all(request.as_bytes()).unwrap();
+    }
+    for (i, stream) in quick.iter().enumerate() {
+        let (status, body) = read_response(&mut BufReader::new(stream));
+        assert_eq!(status, "HTTP/1.1 200 OK\r\n");
+        assert_eq!(body, format!("q{i}"));
+    }
+    let quick_time = sent.elapsed();
+    // The handler sleeps 1.5 s; the others are answered once the timer
+    // notices the held-up worker (a tick or two), far sooner.
+    assert!(
+        quick_time < Duration::from_millis(1000),
+        "quick requests took {quick_time:?} behind a blocking handler"
+    );
+    let (status, body) = read_response(&mut BufReader::new(&slow));
+    assert_eq!(
+        (status.as_str(), body.as_str()),
+        ("HTTP/1.1 200 OK\r\n", "slept")
+    );
+    stop(server);
+}
+
+#[test]
+fn idle_keep_alive_connections_hold_no_threads() {
+    let _alone = alone();
+    let server = start(config());
+    let addr = server.local_addr();
+    // Warm up: the server's own threads exist before the count.
+    let warm = connect(addr);
+    (&warm)
+        .write_all(b"GET /echo/w HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    read_response(&mut BufReader::new(&warm));
+    let before = threads_of_this_process();
+    let mut clients = Vec::new();
+    for i in 0..200 {
+        let stream = connect(addr);
+        let request = format!("GET /echo/c{i} HTTP/1.1\r\nHost: t\r\n\r\n");
+        (&stream).write_all(request.as_bytes()).unwrap();
+        let (status, body) = read_response(&mut BufReader::new(&stream));
+        assert_eq!(status, "HTTP/1.1 200 OK\r\n");
+        assert_eq!(body, format!("c{i}"));
+        clients.push(stream);
+    }
+    assert_eq!(server.handle().active_connections(), 201);
+    let after = threads_of_this_process();
+    // A thread per connection would add 200; a few may come and go.
+    assert!(
+        after <= before + 4,
+        "{before} threads before, {after} with 200 idle connections"
+    );
+    // Every one of them still works.
+    for (i, stream) in clients.iter().enumerate() {
+        let request = format!("GET /echo/again{i} HTTP/1.1\r\nHost: t\r\n\r\n");
+        (&*stream).write_all(request.as_bytes()).unwrap();
+        let (_, body) = read_response(&mut BufReader::new(stream));
+        assert_eq!(body, format!("again{i}"));
+    }
+    stop(server);
+}
+
+#[test]
+fn unfinished_heads_hold_no_threads_and_get_408() {
+    let _alone = alone();
+    let server = start(config());
+    let addr = server.local_addr();
+    let warm = connect(addr);
+    (&warm)
+        .write_all(b"GET /echo/w HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    read_response(&mut BufReader::new(&warm));
+    let before = threads_of_this_process();
+    let slow: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let stream = connect(addr);
+            (&stream)
+                .write_all(b"GET /echo/slow HTTP/1.1\r\nHo")
+                .unwrap();
+            stream
+        })
+        .collect();
+    thread::sleep(Duration::from_millis(300));
+    let during = threads_of_this_process();
+    assert!(
+        during <= before + 4,
+        "{before} threads before, {during} with 100 unfinished heads"
+    );
+    // The head timeout is 1 s: each gets 408 and a close.
+    for stream in &slow {
+        let mut answer = String::new();
+        (&*stream)
+            .read_to_string(&mut answer)
+            .expect("408 then close");
+        assert!(
+            answer.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+            "{answer:?}"
+        );
+    }
+    stop(server);
+}
