@@ -136,6 +136,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--duration", type=int, default=5)
     ap.add_argument("--no-write", action="store_true")
+    # One worker waiting for events, as nginx runs here with one worker
+    # process; `--workers 0` leaves httpwire's default (the CPU count).
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--io-model", choices=["events", "threads"], default="events")
     args = ap.parse_args()
     loadlib.raise_fd_limit()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -145,9 +149,10 @@ def main():
     post_lua.write_text(POST_LUA)
     uptime_before = loadlib.uptime()
 
-    ours, ours_port = loadlib.start_httpwire(
-        args.bin, "-c", "4096", "--keep-alive-timeout", "60s"
-    )
+    ours_args = ["-c", "4096", "--keep-alive-timeout", "60s", "--io-model", args.io_model]
+    if args.workers > 0:
+        ours_args += ["-w", str(args.workers)]
+    ours, ours_port = loadlib.start_httpwire(args.bin, *ours_args)
     ngx_port = loadlib.free_port()
     (work / "nginx.conf").write_text(NGINX_CONF.format(dir=work, port=ngx_port))
     ngx = loadlib.start(
@@ -220,6 +225,18 @@ def main():
     )
 
     cmd = f"benches/load.sh --rounds {args.rounds} --duration {args.duration}"
+    if args.workers != 1:
+        cmd += f" --workers {args.workers}"
+    if args.io_model != "events":
+        cmd += f" --io-model {args.io_model}"
+    if args.io_model == "events":
+        workers = f"{args.workers} worker" if args.workers > 0 else "one worker per CPU"
+        model_text = (
+            f"event-driven: {workers} waiting for ready connections, as nginx's one worker "
+            "process does; more only while all are held up"
+        )
+    else:
+        model_text = "one thread per connection"
     text = "\n".join(
         [
             "### httpwire next to nginx (wrk)",
@@ -236,8 +253,8 @@ def main():
             "nginx: Debian's package, `worker_processes 1`, `access_log off`, "
             "`location ~ ^/echo/(.*)$ { default_type text/plain; return 200 $1; }`, "
             "defaults otherwise (so `keepalive_requests 1000`). httpwire: "
-            "`target/release/httpwire -q -c 4096 --keep-alive-timeout 60s`, defaults otherwise "
-            "(8 workers kept ready, one thread per connection). Its POST answer echoes the 4 KiB "
+            f"`target/release/httpwire -q {' '.join(ours_args)}`, defaults otherwise "
+            f"({model_text}). Its POST answer echoes the 4 KiB "
             "body; nginx's is `hello`, the body read and discarded.",
             "",
             "| scenario | httpwire req/s | nginx req/s | ours/nginx | httpwire p50 / p99 "

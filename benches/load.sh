@@ -8,7 +8,9 @@
 # against the binary). Both write their own part of the `## Load` section of
 # BENCHMARKS.md (between <!-- load:begin --> and <!-- load:end -->).
 #
-# Usage: benches/load.sh [--rounds N] [--duration SECONDS] [--no-write] [--no-attacks]
+# Usage: benches/load.sh [--rounds N] [--duration SECONDS] [--workers N] [--io-model events|threads]
+#                        [--no-write] [--no-attacks]
+# (--workers: httpwire's worker threads, default 1 like nginx's one worker process; 0 = its default)
 # Loopback only; every process it starts is stopped by its PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +41,8 @@ bin="$PWD/target/release/httpwire"
 python3 benches/load.py --bin "$bin" "${args[@]}"
 if [ "$attacks" = 1 ]; then
     write=()
-    for arg in "${args[@]}"; do [ "$arg" = --no-write ] && write=(--no-write); done
+    for arg in "${args[@]}"; do
+        if [ "$arg" = --no-write ]; then write=(--no-write); fi
+    done
     python3 benches/attacks.py --bin "$bin" "${write[@]}"
 fi
