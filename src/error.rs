@@ -321,6 +321,9 @@ pub enum EncodeError {
     InvalidHeaderName,
     /// A field value holding CR, LF, NUL or another control byte.
     InvalidHeaderValue,
+    /// A request without the `Host` field HTTP/1.1 requires, with more than
+    /// one, or with a value that is not `host[:port]`.
+    InvalidHost,
     /// Framing fields that contradict the body framing being written
     /// (Content-Length or Transfer-Encoding given as a plain field, or a body
     /// where the status or method forbids one).
@@ -339,6 +342,9 @@ impl fmt::Display for EncodeError {
             EncodeError::InvalidTarget => f.write_str("invalid request-target"),
             EncodeError::InvalidHeaderName => f.write_str("field name is not a token"),
             EncodeError::InvalidHeaderValue => f.write_str("control character in a field value"),
+            EncodeError::InvalidHost => {
+                f.write_str("missing, repeated or invalid Host field in a request")
+            }
             EncodeError::ConflictingFraming => {
                 f.write_str("framing fields conflict with the body framing")
             }

@@ -355,6 +355,9 @@ impl<'a> RequestHead<'a> {
     ///   asterisk-form only with `OPTIONS`): the targets the parser rejects;
     /// * [`EncodeError::InvalidHeaderName`] / [`EncodeError::InvalidHeaderValue`]
     ///   as for [`ResponseHead::encoded_len`];
+    /// * [`EncodeError::InvalidHost`]: no `Host` field in an HTTP/1.1
+    ///   request, more than one in any request, or a value that is not an
+    ///   authority (`host[:port]`; RFC 9112 §3.2, RFC 9110 §7.2);
     /// * [`EncodeError::ConflictingFraming`]: a `Content-Length` or
     ///   `Transfer-Encoding` field in `headers`, or `Chunked` with HTTP/1.0
     ///   (SR-7, RFC 9112 §6.1).
@@ -369,6 +372,9 @@ impl<'a> RequestHead<'a> {
     /// assert_eq!(head.encoded_len(), Ok(b"GET / HTTP/1.0\r\n\r\n".len()));
     /// head.target = "/a b";
     /// assert_eq!(head.encoded_len(), Err(EncodeError::InvalidTarget));
+    /// head.target = "/";
+    /// head.version = Version::Http11; // needs a Host field
+    /// assert_eq!(head.encoded_len(), Err(EncodeError::InvalidHost));
     /// ```
     pub fn encoded_len(&self) -> Result<usize, EncodeError> {
         self.plan().map(|plan| plan.len)
@@ -404,14 +410,18 @@ impl<'a> RequestHead<'a> {
     ///
     /// ```
     /// use httpwire::serialize::{BodyFraming, RequestHead};
-    /// use httpwire::Version;
+    /// use httpwire::{Header, Version};
     ///
     /// let head = RequestHead {
-    ///     method: "OPTIONS", target: "*", version: Version::Http11, headers: &[], framing: BodyFraming::None,
+    ///     method: "OPTIONS",
+    ///     target: "*",
+    ///     version: Version::Http11,
+    ///     headers: &[Header { name: "Host", value: b"example.com" }],
+    ///     framing: BodyFraming::None,
     /// };
     /// let mut out = Vec::new();
     /// head.write_to(&mut out)?;
-    /// assert_eq!(out, b"OPTIONS * HTTP/1.1\r\n\r\n");
+    /// assert_eq!(out, b"OPTIONS * HTTP/1.1\r\nHost: example.com\r\n\r\n");
     /// # Ok::<(), std::io::Error>(())
     /// ```
     #[cfg(feature = "std")]
@@ -429,6 +439,7 @@ impl<'a> RequestHead<'a> {
         let target = self.target.as_bytes();
         check_target(method, target)?;
         let headers_len = check_headers(self.headers)?;
+        check_host(self.version, self.headers)?;
         // SR-7, RFC 9112 §6.1: no Transfer-Encoding to or from HTTP/1.0.
         if self.version == Version::Http10 && self.framing == BodyFraming::Chunked {
             return Err(EncodeError::ConflictingFraming);
@@ -454,6 +465,23 @@ impl<'a> RequestHead<'a> {
             framing,
             len,
         })
+    }
+}
+
+/// RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host, and no
+/// request more than one; its value is an authority (RFC 9110 §7.2). The
+/// same rule as the parser's, so a recipient as strict as ours accepts it.
+fn check_host(version: Version, headers: &[Header<'_>]) -> Result<(), EncodeError> {
+    let mut hosts = headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("host"));
+    match (hosts.next(), hosts.next()) {
+        (None, _) if version == Version::Http11 => Err(EncodeError::InvalidHost),
+        (None, _) => Ok(()),
+        (Some(host), None) if target::is_authority(host.value, target::PortRule::Optional) => {
+            Ok(())
+        }
+        (Some(_), _) => Err(EncodeError::InvalidHost),
     }
 }
 
@@ -1035,7 +1063,11 @@ mod tests {
 
     #[test]
     fn buffer_too_small_reports_exact_length() {
-        let headers = [h("Server", b"httpwire"), h("X-Utf8", b"caf\xc3\xa9")];
+        let headers = [
+            h("Host", b"example.com"),
+            h("Server", b"httpwire"),
+            h("X-Utf8", b"caf\xc3\xa9"),
+        ];
         let responses = [
             resp(200, None, &headers, BodyFraming::Length(12345)),
             resp(404, Some("Nope"), &[], BodyFraming::Chunked),
@@ -1117,9 +1149,42 @@ mod tests {
     }
 
     #[test]
+    fn request_host_rule() {
+        let one = [h("Host", b"example.com:8080")];
+        assert!(enc_req(&req("GET", "/", &one, BodyFraming::None)).is_ok());
+        let ipv6 = [h("host", b"[::1]:80")];
+        assert!(enc_req(&req("GET", "/", &ipv6, BodyFraming::None)).is_ok());
+        // RFC 9112 §3.2: HTTP/1.1 needs exactly one, with an authority.
+        let bad: [&[Header<'_>]; 6] = [
+            &[],
+            &[h("Host", b"a"), h("HOST", b"a")],
+            &[h("Host", b"a b")],
+            &[h("Host", b"a,b")],
+            &[h("Host", b"user@a")],
+            &[h("Host", b"a:80:80")],
+        ];
+        for headers in bad {
+            let head = req("GET", "/", headers, BodyFraming::None);
+            assert_eq!(
+                enc_req(&head).unwrap_err(),
+                EncodeError::InvalidHost,
+                "{headers:?}"
+            );
+        }
+        // HTTP/1.0: optional, but never two.
+        let mut head10 = req("GET", "/", &[], BodyFraming::None);
+        head10.version = Version::Http10;
+        assert!(enc_req(&head10).is_ok());
+        let two = [h("Host", b"a"), h("Host", b"b")];
+        head10.headers = &two;
+        assert_eq!(enc_req(&head10).unwrap_err(), EncodeError::InvalidHost);
+    }
+
+    #[test]
     fn invalid_method() {
+        let host = [h("Host", b"h")];
         for method in ["", "GE T", "GET/", "G\r\nET", "caf\u{e9}", "(GET)", "GET:"] {
-            let head = req(method, "/", &[], BodyFraming::None);
+            let head = req(method, "/", &host, BodyFraming::None);
             assert_eq!(
                 enc_req(&head).unwrap_err(),
                 EncodeError::InvalidMethod,
@@ -1127,8 +1192,8 @@ mod tests {
             );
         }
         // Any token is a method; case is preserved.
-        assert!(enc_req(&req("get", "/", &[], BodyFraming::None)).is_ok());
-        assert!(enc_req(&req("PROPFIND", "/dav", &[], BodyFraming::None)).is_ok());
+        assert!(enc_req(&req("get", "/", &host, BodyFraming::None)).is_ok());
+        assert!(enc_req(&req("PROPFIND", "/dav", &host, BodyFraming::None)).is_ok());
     }
 
     #[test]
@@ -1151,12 +1216,13 @@ mod tests {
             ("CONNECT", "[::1]:8443"),
             ("CONNECT", "ex%41mple.com:443"),
         ];
+        let host = [h("Host", b"h")];
         for (method, target) in ok {
-            let head = req(method, target, &[], BodyFraming::None);
+            let head = req(method, target, &host, BodyFraming::None);
             let (buf, n) = enc_req(&head).unwrap_or_else(|e| panic!("{method} {target}: {e:?}"));
             let line_end = method.len() + 1 + target.len();
             assert_eq!(&buf[method.len() + 1..line_end], target.as_bytes());
-            assert_eq!(&buf[line_end..n], b" HTTP/1.1\r\n\r\n");
+            assert_eq!(&buf[line_end..n], b" HTTP/1.1\r\nHost: h\r\n\r\n");
         }
         let bad = [
             ("GET", ""),
@@ -1228,7 +1294,12 @@ mod tests {
 
         // Larger than the stage buffer, with a piece larger than it too.
         let big = [b'v'; 3000];
-        let headers = [h("X-Small", b"1"), h("X-Big", &big), h("X-After", b"2")];
+        let headers = [
+            h("Host", b"h"),
+            h("X-Small", b"1"),
+            h("X-Big", &big),
+            h("X-After", b"2"),
+        ];
         let head = resp(200, None, &headers, BodyFraming::Length(9));
         let mut out = Vec::new();
         head.write_to(&mut out).unwrap();

@@ -6,11 +6,19 @@
 //! flushed whenever the connection would block on a read, so a batch of
 //! pipelined requests costs one flush. Every read has a deadline.
 //!
+//! The same code serves both I/O models. With threads ([`serve`]) a
+//! connection blocks in its reads. Event-driven ([`Parked`]), wherever it
+//! would block waiting for a head (or lingering after its last response)
+//! it returns [`Next::Readable`] instead, keeping its progress, and is
+//! resumed by whichever worker gets the readiness report; bodies are read
+//! with blocking reads, as the request is then in progress.
+//!
 //! # Costs per request
 //!
-//! On a keep-alive connection a request costs two system calls: one `read`
-//! that brings it and one `write` (the flush before the next read) that
-//! answers it. Socket timeouts are set only when the wanted value changes
+//! On a keep-alive connection a request costs two system calls of its own:
+//! one `read` that brings it and one `write` (the flush before the next
+//! wait) that answers it; event-driven, one `epoll_ctl` re-arms it, and a
+//! share of an `epoll_wait` that reports up to 16 connections. Socket timeouts are set only when the wanted value changes
 //! (it does not between requests), the idle flag the shutdown path reads is
 //! an atomic, and the buffers are the connection's: the read buffer, the
 //! header slots (on the stack), the [`Request`] (its head copy, field spans
