@@ -122,6 +122,32 @@ fn slow_head_gets_408_and_a_close() {
 }
 
 #[test]
+fn timeouts_of_duration_max_mean_never() {
+    // `Instant + Duration::MAX` overflows: the server must treat it as
+    // "no deadline", not panic (in the acceptor or a worker).
+    let config = Config {
+        head_timeout: Duration::MAX,
+        keep_alive_timeout: Duration::MAX,
+        body_timeout: Duration::MAX,
+        write_timeout: Duration::MAX,
+        ..test_config()
+    };
+    let server = start_with(config, |_| {});
+    let stream = connect(server.local_addr());
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    for word in ["one", "two"] {
+        let request = format!("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\n{word}");
+        (&stream).write_all(request.as_bytes()).unwrap();
+        let (status, _, body) = read_response(&mut reader);
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        assert_eq!(body, word);
+    }
+    drop(reader);
+    drop(stream);
+    assert!(server.shutdown(Duration::from_secs(2)));
+}
+
+#[test]
 fn stalled_body_gets_408() {
     let config = Config {
         body_timeout: Duration::from_millis(300),

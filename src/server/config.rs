@@ -62,11 +62,12 @@ pub struct Config {
     /// Write one line per request to stderr: Common Log Format plus the time
     /// taken. Default: off (the binary turns it on).
     pub access_log: bool,
-    /// Stack size of the connection threads, where handlers run. Only the
-    /// pages a thread touches count in resident memory, but a modest
-    /// reservation keeps thousands of idle connections cheap in address
-    /// space too. Default: 256 KiB (the server itself needs a few KiB; raise
-    /// it for handlers that recurse deeply or keep large arrays on the stack).
+    /// Stack size of the worker threads, where handlers run. Only the pages
+    /// a thread touches count in resident memory, but with
+    /// [`IoModel::Threads`] (a thread per connection) a modest reservation
+    /// keeps thousands of idle connections cheap in address space too.
+    /// Default: 256 KiB (the server itself needs a few KiB; raise it for
+    /// handlers that recurse deeply or keep large arrays on the stack).
     pub thread_stack_size: usize,
 }
 

@@ -46,8 +46,9 @@ use crate::{
 };
 
 /// Bytes asked of the socket per read at first: enough for a typical head
-/// (and a small body), and only one page per idle connection. A read that
-/// fills the space doubles it, up to [`MAX_READ_SIZE`].
+/// (and a small body) in one page. A read that fills the space doubles it,
+/// up to [`MAX_READ_SIZE`]. (A connection keeps its buffers while it waits:
+/// this one and the [`WRITE_SIZE`] one.)
 const READ_SIZE: usize = 4 * 1024;
 const MAX_READ_SIZE: usize = 64 * 1024;
 /// The write buffer: responses up to this size (head and body) go out in
@@ -98,7 +99,7 @@ impl Drop for Registration {
 
 /// What an event-driven connection waits for next.
 pub(crate) enum Next {
-    /// Nothing: it is closed (dropping it closes the socket).
+    /// Nothing: it is done (dropping it closes the socket).
     Close,
     /// The socket to become readable, until the deadline; then
     /// [`Parked::on_deadline`].
@@ -137,15 +138,19 @@ impl Parked {
         &self.slot.stream
     }
 
-    /// Serves what a newly parked or readable connection can serve now.
-    pub(crate) fn start(self, ctx: &Context) -> (Next, Option<Parked>) {
+    /// Serves what a new connection can serve now (nothing until it is
+    /// readable: it only starts waiting).
+    pub(crate) fn start(self, ctx: &Context) -> (Next, Parked) {
         let mut conn = Connection::resume(ctx, self);
         let next = conn.drive();
         conn.finish(next)
     }
 
-    /// The socket became readable (or closed, or failed).
-    pub(crate) fn on_readable(self, ctx: &Context) -> (Next, Option<Parked>) {
+    /// The socket became readable (or closed, or failed). Also the way to
+    /// resume a connection whose deadline passed while bytes were waiting
+    /// for it: what arrived in time is served, a head still unfinished gets
+    /// `408`.
+    pub(crate) fn on_readable(self, ctx: &Context) -> (Next, Parked) {
         let mut conn = Connection::resume(ctx, self);
         let next = if conn.linger.is_some() {
             conn.linger_step()
@@ -160,9 +165,18 @@ impl Parked {
         conn.finish(next)
     }
 
-    /// The deadline of the wait passed: a head not finished in time gets
-    /// `408`; an idle connection or a finished linger is closed.
-    pub(crate) fn on_deadline(self, ctx: &Context) -> (Next, Option<Parked>) {
+    /// What the deadline of the current wait means when it passes with no
+    /// byte to read.
+    pub(crate) fn expiry(&self) -> Expiry {
+        match (&self.linger, self.head.started) {
+            (None, Some(_)) => Expiry::Answer,
+            _ => Expiry::Close,
+        }
+    }
+
+    /// The deadline passed on an unfinished head ([`Expiry::Answer`]):
+    /// answer `408` and close.
+    pub(crate) fn on_deadline(self, ctx: &Context) -> (Next, Parked) {
         let mut conn = Connection::resume(ctx, self);
         let next = match (conn.linger.is_some(), conn.head.started) {
             (false, Some(started)) => {
@@ -173,6 +187,15 @@ impl Parked {
         };
         conn.finish(next)
     }
+}
+
+/// What a passed deadline calls for (see [`Parked::expiry`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Expiry {
+    /// Idle between requests, or lingering: close, which cannot block.
+    Close,
+    /// A head was started: a worker answers `408`.
+    Answer,
 }
 
 /// The head being read, kept across the waits of an event-driven
@@ -424,23 +447,25 @@ impl<'a> Connection<'a> {
         }
     }
 
-    /// Hands the connection back to the event layer if it waits.
-    fn finish(self, next: Next) -> (Next, Option<Parked>) {
-        match next {
-            Next::Close => (Next::Close, None),
-            Next::Readable(_) => (next, Some(self.park())),
-        }
+    /// Hands the connection back to the event layer, which parks it or
+    /// drops it (after freeing its slot, so a slot is never short).
+    fn finish(self, next: Next) -> (Next, Parked) {
+        (next, self.park())
     }
 
     /// Event-driven linger: one read of what the client sends, discarded.
     fn linger_step(&mut self) -> Next {
+        // Readable: this read does not block (a short timeout guards the
+        // case where it would anyway).
+        const LINGER_READ: Duration = Duration::from_millis(10);
         let mut scratch = [0u8; 4096];
-        // Readable: this read does not block (the timeout guards the case
-        // where it would anyway).
-        let _ = self
-            .stream()
-            .set_read_timeout(Some(Duration::from_millis(10)));
-        self.read_timeout = None;
+        if self.read_timeout != Some(LINGER_READ) {
+            self.read_timeout = None;
+            if self.stream().set_read_timeout(Some(LINGER_READ)).is_err() {
+                return Next::Close;
+            }
+            self.read_timeout = Some(LINGER_READ);
+        }
         match self.stream().read(&mut scratch) {
             Ok(n @ 1..) => {
                 let Some(linger) = self.linger.as_mut() else {
@@ -500,7 +525,11 @@ impl<'a> Connection<'a> {
             Ok(HeadRead::Head(head)) => head,
             Ok(HeadRead::Ended) => return Flow::Close,
             Ok(HeadRead::Wait) => return Flow::Wait,
-            Err(failure) => return self.fail(failure, None, Instant::now()),
+            Err(failure) => {
+                // Logged with the time since the request's first byte.
+                let started = self.head.started.unwrap_or_else(Instant::now);
+                return self.fail(failure, None, started);
+            }
         };
         let ctx = self.ctx;
         let decision = ctx
@@ -580,7 +609,7 @@ impl<'a> Connection<'a> {
         request: &Request,
     ) -> Option<(u16, usize)> {
         let config = self.config();
-        self.out.get_mut().deadline = Instant::now() + config.write_timeout;
+        self.out.get_mut().deadline = later(Instant::now(), config.write_timeout);
         let server = config.server_header.as_deref();
         match wire::write_response(&mut self.out, server, response, connection, head_only) {
             Ok(Ok(bytes)) => Some((response.status(), bytes)),
@@ -622,7 +651,7 @@ impl<'a> Connection<'a> {
             Some(r) => r.method() == "HEAD",
             None => self.buf.pending().starts_with(b"HEAD "),
         };
-        self.out.get_mut().deadline = Instant::now() + self.config().write_timeout;
+        self.out.get_mut().deadline = later(Instant::now(), self.config().write_timeout);
         let server = self.config().server_header.as_deref();
         let written = wire::write_response(
             &mut self.out,
@@ -680,7 +709,7 @@ impl<'a> Connection<'a> {
     /// Flushes responses waiting in the buffer; needed before any read that
     /// may block, since the client may be waiting for them.
     fn flush(&mut self) -> Result<(), Failure> {
-        self.out.get_mut().deadline = Instant::now() + self.config().write_timeout;
+        self.out.get_mut().deadline = later(Instant::now(), self.config().write_timeout);
         self.out.flush().map_err(|_| Failure::Gone)
     }
 
@@ -751,7 +780,7 @@ impl<'a> Connection<'a> {
                 Some(started) => {
                     // The head deadline runs from the request's first byte,
                     // so a client trickling bytes cannot reset it.
-                    let deadline = started + config.head_timeout;
+                    let deadline = later(started, config.head_timeout);
                     let left = deadline.saturating_duration_since(Instant::now());
                     if left.is_zero() {
                         return Err(Failure::Timeout);
@@ -776,7 +805,7 @@ impl<'a> Connection<'a> {
                                 return Ok(HeadRead::Ended);
                             }
                             self.marked_idle = true;
-                            self.wait_until = Instant::now() + timeout;
+                            self.wait_until = later(Instant::now(), timeout);
                             return Ok(HeadRead::Wait);
                         }
                     } else if !self.ctx.shared.set_idle(&self.slot, true) {
@@ -857,6 +886,15 @@ impl<'a> Connection<'a> {
             .write();
         }
     }
+}
+
+/// `t + d`, or a time so far ahead it never comes when that overflows (a
+/// timeout of `Duration::MAX` means "never").
+pub(crate) fn later(t: Instant, d: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    t.checked_add(d)
+        .or_else(|| t.checked_add(CENTURY))
+        .unwrap_or(t)
 }
 
 /// A control byte other than HTAB, CR and LF, or DEL: invalid in every part

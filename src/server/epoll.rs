@@ -17,8 +17,10 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 pub(crate) enum Interest {
     /// Bytes (or the end of the stream, or an error) to read.
     Read,
-    /// Room to write: on a connected socket it is there almost always, so
-    /// it serves to get a connection handed to a worker soon.
+    /// Room to write, or anything [`Read`](Interest::Read) reports: on a
+    /// connected socket there is room almost always, so it serves to get a
+    /// connection handed to a worker soon (the report's [`Ready`] says
+    /// whether there are also bytes to read).
     Write,
 }
 
@@ -82,11 +84,11 @@ impl Epoll {
     }
 
     /// Waits up to `timeout_ms` (`-1`: forever) for reports; fills the front
-    /// of `tokens` and returns how many. An interrupted wait returns 0.
-    pub(crate) fn wait(&self, tokens: &mut [u64], timeout_ms: i32) -> io::Result<usize> {
+    /// of `reports` and returns how many. An interrupted wait returns 0.
+    pub(crate) fn wait(&self, reports: &mut [Ready], timeout_ms: i32) -> io::Result<usize> {
         const MAX: usize = 16;
         let mut events = [libc::epoll_event { events: 0, u64: 0 }; MAX];
-        let max = tokens.len().min(MAX);
+        let max = reports.len().min(MAX);
         // SAFETY: `events` is writable for `max` (at most its length)
         // entries, which is the count passed, so the kernel writes within
         // it; `max` is at most 16, which fits a c_int.
@@ -106,11 +108,43 @@ impl Epoll {
             return Err(e);
         }
         let n = (n as usize).min(max);
-        for (token, event) in tokens.iter_mut().zip(&events[..n]) {
-            *token = event.u64;
+        for (report, event) in reports.iter_mut().zip(&events[..n]) {
+            *report = Ready {
+                token: event.u64,
+                readable: event.events & READABLE != 0,
+            };
         }
         Ok(n)
     }
+}
+
+/// One report of [`Epoll::wait`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Ready {
+    pub(crate) token: u64,
+    /// Bytes to read, the end of the stream, or an error: a read will not
+    /// block.
+    pub(crate) readable: bool,
+}
+
+const READABLE: u32 = (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32;
+
+/// Whether received bytes wait unread on `fd`, without blocking and
+/// without consuming them (the end of the stream or an error: `false`).
+pub(crate) fn has_unread_bytes(fd: RawFd) -> bool {
+    let mut byte = 0u8;
+    // SAFETY: the buffer is one writable byte that outlives the call and
+    // its length is 1; MSG_DONTWAIT makes the call return at once, and a
+    // bad descriptor is reported as an error, not undefined behaviour.
+    let n = unsafe {
+        libc::recv(
+            fd,
+            (&mut byte as *mut u8).cast(),
+            1,
+            libc::MSG_PEEK | libc::MSG_DONTWAIT,
+        )
+    };
+    n > 0
 }
 
 const ONESHOT: u32 = libc::EPOLLONESHOT as u32;

@@ -18,17 +18,20 @@
 //! serving different connections never contend), and each registration
 //! gets a fresh token: the slot's index and generation. Whoever takes the
 //! connection out of its slot owns it; a report whose generation is not the
-//! slot's is stale and ignored. Deadlines are
-//! kept by a timer thread: it re-registers an expired connection for
-//! writability under a new token, flagged, so that a worker soon takes it
-//! and answers `408` (or closes it) without the timer ever blocking on a
-//! socket.
+//! slot's is stale and ignored.
+//!
+//! Deadlines are kept by a timer thread that never blocks on a socket. An
+//! idle or lingering connection past its deadline is closed by the timer
+//! (closing cannot block). One that is owed a `408`, or has bytes waiting
+//! (a request whose report sits behind a held-up worker), is registered
+//! again for writability under a new token, flagged, so that a worker
+//! takes it soon: bytes to read are served first.
 //!
 //! A wait takes up to [`BATCH`] reports at once. A worker held up by one of
-//! them (a handler that blocks, a body that trickles) for a whole tick gets
-//! the rest of its batch handed back to the other workers by the timer; if
-//! every worker is held up, the timer adds workers, up to the connection
-//! cap.
+//! them (a handler that blocks, a body that trickles) gets the rest of its
+//! batch handed back to the other workers at the timer's next tick but one
+//! (the first sees no progress, the second acts); if every worker is held
+//! up and a report waits, the timer adds workers, up to the connection cap.
 //!
 //! [`IoModel::Events`]: super::IoModel::Events
 
@@ -43,8 +46,8 @@ use std::time::{Duration, Instant};
 use std::vec::Vec;
 use std::{eprintln, vec};
 
-use super::connection::{Context, Next, Parked};
-use super::epoll::{Epoll, Interest};
+use super::connection::{later, Context, Expiry, Next, Parked};
+use super::epoll::{has_unread_bytes, Epoll, Interest, Ready};
 
 /// The token of the wake-up socket (a connection's token never has all
 /// bits set: its index is below the connection cap).
@@ -53,14 +56,16 @@ const WAKE: u64 = u64::MAX;
 const TICK: Duration = Duration::from_millis(50);
 /// A worker beyond the ones kept exits after this long without work.
 const IDLE_EXIT_MS: i32 = 2_000;
-/// An expired connection whose socket never became writable is dropped
-/// this long after its deadline (plus the write timeout).
+/// A connection registered for its `408` whose socket never becomes
+/// writable (a client that reads nothing) is dropped this long after its
+/// deadline, on top of the write timeout.
 const EXPIRY_GRACE: Duration = Duration::from_secs(1);
 
 struct Entry {
     conn: Parked,
     deadline: Instant,
-    /// Re-registered by the timer because the deadline passed.
+    /// Re-registered by the timer because the deadline passed while a
+    /// worker was needed (a `408` to send, or bytes to read).
     expired: bool,
 }
 
@@ -90,7 +95,7 @@ struct WorkerState {
     /// Reports taken by the worker's last wait and not yet served, last
     /// first. The timer hands them back to the others when the worker is
     /// held up.
-    backlog: Mutex<Vec<u64>>,
+    backlog: Mutex<Vec<Ready>>,
 }
 
 impl WorkerState {
@@ -176,19 +181,29 @@ impl EventLoop {
         let Some(index) = lock(&inner.free).pop() else {
             return Err(conn);
         };
-        match conn.start(&inner.ctx) {
-            (Next::Readable(deadline), Some(conn)) => inner.park(index, conn, deadline),
-            _ => inner.release(index),
+        let ctx = &inner.ctx;
+        match panic::catch_unwind(AssertUnwindSafe(|| conn.start(ctx))) {
+            Ok((Next::Readable(deadline), conn)) => inner.park(index, conn, deadline, true),
+            Ok((Next::Close, conn)) => inner.close(index, conn),
+            Err(_) => inner.release(index),
         }
         Ok(())
     }
 
-    /// Stops the workers and the timer (they exit as soon as they wake).
+    /// Stops the workers and the timer (they exit as soon as they wake),
+    /// and closes the connections parked (a shutdown cut them off already;
+    /// this frees their descriptors even if a handler never returns).
     pub(crate) fn stop(&mut self) {
         self.inner.stop.store(true, Ordering::SeqCst);
         // The reader end sees the end of the stream: level-triggered, it
         // wakes every waiting worker.
         self.wake_writer = None;
+        for (index, slot) in self.inner.slots.iter().enumerate() {
+            let entry = lock(slot).entry.take();
+            if let Some(entry) = entry {
+                self.inner.close(index, entry.conn);
+            }
+        }
     }
 }
 
@@ -205,9 +220,10 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Inner {
-    /// Puts `conn` in its slot and registers its socket, under the slot's
-    /// lock so that the timer cannot re-register it in between.
-    fn park(&self, index: usize, conn: Parked, deadline: Instant) {
+    /// Puts `conn` in its slot and registers its socket (`new`: for the
+    /// first time), under the slot's lock so that the timer cannot
+    /// re-register it in between.
+    fn park(&self, index: usize, conn: Parked, deadline: Instant, new: bool) {
         let Some(slot) = self.slots.get(index) else {
             return;
         };
@@ -220,18 +236,18 @@ impl Inner {
             deadline,
             expired: false,
         });
-        let registered = match self.epoll.rearm(fd, Interest::Read, token) {
-            // A new connection (or a new socket with a recycled number).
-            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
-                self.epoll.add_oneshot(fd, Interest::Read, token)
-            }
-            other => other,
+        let registered = if new {
+            self.epoll.add_oneshot(fd, Interest::Read, token)
+        } else {
+            self.epoll.rearm(fd, Interest::Read, token)
         };
-        if registered.is_err() {
+        if let Err(e) = registered {
             let entry = slot.entry.take();
             drop(slot);
-            drop(entry); // closes the connection, outside the lock
-            self.release(index);
+            eprintln!("httpwire: epoll_ctl failed, connection closed: {e}");
+            if let Some(entry) = entry {
+                self.close(index, entry.conn);
+            }
         }
     }
 
@@ -240,16 +256,25 @@ impl Inner {
         lock(&self.free).push(index);
     }
 
+    /// Ends a connection taken out of its slot: the slot is freed first, so
+    /// that one is free whenever the registry (the connection cap) has
+    /// room. Dropping a parked connection cannot block: its write buffer is
+    /// empty, and closing the socket does not linger.
+    fn close(&self, index: usize, conn: Parked) {
+        self.release(index);
+        drop(conn);
+    }
+
     /// Serves the connection a report is for, if it is still parked under
     /// that token.
-    fn dispatch(&self, token: u64) {
-        let index = (token >> 32) as usize;
+    fn dispatch(&self, report: Ready) {
+        let index = (report.token >> 32) as usize;
         let Some(slot) = self.slots.get(index) else {
             return;
         };
         let entry = {
             let mut slot = lock(slot);
-            if u64::from(slot.generation) != token & 0xffff_ffff {
+            if u64::from(slot.generation) != report.token & 0xffff_ffff {
                 return;
             }
             slot.entry.take()
@@ -261,54 +286,67 @@ impl Inner {
         // A bug in the connection code must not kill the worker: the
         // connection is closed and unregistered as the stack unwinds.
         let served = panic::catch_unwind(AssertUnwindSafe(|| {
-            if expired {
+            // Bytes to read come first, even past the deadline: a request
+            // that arrived in time is served, and an unfinished head still
+            // gets its 408 from the read path.
+            if expired && !report.readable {
                 conn.on_deadline(ctx)
             } else {
                 conn.on_readable(ctx)
             }
         }));
         match served {
-            Ok((Next::Readable(deadline), Some(conn))) => self.park(index, conn, deadline),
-            _ => self.release(index),
+            Ok((Next::Readable(deadline), conn)) => self.park(index, conn, deadline, false),
+            Ok((Next::Close, conn)) => self.close(index, conn),
+            Err(_) => self.release(index),
         }
     }
 
-    /// Re-registers connections whose deadline passed, and drops expired
-    /// ones whose socket never became writable.
+    /// Deals with the connections whose deadline passed. One with bytes
+    /// waiting (a request whose report sits behind a held-up worker) or
+    /// with an unfinished head (owed a `408`) is re-registered for a
+    /// worker; an idle or lingering one is closed here. One re-registered
+    /// whose socket never became writable is dropped after the write
+    /// timeout.
     fn expire(&self, now: Instant) {
-        let write_grace = self.ctx.config.write_timeout + EXPIRY_GRACE;
+        let write_grace = self.ctx.config.write_timeout.saturating_add(EXPIRY_GRACE);
         for (index, slot) in self.slots.iter().enumerate() {
             let mut slot = lock(slot);
             let Some(entry) = slot.entry.as_mut() else {
                 continue;
             };
-            if entry.expired {
-                if now >= entry.deadline + write_grace {
-                    let entry = slot.entry.take();
+            let due = if entry.expired {
+                later(entry.deadline, write_grace)
+            } else {
+                entry.deadline
+            };
+            if now < due {
+                continue;
+            }
+            let fd = entry.conn.stream().as_raw_fd();
+            let needs_worker =
+                !entry.expired && (entry.conn.expiry() == Expiry::Answer || has_unread_bytes(fd));
+            if !needs_worker {
+                if let Some(entry) = slot.entry.take() {
                     drop(slot);
-                    drop(entry);
-                    self.release(index);
+                    self.close(index, entry.conn);
                 }
                 continue;
             }
-            if now < entry.deadline {
-                continue;
-            }
             entry.expired = true;
-            let fd = entry.conn.stream().as_raw_fd();
             slot.generation = slot.generation.wrapping_add(1);
             let token = token(index, slot.generation);
             if self.epoll.rearm(fd, Interest::Write, token).is_err() {
-                let entry = slot.entry.take();
-                drop(slot);
-                drop(entry);
-                self.release(index);
+                if let Some(entry) = slot.entry.take() {
+                    drop(slot);
+                    self.close(index, entry.conn);
+                }
             }
         }
     }
 
     /// Registers again a parked connection whose report a held-up worker
-    /// took, so that another worker gets it.
+    /// (or the timer) took, so that another worker gets it.
     fn hand_back(&self, token: u64) {
         let index = (token >> 32) as usize;
         let Some(slot) = self.slots.get(index) else {
@@ -328,10 +366,10 @@ impl Inner {
         };
         let fd = entry.conn.stream().as_raw_fd();
         if self.epoll.rearm(fd, interest, token).is_err() {
-            let entry = slot.entry.take();
-            drop(slot);
-            drop(entry);
-            self.release(index);
+            if let Some(entry) = slot.entry.take() {
+                drop(slot);
+                self.close(index, entry.conn);
+            }
         }
     }
 
@@ -346,11 +384,24 @@ impl Inner {
                 continue;
             }
             let backlog = std::mem::take(&mut *lock(&worker.backlog));
-            for token in backlog {
-                self.hand_back(token);
+            for report in backlog {
+                self.hand_back(report.token);
             }
         }
         all_held_up
+    }
+
+    /// Whether a report waits that no worker is free to take: takes one
+    /// without waiting and, if there is one, registers it again.
+    fn report_waiting(&self) -> bool {
+        let mut report = [Ready::default()];
+        match self.epoll.wait(&mut report, 0) {
+            Ok(1) if report[0].token != WAKE => {
+                self.hand_back(report[0].token);
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -376,8 +427,8 @@ fn forget_worker(inner: &Inner, state: &Arc<WorkerState>) {
     lock(&inner.workers).retain(|w| !Arc::ptr_eq(w, state));
     // Reports it still held go to the others.
     let backlog = std::mem::take(&mut *lock(&state.backlog));
-    for token in backlog {
-        inner.hand_back(token);
+    for report in backlog {
+        inner.hand_back(report.token);
     }
 }
 
@@ -388,23 +439,26 @@ const BATCH: usize = 16;
 /// A worker: wait for reports, serve those connections, repeat. Extra
 /// workers exit when idle for [`IDLE_EXIT_MS`].
 fn work(inner: &Inner, state: &Arc<WorkerState>) {
-    let mut tokens = [0u64; BATCH];
+    let mut reports = [Ready::default(); BATCH];
     loop {
         // The backlog is popped one report at a time (rather than served
         // from a local array) so that the timer can hand the rest back if
         // one of them holds this worker up.
         loop {
             let next = lock(&state.backlog).pop();
-            let Some(token) = next else { break };
+            let Some(report) = next else { break };
             state.progress.fetch_add(1, Ordering::Relaxed);
-            inner.dispatch(token);
+            inner.dispatch(report);
         }
         if inner.stop.load(Ordering::SeqCst) {
             break;
         }
         state.progress.fetch_add(1, Ordering::Relaxed);
         state.waiting.store(true, Ordering::Relaxed);
-        let waited = inner.epoll.wait(&mut tokens, IDLE_EXIT_MS);
+        let waited = inner.epoll.wait(&mut reports, IDLE_EXIT_MS);
+        // Progress before "not waiting", so that the timer never sees a
+        // worker that just woke as held up.
+        state.progress.fetch_add(1, Ordering::Relaxed);
         state.waiting.store(false, Ordering::Relaxed);
         match waited {
             Ok(0) => {
@@ -422,8 +476,8 @@ fn work(inner: &Inner, state: &Arc<WorkerState>) {
             }
             Ok(n) => {
                 let mut backlog = lock(&state.backlog);
-                let taken = tokens.get(..n).unwrap_or(&[]);
-                backlog.extend(taken.iter().rev().filter(|&&t| t != WAKE));
+                let taken = reports.get(..n).unwrap_or(&[]);
+                backlog.extend(taken.iter().rev().filter(|r| r.token != WAKE));
             }
             Err(e) => {
                 eprintln!("httpwire: epoll_wait failed: {e}");
@@ -439,11 +493,15 @@ fn work(inner: &Inner, state: &Arc<WorkerState>) {
 fn timer(inner: &Arc<Inner>) {
     while !inner.stop.load(Ordering::SeqCst) {
         thread::sleep(TICK);
+        // Reports held by a held-up worker go back first, so that a request
+        // among them is not taken for a connection gone idle.
+        let all_held_up = inner.unblock();
         inner.expire(Instant::now());
-        if inner.unblock() {
-            // Every worker has been busy on one report for a whole tick:
-            // double them (up to the cap), so that a burst of slow requests
-            // (handlers that block, bodies that trickle) is absorbed quickly.
+        if all_held_up && inner.report_waiting() {
+            // Every worker has been busy on one report since the last tick
+            // and a report waits: double them (up to the cap), so that a
+            // burst of slow requests (handlers that block, bodies that
+            // trickle) is absorbed quickly.
             let threads = inner.threads.load(Ordering::SeqCst);
             let more = threads.max(1).min(inner.cap.saturating_sub(threads));
             for _ in 0..more {

@@ -3,7 +3,8 @@
 //!
 //! Shutting down sets a flag, wakes the acceptor (which stops accepting and
 //! closes the listener), and closes every connection that sits idle between
-//! requests. Busy connections finish the request in flight, answer it with
+//! requests (unless a request has arrived on one and waits to be read).
+//! Busy connections finish the request in flight, answer it with
 //! `Connection: close` and end. At the deadline whatever is left is cut off
 //! (both directions of its socket are shut down).
 
@@ -117,7 +118,7 @@ impl Shared {
             let idle = registry
                 .connections
                 .values()
-                .filter(|slot| slot.idle.load(Ordering::SeqCst));
+                .filter(|slot| slot.idle.load(Ordering::SeqCst) && !has_unread_bytes(&slot.stream));
             for slot in idle {
                 let _ = slot.stream.shutdown(Shutdown::Both);
             }
@@ -161,6 +162,22 @@ impl Shared {
             };
         }
     }
+}
+
+/// Whether a request has arrived on a connection still marked idle (its
+/// thread or worker has not read it yet): such a connection is not cut off,
+/// its request is answered (with `Connection: close`).
+#[cfg(target_os = "linux")]
+fn has_unread_bytes(stream: &TcpStream) -> bool {
+    use std::os::fd::AsRawFd;
+    super::epoll::has_unread_bytes(stream.as_raw_fd())
+}
+
+/// Elsewhere the window is the time a woken thread takes to read: it is
+/// not checked.
+#[cfg(not(target_os = "linux"))]
+fn has_unread_bytes(_: &TcpStream) -> bool {
+    false
 }
 
 /// Stops a running [`Server`](super::Server) from another thread.
