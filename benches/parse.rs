@@ -9,58 +9,14 @@ use std::hint::black_box;
 use std::io::Write as _;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+#[path = "inputs.rs"]
+mod inputs;
 use httpwire::serialize::{BodyFraming, ResponseHead};
-use httpwire::{ChunkedDecoder, Decoded, Header, RequestParser, Status};
-
-/// A 50-byte request, like `curl http://127.0.0.1:40000/echo/hello`.
-const SMALL: &[u8] = b"GET /echo/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-
-/// The browser request of picohttpparser's and httparse's benchmarks.
-const TYPICAL: &[u8] = b"GET /wp-content/uploads/2010/03/hello-kitty-darth-vader-pink.jpg HTTP/1.1\r\n\
-Host: www.kittyhell.com\r\n\
-User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; ja-JP-mac; rv:1.9.2.3) Gecko/20100401 Firefox/3.6.3 Pathtraq/0.9\r\n\
-Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n\
-Accept-Language: ja,en-us;q=0.7,en;q=0.3\r\n\
-Accept-Encoding: gzip,deflate\r\n\
-Accept-Charset: Shift_JIS,utf-8;q=0.7,*;q=0.7\r\n\
-Keep-Alive: 115\r\n\
-Connection: keep-alive\r\n\
-Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral|padding=under256\r\n\r\n";
-
-fn many_headers() -> Vec<u8> {
-    let mut r = b"GET /api/v1/items?page=2 HTTP/1.1\r\nHost: api.example.com\r\n".to_vec();
-    for i in 0..39 {
-        write!(r, "X-Custom-Header-{i}: value-{i}-abcdefghijklmnop\r\n").unwrap();
-    }
-    r.extend_from_slice(b"\r\n");
-    r
-}
-
-fn long_target() -> Vec<u8> {
-    let mut r = b"GET /search?q=".to_vec();
-    while r.len() < 4096 {
-        r.extend_from_slice(b"abcdefgh%20ijkl/");
-    }
-    r.extend_from_slice(b" HTTP/1.1\r\nHost: www.example.com\r\nAccept: */*\r\n\r\n");
-    r
-}
-
-fn ours(buf: &[u8]) -> usize {
-    let mut headers = [Header::EMPTY; 64];
-    match RequestParser::new().parse(buf, &mut headers) {
-        Ok(Status::Complete(r)) => r.head_len + r.headers.len(),
-        _ => panic!("httpwire rejected the bench input"),
-    }
-}
-
-fn theirs(buf: &[u8]) -> usize {
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut req = httparse::Request::new(&mut headers);
-    match req.parse(buf) {
-        Ok(httparse::Status::Complete(n)) => n + req.headers.len(),
-        _ => panic!("httparse rejected the bench input"),
-    }
-}
+use httpwire::{ChunkedDecoder, Decoded, Header};
+use inputs::{
+    long_target, many_headers, ours, ours_bytewise, theirs, theirs_bytewise, SMALL, TYPICAL,
+};
 
 fn parse_head(c: &mut Criterion) {
     let many = many_headers();
@@ -95,29 +51,11 @@ fn parse_head_bytewise(c: &mut Criterion) {
     group.bench_function("httpwire", |b| {
         // The input is 'static, so one header slice serves every call.
         let mut headers = [Header::EMPTY; 64];
-        b.iter(|| {
-            let mut parser = RequestParser::new();
-            for end in 1..=TYPICAL.len() {
-                if let Ok(Status::Complete(r)) =
-                    parser.parse(black_box(&TYPICAL[..end]), &mut headers)
-                {
-                    return r.head_len;
-                }
-            }
-            unreachable!()
-        })
+        b.iter(|| ours_bytewise(&mut headers))
     });
     group.bench_function("httparse", |b| {
         let mut headers = [httparse::EMPTY_HEADER; 64];
-        b.iter(|| {
-            for end in 1..=TYPICAL.len() {
-                let mut req = httparse::Request::new(&mut headers);
-                if let Ok(httparse::Status::Complete(n)) = req.parse(black_box(&TYPICAL[..end])) {
-                    return n;
-                }
-            }
-            unreachable!()
-        })
+        b.iter(|| theirs_bytewise(&mut headers))
     });
     group.finish();
 }
