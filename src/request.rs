@@ -298,6 +298,57 @@ impl Kernel for FastLines<'_, '_> {
     }
 }
 
+/// What [`RequestParser::fast_head`] found: everything a [`Request`] is
+/// built from but the fields, which are in the caller's slice.
+struct Head<'b> {
+    method: &'b str,
+    target: &'b str,
+    target_form: TargetForm,
+    version: Version,
+    header_count: usize,
+    framing: Framing,
+    head_len: usize,
+}
+
+/// [`RequestParser::parse`] for a fresh parser as a [`Kernel`], compiled
+/// once per instruction set: the one-pass
+/// [`fast_head`](RequestParser::fast_head), else the general path. It
+/// answers with the caller's result type, so that the dispatching caller
+/// only passes its result slot on.
+struct FastHead<'p, 'b, 'h> {
+    parser: &'p mut RequestParser,
+    buf: &'b [u8],
+    headers: &'h mut [Header<'b>],
+}
+
+impl<'b, 'h> Kernel for FastHead<'_, 'b, 'h> {
+    type Output = Result<Status<Request<'b, 'h>>, Error>;
+
+    #[inline(always)]
+    fn run<S: Scanner>(self, sc: S) -> Self::Output {
+        let FastHead {
+            parser,
+            buf,
+            headers,
+        } = self;
+        match parser.fast_head(sc, buf, headers) {
+            Some(head) => {
+                let headers: &'h [Header<'b>] = headers;
+                Ok(Status::Complete(Request {
+                    method: head.method,
+                    target: head.target,
+                    target_form: head.target_form,
+                    version: head.version,
+                    headers: headers.get(..head.header_count).unwrap_or(&[]),
+                    framing: head.framing,
+                    head_len: head.head_len,
+                }))
+            }
+            None => parser.parse_general(buf, headers),
+        }
+    }
+}
+
 impl Default for RequestParser {
     fn default() -> Self {
         RequestParser::new()
@@ -403,23 +454,63 @@ impl RequestParser {
     ) -> Result<Status<Request<'b, 'h>>, Error> {
         // A call that brings a few bytes and no LF, within every limit, can
         // only answer `Partial`: answered here, inlined into the caller, so
-        // that feeding bytes one at a time stays cheap.
-        if fast_paths()
+        // that feeding bytes one at a time stays cheap. Everything else is
+        // one (tail) call away.
+        if fast_paths() && self.only_partial(buf, headers.len()) {
+            return Ok(Status::Partial);
+        }
+        self.parse_call(buf, headers)
+    }
+
+    /// Can this call only answer `Partial`? Yes if it brings at most 16 new
+    /// bytes, none of them LF, and the line stays within its limit (the
+    /// checks `check_partial_line` would make); then the new bytes count as
+    /// scanned. Loads and compares only, so that [`parse`](Self::parse)
+    /// needs no stack frame on this path.
+    #[inline(always)]
+    fn only_partial(&mut self, buf: &[u8], slots: usize) -> bool {
+        let Some(new @ [_, ..]) = buf.get(self.scan_pos..) else {
+            return false;
+        };
+        let line_limit = match self.phase {
+            Phase::RequestLine => self.limits.max_method.min(self.limits.max_request_line),
+            Phase::Fields => self.limits.max_header_line,
+        };
+        if new.len() <= 16
             && self.error.is_none()
-            && headers.len() >= self.header_count
+            && slots >= self.header_count
             && buf.len() <= self.limits.max_head
+            && buf.len() - self.line_start <= line_limit
+            && new.iter().all(|&b| b != b'\n')
         {
-            if let Some(new @ [_, ..]) = buf.get(self.scan_pos..) {
-                let partial = buf.len() - self.line_start;
-                let line_limit = match self.phase {
-                    Phase::RequestLine => self.limits.max_method.min(self.limits.max_request_line),
-                    Phase::Fields => self.limits.max_header_line,
-                };
-                if new.len() <= 16 && partial <= line_limit && !new.contains(&b'\n') {
-                    self.scan_pos = buf.len();
-                    return Ok(Status::Partial);
-                }
-            }
+            self.scan_pos = buf.len();
+            return true;
+        }
+        false
+    }
+
+    /// [`parse`](RequestParser::parse) for every call the inlined check
+    /// does not answer: a fresh parser tries the one-pass
+    /// [`fast_head`](Self::fast_head) first (which leaves the parser as it
+    /// is, fresh, ready for the next request, as `finish` and `reset` would
+    /// leave it), then the general path.
+    #[inline(never)]
+    fn parse_call<'b, 'h>(
+        &mut self,
+        buf: &'b [u8],
+        headers: &'h mut [Header<'b>],
+    ) -> Result<Status<Request<'b, 'h>>, Error> {
+        if self.scan_pos == 0
+            && self.line_start == 0
+            && self.phase == Phase::RequestLine
+            && self.error.is_none()
+            && fast_paths()
+        {
+            return simd::dispatch(FastHead {
+                parser: self,
+                buf,
+                headers,
+            });
         }
         self.parse_general(buf, headers)
     }
@@ -474,6 +565,8 @@ impl RequestParser {
             return Err(Error::new(ErrorKind::TooManyHeaders, self.line_start));
         }
         let mut names = AsciiWindow::new();
+        // The line at which this call last tried the fast loop.
+        let mut fast_tried = usize::MAX;
         loop {
             // Lines seen for the first time that are complete, valid and
             // CRLF-terminated are validated in one pass each that also finds
@@ -482,7 +575,8 @@ impl RequestParser {
             // error, a limit) goes the general way below, which looks at
             // this one line again: each byte is still scanned a bounded
             // number of times.
-            if self.scan_pos == self.line_start && fast_paths() {
+            if self.scan_pos == self.line_start && fast_tried != self.line_start && fast_paths() {
+                fast_tried = self.line_start;
                 let lines = FastLines {
                     parser: self,
                     buf,
@@ -500,6 +594,13 @@ impl RequestParser {
                 return Ok(None);
             };
             let lf = self.scan_pos + found;
+            if self.scan_pos != self.line_start && fast_tried != self.line_start && fast_paths() {
+                // A line that earlier calls saw only in part (bytes arriving
+                // a few at a time) is complete now: the fast loop validates
+                // it, and the complete lines after it, from its start.
+                self.scan_pos = self.line_start;
+                continue;
+            }
             let next = lf + 1;
             // RFC 9112 §2.2: CRLF ends a line; a bare LF only when allowed.
             let line_end = if lf > self.line_start && buf[lf - 1] == b'\r' {
@@ -706,31 +807,164 @@ impl RequestParser {
         Ok(true)
     }
 
+    /// A whole head from a fresh parser, in one pass, if it is complete,
+    /// valid and of the common shapes: a token method (`GET` in one
+    /// compare), a target of plain bytes and escapes, `HTTP/1.1` or
+    /// `HTTP/1.0`, CRLF-terminated field lines, at most one Host (checked
+    /// here) and every limit kept. Anything else, errors included, returns
+    /// `None` without touching the parser, and the general path decides.
+    ///
+    /// The checks are those of [`fast_lines`](Self::fast_lines) and
+    /// [`finish`](Self::finish); a head accepted here is accepted there with
+    /// the same result (a property test compares the two).
+    #[inline(always)]
+    fn fast_head<'b, S: Scanner>(
+        &self,
+        sc: S,
+        buf: &'b [u8],
+        headers: &mut [Header<'b>],
+    ) -> Option<Head<'b>> {
+        let limits = &self.limits;
+        let method_len = if buf.get(..4) == Some(b"GET ") && limits.max_method >= 3 {
+            3
+        } else {
+            let n = sc.token_len(buf);
+            if n == 0 || n > limits.max_method || buf.get(n) != Some(&b' ') {
+                return None;
+            }
+            n
+        };
+        let target_start = method_len + 1;
+        // RFC 3986 §2, §2.1: plain bytes and "%" HEXDIG HEXDIG, up to the SP.
+        let target_len = sc.target_len(buf.get(target_start..)?);
+        let target_end = target_start + target_len;
+        let line_len = target_end + 9;
+        // " HTTP/1." in one compare, then the minor digit and CRLF.
+        let version_bytes = buf.get(target_end..line_len + 2)?;
+        let (Some(sp_http), Some(&[minor, b'\r', b'\n'])) = (
+            version_bytes
+                .get(..8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok()),
+            version_bytes.get(8..),
+        ) else {
+            return None;
+        };
+        let version = match minor {
+            _ if target_len == 0 || line_len > limits.max_request_line => return None,
+            _ if u64::from_le_bytes(sp_http) != u64::from_le_bytes(*b" HTTP/1.") => return None,
+            b'1' => Version::Http11,
+            b'0' => Version::Http10,
+            _ => return None,
+        };
+        let method = buf.get(..method_len)?;
+        let target = buf.get(target_start..target_end)?;
+        let target_form = if target.first() == Some(&b'/') && method != b"CONNECT" {
+            TargetForm::Origin
+        } else {
+            target::classify(method, target).ok()?
+        };
+        let mut names = AsciiWindow::at_start(buf);
+        let line = names.get(buf, 0, target_end);
+        let max_index = limits.max_headers.min(headers.len());
+        let max_line = limits.max_header_line;
+        let mut pos = line_len + 2;
+        let mut count = 0;
+        let mut host: Option<&[u8]> = None;
+        let mut framing_fields = 0;
+        let mut framing_at = 0;
+        let head_len = loop {
+            let rest = buf.get(pos..)?;
+            if let [b'\r', b'\n', ..] = rest {
+                break pos + 2;
+            }
+            // As in `fast_lines`: the value scan finds the line's CR.
+            let line_len = sc.value_len(rest);
+            if rest.get(line_len..line_len + 2) != Some(b"\r\n") {
+                return None;
+            }
+            let name_len = sc.token_len(rest);
+            if name_len == 0
+                || rest.get(name_len) != Some(&b':')
+                || line_len > max_line
+                || count >= max_index
+            {
+                return None;
+            }
+            let raw = rest.get(name_len + 1..line_len)?;
+            let value = match raw {
+                [b' ', value @ ..]
+                    if value.first().is_some_and(|&b| !is_ows(b))
+                        && value.last().is_some_and(|&b| !is_ows(b)) =>
+                {
+                    value
+                }
+                _ => trim_ows(raw),
+            };
+            let name = names.get(buf, pos, pos + name_len);
+            *headers.get_mut(count)? = Header { name, value };
+            match note(name.as_bytes()) {
+                Noted::Host if is_host(name) => {
+                    // RFC 9112 §3.2: exactly one Host.
+                    let repeated = host.replace(value).is_some();
+                    if repeated {
+                        return None;
+                    }
+                }
+                Noted::Framing => {
+                    framing_fields += 1;
+                    framing_at = count;
+                }
+                _ => {}
+            }
+            count += 1;
+            pos += line_len + 2;
+        };
+        if head_len > limits.max_head {
+            return None;
+        }
+        // RFC 9112 §3.2, RFC 9110 §7.2.
+        match host {
+            Some(value) if target::is_authority(value, target::PortRule::Optional) => {}
+            None if version == Version::Http10 => {}
+            _ => return None,
+        }
+        let framing = match framing_fields {
+            0 => Framing::None,
+            n => {
+                let fields = if n == 1 {
+                    headers.get(framing_at..=framing_at)?
+                } else {
+                    headers.get(..count)?
+                };
+                framing::decide_request(version, fields, limits, |_| 0).ok()?
+            }
+        };
+        Some(Head {
+            method: line.get(..method_len)?,
+            target: line.get(method_len + 1..)?,
+            target_form,
+            version,
+            header_count: count,
+            framing,
+            head_len,
+        })
+    }
+
     /// Remembers a field that may be Host, Content-Length or
     /// Transfer-Encoding, judged by length and first letter (a superset of
     /// the case-insensitive matches).
     #[inline(always)]
     fn note_field(&mut self, name: &[u8], index: usize) {
-        // One table look-up and one (rarely taken) branch per field: the
-        // lower-cased first letter the three names of each length start with.
-        const FIRST: [u8; 18] = {
-            let mut t = [0u8; 18];
-            t[4] = b'h';
-            t[14] = b'c';
-            t[17] = b't';
-            t
-        };
-        let (Some(&want), Some(&first)) = (FIRST.get(name.len()), name.first()) else {
-            return;
-        };
-        if first | 0x20 == want {
-            if want == b'h' {
+        match note(name) {
+            Noted::Host => {
                 self.host_fields += 1;
                 self.host_at = index;
-            } else {
+            }
+            Noted::Framing => {
                 self.framing_fields += 1;
                 self.framing_at = index;
             }
+            Noted::Other => {}
         }
     }
 
@@ -929,6 +1163,42 @@ impl RequestParser {
             };
             pos += line_len + 1;
         }
+    }
+}
+
+/// What a field name may be, judged by its length and first letter.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Noted {
+    /// Possibly Host.
+    Host,
+    /// Possibly Content-Length or Transfer-Encoding.
+    Framing,
+    /// None of the three.
+    Other,
+}
+
+/// Which of Host, Content-Length and Transfer-Encoding `name` may be (a
+/// superset of the case-insensitive matches): one table look-up and one
+/// (rarely taken) branch per field.
+#[inline(always)]
+fn note(name: &[u8]) -> Noted {
+    // The lower-cased first letter the three names of each length start with.
+    const FIRST: [u8; 18] = {
+        let mut t = [0u8; 18];
+        t[4] = b'h';
+        t[14] = b'c';
+        t[17] = b't';
+        t
+    };
+    match (FIRST.get(name.len()), name.first()) {
+        (Some(&want), Some(&first)) if first | 0x20 == want => {
+            if want == b'h' {
+                Noted::Host
+            } else {
+                Noted::Framing
+            }
+        }
+        _ => Noted::Other,
     }
 }
 
@@ -1171,6 +1441,68 @@ mod tests {
             let sse2 = outcomes(&buf, &cuts, limits, true);
             crate::simd::tests::force_sse2(false);
             proptest::prop_assert_eq!(&sse2, &general);
+        }
+    }
+
+    /// The one-pass path for a fresh parser on the shapes it accepts and
+    /// those it hands to the general path, against the general path alone.
+    #[test]
+    fn fresh_head_agrees_with_the_general_path() {
+        let cases: &[&[u8]] = &[
+            b"GET /echo/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            b"POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
+            b"POST /a HTTP/1.1\r\nHost: h\r\ncontent-length: 5\r\nContent-Length: 5\r\n\r\n",
+            b"POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            b"POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n",
+            b"POST /a HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999\r\n\r\n",
+            b"GET / HTTP/1.0\r\n\r\n",
+            b"GET / HTTP/1.1\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: a\r\nhOST: a\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: a b\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: [::1]:80\r\nHosts: x\r\nHoss: y\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost:a\r\nX:  \t\r\nY: \tv \r\nZ: v\r\n\r\n",
+            b"GET / HTTP/1.7\r\nHost: a\r\n\r\n",
+            b"GET / HTTP/2.0\r\nHost: a\r\n\r\n",
+            b"GET  / HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"GET http://h/a?b HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET h:80 HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n",
+            b"CONNECT /a HTTP/1.1\r\nHost: h\r\n\r\n",
+            b"OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n",
+            b"\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: h\r\n X: folded\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: h\nX: y\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: h\r\nX: caf\xc3\xa9 \xff\r\nAccept: */*\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: h\r\n\r",
+        ];
+        let limits = [
+            Limits::DEFAULT,
+            Limits {
+                max_method: 2,
+                ..Limits::DEFAULT
+            },
+            Limits {
+                max_headers: 1,
+                max_request_line: 14,
+                ..Limits::DEFAULT
+            },
+            Limits {
+                max_header_line: 7,
+                max_head: 40,
+                max_body: 4,
+                ..Limits::DEFAULT
+            },
+        ];
+        for buf in cases {
+            for limits in limits {
+                let general = outcomes(buf, &[], limits, false);
+                assert_eq!(outcomes(buf, &[], limits, true), general, "{buf:?}");
+                crate::simd::tests::force_sse2(true);
+                let sse2 = outcomes(buf, &[], limits, true);
+                crate::simd::tests::force_sse2(false);
+                assert_eq!(sse2, general, "{buf:?}");
+            }
         }
     }
 

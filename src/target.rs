@@ -150,6 +150,7 @@ pub(crate) enum PortRule {
 /// host may be empty only when the caller allows it (the Host field may be
 /// empty, RFC 9110 §7.2); commas are refused, since a Host list is two
 /// hosts (strict profile).
+#[inline(always)]
 pub(crate) fn is_authority(s: &[u8], port: PortRule) -> bool {
     // The common case in one pass: a reg-name of plain bytes, then nothing
     // or ":" and digits. Anything else (escapes, IP-literals, bad bytes)
@@ -168,7 +169,7 @@ pub(crate) fn is_authority(s: &[u8], port: PortRule) -> bool {
 
 /// Length of the prefix of `s` in [`REG_NAME_PLAIN`]: four bytes per step
 /// (one branch for four table look-ups), then byte by byte.
-#[inline]
+#[inline(always)]
 fn reg_name_plain_len(s: &[u8]) -> usize {
     let plain = |b: u8| REG_NAME_PLAIN[b as usize];
     let mut i = 0;

@@ -7,6 +7,15 @@
 //! byte ≥ 0x80 is ever in the set); `b` is in the set iff
 //! `LO[lo] & HI[hi] != 0`. Two `vpshufb` lookups and an `and` classify 32
 //! bytes. The tables are built at compile time from the scalar tables.
+//!
+//! The helpers the [`Avx2`] scanner calls are `#[inline(always)]` rather
+//! than `#[target_feature(enable = "avx2")]` (Rust refuses the two
+//! together): they are compiled inside `run_avx2`, the AVX2 kernel entry
+//! point, which enables the feature, so their intrinsics inline there.
+//! With the attribute instead, LLVM kept them out of line in kernels with
+//! several call sites, a call (and `vzeroupper`) per field. Their safety
+//! contract is unchanged: the CPU must support AVX2. Only [`scan`], the
+//! rarely entered long-input loop, stays an out-of-line AVX2 function.
 
 use core::arch::x86_64::{
     _mm256_and_si256, _mm256_andnot_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
@@ -112,8 +121,7 @@ const TARGET_PLAIN: u8 = 2;
 ///
 /// # Safety
 /// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-#[inline]
+#[inline(always)]
 pub(super) unsafe fn target_len(s: &[u8]) -> usize {
     let mut i = 0;
     while let Some(window) = s.get(i..i + 34) {
@@ -132,8 +140,7 @@ pub(super) unsafe fn target_len(s: &[u8]) -> usize {
 ///
 /// # Safety
 /// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-#[inline]
+#[inline(always)]
 unsafe fn non_target(window: &[u8; 34]) -> u32 {
     let head: &[u8; 32] = window[..32].try_into().unwrap_or(&[0; 32]);
     // SAFETY: the caller guarantees AVX2.
@@ -164,8 +171,7 @@ unsafe fn non_target(window: &[u8; 34]) -> u32 {
 ///
 /// # Safety
 /// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-#[inline]
+#[inline(always)]
 unsafe fn first_block_then_scan<const C: u8>(s: &[u8]) -> usize {
     let Some(block) = s.get(..32).and_then(|b| <&[u8; 32]>::try_from(b).ok()) else {
         return short::<C>(s);
@@ -184,8 +190,7 @@ unsafe fn first_block_then_scan<const C: u8>(s: &[u8]) -> usize {
 ///
 /// # Safety
 /// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-#[inline]
+#[inline(always)]
 unsafe fn blocks_then_scan<const C: u8>(s: &[u8]) -> usize {
     if s.len() < 32 {
         return short::<C>(s);
@@ -278,8 +283,7 @@ unsafe fn scan<const C: u8>(s: &[u8]) -> usize {
 ///
 /// # Safety
 /// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-#[inline]
+#[inline(always)]
 unsafe fn outside<const C: u8>(block: &[u8; 32]) -> u32 {
     // SAFETY: the caller guarantees AVX2; `block` and the tables are 32
     // readable bytes each and `_mm256_loadu_si256` needs no alignment.

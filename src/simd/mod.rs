@@ -79,12 +79,20 @@ pub(crate) fn dispatch<K: Kernel>(kernel: K) -> K::Output {
             // SAFETY: `has_avx2` reported AVX2 support on this CPU.
             return unsafe { run_avx2(kernel) };
         }
-        kernel.run(sse2::Sse2)
+        run_sse2(kernel)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
         kernel.run(Scalar)
     }
+}
+
+/// `kernel` for the SSE2 baseline, out of line as the AVX2 version is: the
+/// dispatching caller then needs no stack frame of its own.
+#[cfg(target_arch = "x86_64")]
+#[inline(never)]
+fn run_sse2<K: Kernel>(kernel: K) -> K::Output {
+    kernel.run(sse2::Sse2)
 }
 
 /// `kernel` compiled with AVX2 enabled, so that the `vpshufb`
