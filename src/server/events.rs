@@ -100,10 +100,16 @@ struct WorkerState {
 
 impl WorkerState {
     /// Held up: not waiting, and no progress since the timer's last tick.
+    /// `waiting` is loaded first: a worker stores `false` there (Release)
+    /// only after counting its progress, so a timer that sees it not
+    /// waiting (Acquire) also sees the progress of its wake-up.
     fn held_up(&self) -> bool {
+        if self.waiting.load(Ordering::Acquire) {
+            return false;
+        }
         let progress = self.progress.load(Ordering::Relaxed);
         let seen = self.seen.swap(progress, Ordering::Relaxed);
-        progress == seen && !self.waiting.load(Ordering::Relaxed)
+        progress == seen
     }
 }
 
@@ -459,7 +465,7 @@ fn work(inner: &Inner, state: &Arc<WorkerState>) {
         // Progress before "not waiting", so that the timer never sees a
         // worker that just woke as held up.
         state.progress.fetch_add(1, Ordering::Relaxed);
-        state.waiting.store(false, Ordering::Relaxed);
+        state.waiting.store(false, Ordering::Release);
         match waited {
             Ok(0) => {
                 // Nothing for a while: shrink back to the workers kept.
