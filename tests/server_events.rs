@@ -107,6 +107,17 @@ fn read_response_or_close(reader: &mut BufReader<&TcpStream>) -> Option<(String,
     Some((peek, String::from_utf8(body).ok()?))
 }
 
+/// One request first, so that the server's own threads exist before the
+/// count; returns its connection (kept open) and the count.
+fn warm_up_then_count_threads(addr: SocketAddr) -> (TcpStream, usize) {
+    let warm = connect(addr);
+    (&warm)
+        .write_all(b"GET /echo/w HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    read_response(&mut BufReader::new(&warm));
+    (warm, threads_of_this_process())
+}
+
 fn threads_of_this_process() -> usize {
     let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
     status
@@ -158,13 +169,7 @@ fn idle_keep_alive_connections_hold_no_threads() {
     let _alone = alone();
     let server = start(config());
     let addr = server.local_addr();
-    // Warm up: the server's own threads exist before the count.
-    let warm = connect(addr);
-    (&warm)
-        .write_all(b"GET /echo/w HTTP/1.1\r\nHost: t\r\n\r\n")
-        .unwrap();
-    read_response(&mut BufReader::new(&warm));
-    let before = threads_of_this_process();
+    let (_warm, before) = warm_up_then_count_threads(addr);
     let mut clients = Vec::new();
     for i in 0..200 {
         let stream = connect(addr);
@@ -197,12 +202,7 @@ fn unfinished_heads_hold_no_threads_and_get_408() {
     let _alone = alone();
     let server = start(config());
     let addr = server.local_addr();
-    let warm = connect(addr);
-    (&warm)
-        .write_all(b"GET /echo/w HTTP/1.1\r\nHost: t\r\n\r\n")
-        .unwrap();
-    read_response(&mut BufReader::new(&warm));
-    let before = threads_of_this_process();
+    let (_warm, before) = warm_up_then_count_threads(addr);
     let slow: Vec<TcpStream> = (0..100)
         .map(|_| {
             let stream = connect(addr);

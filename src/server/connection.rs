@@ -106,25 +106,34 @@ pub(crate) enum Next {
     Readable(Instant),
 }
 
-/// A connection between two events of the event-driven layer: everything
-/// a [`Connection`] holds except the shared context, so that it can wait in
-/// a table for its socket and be resumed by any worker thread.
+/// A connection's state: everything but the shared context. A
+/// [`Connection`] wraps it while a thread serves it; between two events of
+/// the event-driven layer it waits in a table for its socket, to be resumed
+/// by any worker thread.
 pub(crate) struct Parked {
     // Dropped in this order: the write buffer is flushed before the
     // registration ends (a shutdown waiting for it then sees it gone).
     out: BufWriter<DeadlineWriter>,
     slot: Arc<Slot>,
     remote: SocketAddr,
+    /// The socket's read timeout as last set (`None`: unknown).
     read_timeout: Option<Duration>,
     buf: ReadBuf,
+    /// The request being served; its vectors are reused by the next one.
     request: Request,
     head: HeadProgress,
+    /// A response was sent: later waits for a request use the keep-alive
+    /// timeout rather than the head timeout.
     answered: bool,
+    /// Event-driven: the socket was reported readable and not read since.
     ready: bool,
+    /// Marked idle for the shutdown path while parked.
     marked_idle: bool,
     linger: Option<Linger>,
+    /// The deadline of the wait asked for by [`Flow::Wait`].
     wait_until: Instant,
-    registration: Registration,
+    /// Held for its `Drop`: unregisters the connection.
+    _registration: Registration,
 }
 
 impl Parked {
@@ -152,13 +161,13 @@ impl Parked {
     /// `408`.
     pub(crate) fn on_readable(self, ctx: &Context) -> (Next, Parked) {
         let mut conn = Connection::resume(ctx, self);
-        let next = if conn.linger.is_some() {
+        let next = if conn.state.linger.is_some() {
             conn.linger_step()
         } else {
-            conn.ready = true;
-            if conn.marked_idle {
-                conn.marked_idle = false;
-                ctx.shared.set_idle(&conn.slot, false);
+            conn.state.ready = true;
+            if conn.state.marked_idle {
+                conn.state.marked_idle = false;
+                ctx.shared.set_idle(&conn.state.slot, false);
             }
             conn.drive()
         };
@@ -178,7 +187,7 @@ impl Parked {
     /// answer `408` and close.
     pub(crate) fn on_deadline(self, ctx: &Context) -> (Next, Parked) {
         let mut conn = Connection::resume(ctx, self);
-        let next = match (conn.linger.is_some(), conn.head.started) {
+        let next = match (conn.state.linger.is_some(), conn.state.head.started) {
             (false, Some(started)) => {
                 let flow = conn.fail(Failure::Timeout, None, started);
                 conn.next(flow)
@@ -334,29 +343,11 @@ struct Head {
 
 struct Connection<'a> {
     ctx: &'a Context,
-    out: BufWriter<DeadlineWriter>,
-    slot: Arc<Slot>,
-    remote: SocketAddr,
-    /// The socket's read timeout as last set (`None`: unknown).
-    read_timeout: Option<Duration>,
-    buf: ReadBuf,
-    /// The request being served; its vectors are reused by the next one.
-    request: Request,
-    head: HeadProgress,
-    /// A response was sent: later waits for a request use the keep-alive
-    /// timeout rather than the head timeout.
-    answered: bool,
     /// Driven by the event layer: wait for readability by parking, never by
     /// blocking in a read for a head.
     evented: bool,
-    /// Event-driven: the socket was reported readable and not read since.
-    ready: bool,
-    /// Marked idle for the shutdown path while parked.
-    marked_idle: bool,
-    linger: Option<Linger>,
-    /// The deadline of the wait asked for by [`Flow::Wait`].
-    wait_until: Instant,
-    registration: Registration,
+    /// Everything else: what a [`Parked`] connection keeps between events.
+    state: Parked,
 }
 
 impl<'a> Connection<'a> {
@@ -370,8 +361,7 @@ impl<'a> Connection<'a> {
         // Responses are written whole and flushed once per batch: Nagle's
         // algorithm would only hold back the last segment of a batch.
         let _ = slot.stream.set_nodelay(true);
-        Connection {
-            ctx,
+        let state = Parked {
             out: BufWriter::with_capacity(WRITE_SIZE, DeadlineWriter::new(Arc::clone(&slot))),
             slot,
             remote,
@@ -380,54 +370,32 @@ impl<'a> Connection<'a> {
             request: Request::empty(),
             head: HeadProgress::new(ctx.config.limits),
             answered: false,
-            evented,
             ready: false,
             marked_idle: false,
             linger: None,
             wait_until: Instant::now(),
-            registration: Registration {
+            _registration: Registration {
                 shared: Arc::clone(&ctx.shared),
                 id,
             },
+        };
+        Connection {
+            ctx,
+            evented,
+            state,
         }
     }
 
-    fn resume(ctx: &'a Context, p: Parked) -> Connection<'a> {
+    fn resume(ctx: &'a Context, state: Parked) -> Connection<'a> {
         Connection {
             ctx,
-            out: p.out,
-            slot: p.slot,
-            remote: p.remote,
-            read_timeout: p.read_timeout,
-            buf: p.buf,
-            request: p.request,
-            head: p.head,
-            answered: p.answered,
             evented: true,
-            ready: p.ready,
-            marked_idle: p.marked_idle,
-            linger: p.linger,
-            wait_until: p.wait_until,
-            registration: p.registration,
+            state,
         }
     }
 
     fn park(self) -> Parked {
-        Parked {
-            out: self.out,
-            slot: self.slot,
-            remote: self.remote,
-            read_timeout: self.read_timeout,
-            buf: self.buf,
-            request: self.request,
-            head: self.head,
-            answered: self.answered,
-            ready: self.ready,
-            marked_idle: self.marked_idle,
-            linger: self.linger,
-            wait_until: self.wait_until,
-            registration: self.registration,
-        }
+        self.state
     }
 
     /// Event-driven: serves requests until the connection must wait or end.
@@ -442,7 +410,7 @@ impl<'a> Connection<'a> {
 
     fn next(&self, flow: Flow) -> Next {
         match flow {
-            Flow::Wait => Next::Readable(self.wait_until),
+            Flow::Wait => Next::Readable(self.state.wait_until),
             Flow::KeepAlive | Flow::Close => Next::Close,
         }
     }
@@ -459,27 +427,27 @@ impl<'a> Connection<'a> {
         // case where it would anyway).
         const LINGER_READ: Duration = Duration::from_millis(10);
         let mut scratch = [0u8; 4096];
-        if self.read_timeout != Some(LINGER_READ) {
-            self.read_timeout = None;
+        if self.state.read_timeout != Some(LINGER_READ) {
+            self.state.read_timeout = None;
             if self.stream().set_read_timeout(Some(LINGER_READ)).is_err() {
                 return Next::Close;
             }
-            self.read_timeout = Some(LINGER_READ);
+            self.state.read_timeout = Some(LINGER_READ);
         }
         match self.stream().read(&mut scratch) {
             Ok(n @ 1..) => {
-                let Some(linger) = self.linger.as_mut() else {
+                let Some(linger) = self.state.linger.as_mut() else {
                     return Next::Close;
                 };
                 linger.drained += n;
                 if linger.drained >= LINGER_BYTES || Instant::now() >= linger.until {
                     return Next::Close;
                 }
-                self.wait_until = linger.until;
+                self.state.wait_until = linger.until;
                 Next::Readable(linger.until)
             }
             Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {
-                Next::Readable(self.wait_until)
+                Next::Readable(self.state.wait_until)
             }
             _ => Next::Close,
         }
@@ -490,7 +458,7 @@ impl<'a> Connection<'a> {
     }
 
     fn stream(&self) -> &TcpStream {
-        &self.slot.stream
+        &self.state.slot.stream
     }
 
     /// One read into the buffer, waiting at most `timeout` (a little less
@@ -499,24 +467,24 @@ impl<'a> Connection<'a> {
         // A zero timeout means "block forever" to the OS: never pass one.
         let timeout = timeout.max(Duration::from_millis(1));
         let close_enough = matches!(
-            self.read_timeout,
+            self.state.read_timeout,
             Some(set) if set <= timeout && timeout - set <= TIMEOUT_SLACK
         );
         if !close_enough {
-            self.read_timeout = None;
-            self.slot.stream.set_read_timeout(Some(timeout))?;
-            self.read_timeout = Some(timeout);
+            self.state.read_timeout = None;
+            self.state.slot.stream.set_read_timeout(Some(timeout))?;
+            self.state.read_timeout = Some(timeout);
         }
-        self.buf.fill(&self.slot.stream)
+        self.state.buf.fill(&self.state.slot.stream)
     }
 
     /// Reads, routes and answers one request, in the connection's reused
     /// [`Request`].
     fn serve_one(&mut self) -> Flow {
-        let mut request = mem::replace(&mut self.request, Request::empty());
+        let mut request = mem::replace(&mut self.state.request, Request::empty());
         let flow = self.serve_request(&mut request);
         request.recycle(KEEP_BODY_CAPACITY);
-        self.request = request;
+        self.state.request = request;
         flow
     }
 
@@ -527,7 +495,7 @@ impl<'a> Connection<'a> {
             Ok(HeadRead::Wait) => return Flow::Wait,
             Err(failure) => {
                 // Logged with the time since the request's first byte.
-                let started = self.head.started.unwrap_or_else(Instant::now);
+                let started = self.state.head.started.unwrap_or_else(Instant::now);
                 return self.fail(failure, None, started);
             }
         };
@@ -547,8 +515,8 @@ impl<'a> Connection<'a> {
                 return self.respond(&head, request, unrouted(decision), false);
             }
             // SR-8: 100 only if the client is still waiting for a body.
-            let waiting = head.framing.has_body() && self.buf.pending().is_empty();
-            if waiting && wire::write_continue(&mut self.out).is_err() {
+            let waiting = head.framing.has_body() && self.state.buf.pending().is_empty();
+            if waiting && wire::write_continue(&mut self.state.out).is_err() {
                 return Flow::Close;
             }
         }
@@ -591,7 +559,7 @@ impl<'a> Connection<'a> {
             None => return Flow::Close,
         };
         self.log(request.request_line(), status, bytes, head.started);
-        self.answered = true;
+        self.state.answered = true;
         if keep {
             Flow::KeepAlive
         } else {
@@ -609,9 +577,9 @@ impl<'a> Connection<'a> {
         request: &Request,
     ) -> Option<(u16, usize)> {
         let config = self.config();
-        self.out.get_mut().deadline = later(Instant::now(), config.write_timeout);
+        self.state.out.get_mut().deadline = later(Instant::now(), config.write_timeout);
         let server = config.server_header.as_deref();
-        match wire::write_response(&mut self.out, server, response, connection, head_only) {
+        match wire::write_response(&mut self.state.out, server, response, connection, head_only) {
             Ok(Ok(bytes)) => Some((response.status(), bytes)),
             Ok(Err(refused)) => {
                 log_error(
@@ -619,8 +587,13 @@ impl<'a> Connection<'a> {
                     &format!("response refused by the serializer: {refused}"),
                 );
                 let fallback = Response::plain(500, "Internal Server Error");
-                match wire::write_response(&mut self.out, server, &fallback, connection, head_only)
-                {
+                match wire::write_response(
+                    &mut self.state.out,
+                    server,
+                    &fallback,
+                    connection,
+                    head_only,
+                ) {
                     Ok(Ok(bytes)) => Some((500, bytes)),
                     _ => None,
                 }
@@ -649,12 +622,12 @@ impl<'a> Connection<'a> {
         // (when the head itself was rejected, its first bytes tell).
         let head_only = match request {
             Some(r) => r.method() == "HEAD",
-            None => self.buf.pending().starts_with(b"HEAD "),
+            None => self.state.buf.pending().starts_with(b"HEAD "),
         };
-        self.out.get_mut().deadline = later(Instant::now(), self.config().write_timeout);
+        self.state.out.get_mut().deadline = later(Instant::now(), self.config().write_timeout);
         let server = self.config().server_header.as_deref();
         let written = wire::write_response(
-            &mut self.out,
+            &mut self.state.out,
             server,
             &response,
             ConnectionField::Close,
@@ -675,22 +648,22 @@ impl<'a> Connection<'a> {
     /// reading is done by parking ([`Flow::Wait`] with [`Linger`]) rather
     /// than by holding a thread.
     fn close_gracefully(&mut self) -> Flow {
-        if self.out.flush().is_err() {
+        if self.state.out.flush().is_err() {
             return Flow::Close;
         }
         let _ = self.stream().shutdown(Shutdown::Write);
         // Nothing is in flight any more: a shutdown may cut the linger short.
-        if !self.ctx.shared.set_idle(&self.slot, true) {
+        if !self.ctx.shared.set_idle(&self.state.slot, true) {
             return Flow::Close;
         }
         let until = Instant::now() + LINGER_TIME;
         if self.evented {
-            self.marked_idle = true;
-            self.linger = Some(Linger { until, drained: 0 });
-            self.wait_until = until;
+            self.state.marked_idle = true;
+            self.state.linger = Some(Linger { until, drained: 0 });
+            self.state.wait_until = until;
             return Flow::Wait;
         }
-        self.read_timeout = None;
+        self.state.read_timeout = None;
         let mut drained = 0;
         let mut scratch = [0u8; 4096];
         while drained < LINGER_BYTES {
@@ -709,23 +682,24 @@ impl<'a> Connection<'a> {
     /// Flushes responses waiting in the buffer; needed before any read that
     /// may block, since the client may be waiting for them.
     fn flush(&mut self) -> Result<(), Failure> {
-        self.out.get_mut().deadline = later(Instant::now(), self.config().write_timeout);
-        self.out.flush().map_err(|_| Failure::Gone)
+        self.state.out.get_mut().deadline = later(Instant::now(), self.config().write_timeout);
+        self.state.out.flush().map_err(|_| Failure::Gone)
     }
 
     /// Reads until a complete head is parsed. Event-driven, returns
     /// [`HeadRead::Wait`] instead of blocking for more bytes; the progress
-    /// so far stays in `self.head`.
+    /// so far stays in `self.state.head`.
     fn read_head(&mut self, request: &mut Request) -> Result<HeadRead, Failure> {
         let config = self.config();
         loop {
-            if !self.buf.pending().is_empty() {
+            if !self.state.buf.pending().is_empty() {
                 // Empty lines before a request are ignored (RFC 9112 §2.2):
                 // they do not start the head clock, so a client that sent a
                 // stray CRLF and went idle is closed quietly at the
                 // keep-alive timeout instead of getting a 408.
-                let blank = self.head.started.is_none()
+                let blank = self.state.head.started.is_none()
                     && self
+                        .state
                         .buf
                         .pending()
                         .iter()
@@ -733,7 +707,7 @@ impl<'a> Connection<'a> {
                 let started = if blank {
                     Instant::now()
                 } else {
-                    *self.head.started.get_or_insert_with(Instant::now)
+                    *self.state.head.started.get_or_insert_with(Instant::now)
                 };
                 // The parser re-slices fields it saw in earlier calls, so a
                 // fresh slice per call is all it needs: on the stack when
@@ -748,10 +722,10 @@ impl<'a> Connection<'a> {
                     on_heap = vec![Header::EMPTY; n];
                     &mut on_heap
                 };
-                let pending = self.buf.pending();
-                match self.head.parser.parse(pending, headers) {
+                let pending = self.state.buf.pending();
+                match self.state.head.parser.parse(pending, headers) {
                     Ok(Status::Complete(req)) => {
-                        request.set_head(&pending[..req.head_len], &req, self.remote);
+                        request.set_head(&pending[..req.head_len], &req, self.state.remote);
                         let head = Head {
                             framing: req.framing,
                             keep_alive: req.keep_alive(),
@@ -760,23 +734,23 @@ impl<'a> Connection<'a> {
                             started,
                         };
                         let head_len = req.head_len;
-                        self.buf.consume(head_len);
-                        self.head = HeadProgress::new(config.limits);
+                        self.state.buf.consume(head_len);
+                        self.state.head = HeadProgress::new(config.limits);
                         return Ok(HeadRead::Head(head));
                     }
                     Ok(Status::Partial) => {
                         // Only the bytes not looked at before: linear in the head.
-                        let fresh = pending.get(self.head.checked..).unwrap_or(&[]);
+                        let fresh = pending.get(self.state.head.checked..).unwrap_or(&[]);
                         if fresh.iter().any(|&b| never_in_a_head(b)) {
                             return Err(Failure::Garbage);
                         }
-                        self.head.checked = pending.len();
+                        self.state.head.checked = pending.len();
                     }
                     Err(e) => return Err(Failure::Parse(e)),
                 }
             }
             self.flush()?;
-            let timeout = match self.head.started {
+            let timeout = match self.state.head.started {
                 Some(started) => {
                     // The head deadline runs from the request's first byte,
                     // so a client trickling bytes cannot reset it.
@@ -785,14 +759,14 @@ impl<'a> Connection<'a> {
                     if left.is_zero() {
                         return Err(Failure::Timeout);
                     }
-                    if self.evented && !self.ready {
-                        self.wait_until = deadline;
+                    if self.evented && !self.state.ready {
+                        self.state.wait_until = deadline;
                         return Ok(HeadRead::Wait);
                     }
                     left
                 }
                 None => {
-                    let timeout = if self.answered {
+                    let timeout = if self.state.answered {
                         config.keep_alive_timeout
                     } else {
                         config.head_timeout
@@ -800,33 +774,33 @@ impl<'a> Connection<'a> {
                     if self.evented {
                         // Readable already: the read below cannot block, so
                         // the connection is not marked idle for it.
-                        if !self.ready {
-                            if !self.ctx.shared.set_idle(&self.slot, true) {
+                        if !self.state.ready {
+                            if !self.ctx.shared.set_idle(&self.state.slot, true) {
                                 return Ok(HeadRead::Ended);
                             }
-                            self.marked_idle = true;
-                            self.wait_until = later(Instant::now(), timeout);
+                            self.state.marked_idle = true;
+                            self.state.wait_until = later(Instant::now(), timeout);
                             return Ok(HeadRead::Wait);
                         }
-                    } else if !self.ctx.shared.set_idle(&self.slot, true) {
+                    } else if !self.ctx.shared.set_idle(&self.state.slot, true) {
                         return Ok(HeadRead::Ended);
                     }
                     timeout
                 }
             };
             // Event-driven: the one read the readiness report allows.
-            self.ready = false;
+            self.state.ready = false;
             let read = self.fill(timeout);
-            if !self.evented && self.head.started.is_none() {
-                self.ctx.shared.set_idle(&self.slot, false);
+            if !self.evented && self.state.head.started.is_none() {
+                self.ctx.shared.set_idle(&self.state.slot, false);
             }
             match read {
-                Ok(0) if self.head.started.is_none() => return Ok(HeadRead::Ended),
+                Ok(0) if self.state.head.started.is_none() => return Ok(HeadRead::Ended),
                 Ok(0) => return Err(Failure::Gone),
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if is_timeout(&e) && self.head.started.is_some() => {}
-                Err(_) if self.head.started.is_none() => return Ok(HeadRead::Ended),
+                Err(e) if is_timeout(&e) && self.state.head.started.is_some() => {}
+                Err(_) if self.state.head.started.is_none() => return Ok(HeadRead::Ended),
                 Err(_) => return Err(Failure::Gone),
             }
         }
@@ -844,7 +818,7 @@ impl<'a> Connection<'a> {
             request.body_mut().reserve(len.min(64 * 1024) as usize);
         }
         loop {
-            let (consumed, done, need_more) = match decoder.decode(self.buf.pending()) {
+            let (consumed, done, need_more) = match decoder.decode(self.state.buf.pending()) {
                 Ok((n, Decoded::Data(data))) => {
                     request.body_mut().extend_from_slice(data);
                     (n, false, false)
@@ -857,7 +831,7 @@ impl<'a> Connection<'a> {
                 Ok((n, Decoded::NeedMore)) => (n, false, true),
                 Err(e) => return Err(Failure::Parse(e)),
             };
-            self.buf.consume(consumed);
+            self.state.buf.consume(consumed);
             if done {
                 return Ok(());
             }
@@ -877,7 +851,7 @@ impl<'a> Connection<'a> {
     fn log(&self, request_line: &str, status: u16, bytes: usize, started: Instant) {
         if self.config().access_log {
             LogLine {
-                remote: self.remote,
+                remote: self.state.remote,
                 request_line,
                 status,
                 bytes,
