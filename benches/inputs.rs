@@ -58,29 +58,27 @@ pub fn theirs(buf: &[u8]) -> usize {
     }
 }
 
-/// The typical request fed one byte more per call to one resumable parser
-/// (its intended use when bytes trickle in).
-pub fn ours_bytewise(headers: &mut [Header<'static>]) -> usize {
+/// `input` fed one byte more per call to one resumable parser (its
+/// intended use when bytes trickle in).
+pub fn ours_bytewise(input: &'static [u8], headers: &mut [Header<'static>]) -> usize {
     let mut parser = RequestParser::new();
-    for end in 1..=TYPICAL.len() {
-        if let Ok(Status::Complete(r)) =
-            parser.parse(std::hint::black_box(&TYPICAL[..end]), headers)
+    for end in 1..=input.len() {
+        if let Ok(Status::Complete(r)) = parser.parse(std::hint::black_box(&input[..end]), headers)
         {
             return r.head_len;
         }
     }
-    unreachable!("the typical request is complete")
+    unreachable!("the bench inputs are complete requests")
 }
 
 /// The same with httparse, which parses from the start on each call (its
 /// documented usage).
-pub fn theirs_bytewise(headers: &mut [httparse::Header<'static>]) -> usize {
-    for end in 1..=TYPICAL.len() {
+pub fn theirs_bytewise(input: &'static [u8], headers: &mut [httparse::Header<'static>]) -> usize {
+    for end in 1..=input.len() {
         let mut req = httparse::Request::new(headers);
-        if let Ok(httparse::Status::Complete(n)) = req.parse(std::hint::black_box(&TYPICAL[..end]))
-        {
+        if let Ok(httparse::Status::Complete(n)) = req.parse(std::hint::black_box(&input[..end])) {
             return n;
         }
     }
-    unreachable!("the typical request is complete")
+    unreachable!("the bench inputs are complete requests")
 }

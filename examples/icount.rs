@@ -20,7 +20,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [parser, case, n] = args.as_slice() else {
         eprintln!(
-            "usage: icount httpwire|httparse small|typical|many_headers|long_target|bytewise N"
+            "usage: icount httpwire|httparse \
+             small|typical|many_headers|long_target|bytewise|bytewise_many_headers N"
         );
         return ExitCode::from(2);
     };
@@ -28,12 +29,13 @@ fn main() -> ExitCode {
         eprintln!("icount: N must be a count, got {n:?}");
         return ExitCode::from(2);
     };
-    let many = inputs::many_headers();
+    // 'static, so that one header slice serves every bytewise call.
+    let many: &'static [u8] = Box::leak(inputs::many_headers().into_boxed_slice());
     let long = inputs::long_target();
     let input: &[u8] = match case.as_str() {
         "small" => inputs::SMALL,
         "typical" | "bytewise" => inputs::TYPICAL,
-        "many_headers" => &many,
+        "many_headers" | "bytewise_many_headers" => many,
         "long_target" => &long,
         other => {
             eprintln!("icount: unknown case {other:?}");
@@ -41,17 +43,22 @@ fn main() -> ExitCode {
         }
     };
     let mut sum = 0usize;
-    match (parser.as_str(), case.as_str()) {
-        ("httpwire", "bytewise") => {
+    let bytewise: Option<&'static [u8]> = match case.as_str() {
+        "bytewise" => Some(inputs::TYPICAL),
+        "bytewise_many_headers" => Some(many),
+        _ => None,
+    };
+    match (parser.as_str(), bytewise) {
+        ("httpwire", Some(input)) => {
             let mut headers = [Header::EMPTY; 64];
             for _ in 0..n {
-                sum = sum.wrapping_add(inputs::ours_bytewise(&mut headers));
+                sum = sum.wrapping_add(inputs::ours_bytewise(input, &mut headers));
             }
         }
-        ("httparse", "bytewise") => {
+        ("httparse", Some(input)) => {
             let mut headers = [httparse::EMPTY_HEADER; 64];
             for _ in 0..n {
-                sum = sum.wrapping_add(inputs::theirs_bytewise(&mut headers));
+                sum = sum.wrapping_add(inputs::theirs_bytewise(input, &mut headers));
             }
         }
         ("httpwire", _) => {
