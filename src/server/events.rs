@@ -119,7 +119,7 @@ struct Inner {
     slots: Vec<Mutex<Slot>>,
     /// Indexes of the slots no connection holds.
     free: Mutex<Vec<usize>>,
-    /// Workers alive, and their wait counts (for the timer).
+    /// Workers alive, and what each shares with the timer.
     threads: AtomicUsize,
     workers: Mutex<Vec<Arc<WorkerState>>>,
     stop: AtomicBool,
@@ -130,8 +130,8 @@ struct Inner {
     _wake_reader: UnixStream,
 }
 
-/// The running layer. [`stop`](EventLoop::stop) ends its threads; the
-/// connections still parked then are closed when the last thread is done.
+/// The running layer. [`stop`](EventLoop::stop) ends its threads and
+/// closes the connections still parked.
 pub(crate) struct EventLoop {
     inner: Arc<Inner>,
     wake_writer: Option<UnixStream>,
