@@ -83,14 +83,16 @@ def run_wrk(url, conns, duration, script):
     cmd.append(url)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"^\s*(\d+) requests in", out, re.M)
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
     errors = re.search(r"Socket errors: (.*)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if not (rps and p50 and p99):
+    if not (rps and p50 and p99 and total):
         raise RuntimeError(f"cannot read wrk's output:\n{out}")
     return {
         "rps": float(rps.group(1)),
+        "requests": int(total.group(1)),
         "p50": to_ms(p50.group(1)),
         "p99": to_ms(p99.group(1)),
         "errors": (errors.group(1).strip() if errors else "")
@@ -133,7 +135,9 @@ def idle_rss(pids, port, count=1000):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
-    ap.add_argument("--rounds", type=int, default=3)
+    # Both servers move by ±15% between runs on this shared machine: five
+    # rounds give a steadier median than three.
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--duration", type=int, default=5)
     ap.add_argument("--no-write", action="store_true")
     # One worker waiting for events, as nginx runs here with one worker
@@ -163,6 +167,9 @@ def main():
     loadlib.wait_listening(ours_port)
     loadlib.wait_listening(ngx_port)
     servers = {"httpwire": ours_port, "nginx": ngx_port}
+    # Whose CPU time and context switches count: ours, and nginx's master
+    # and workers.
+    pids = {"httpwire": [ours.pid], "nginx": [ngx.pid] + loadlib.children(ngx.pid)}
 
     results = {(s, n): [] for s in servers for n, _, _ in SCENARIOS}
     for r in range(args.rounds):
@@ -171,7 +178,13 @@ def main():
             for server in order:
                 url = f"http://127.0.0.1:{servers[server]}/echo/hello"
                 lua = str(post_lua) if script == "post" else None
+                before = loadlib.cpu_and_switches(pids[server])
                 res = run_wrk(url, conns, args.duration, lua)
+                after = loadlib.cpu_and_switches(pids[server])
+                n = max(res["requests"], 1)
+                res["user_us"] = (after[0] - before[0]) * 1e6 / n
+                res["sys_us"] = (after[1] - before[1]) * 1e6 / n
+                res["switches"] = (after[2] - before[2]) / n
                 results[(server, name)].append(res)
                 print(
                     f"round {r + 1} {name:16} {server:9} {res['rps']:>10.0f} req/s "
@@ -193,6 +206,7 @@ def main():
         return statistics.median(x[key] for x in results[(server, name)])
 
     rows = []
+    cost_rows = []
     verdicts = []
     for name, conns, _ in SCENARIOS:
         o_rps, n_rps = med("httpwire", name, "rps"), med("nginx", name, "rps")
@@ -202,6 +216,13 @@ def main():
         rows.append(
             f"| {name} | {o_rps:,.0f} | {n_rps:,.0f} | **{ratio:.2f}×** "
             f"| {o_p50:.3f} / {o_p99:.3f} | {n_p50:.3f} / {n_p99:.3f} | {p99_ratio:.2f}× |"
+        )
+        o_user, n_user = med("httpwire", name, "user_us"), med("nginx", name, "user_us")
+        o_sys, n_sys = med("httpwire", name, "sys_us"), med("nginx", name, "sys_us")
+        o_sw, n_sw = med("httpwire", name, "switches"), med("nginx", name, "switches")
+        cost_rows.append(
+            f"| {name} | {o_user + o_sys:.1f} ({o_user:.1f} + {o_sys:.1f}) "
+            f"| {n_user + n_sys:.1f} ({n_user:.1f} + {n_sys:.1f}) | {o_sw:.3f} | {n_sw:.3f} |"
         )
         if name in TARGETS:
             want = TARGETS[name]
@@ -261,6 +282,15 @@ def main():
             "| nginx p50 / p99 | p99 ours/nginx |",
             "|---|---:|---:|---:|---:|---:|---:|",
             *rows,
+            "",
+            "Where the time goes: each server's CPU time per request (user + system, µs, from "
+            "`/proc/PID/stat` around each wrk run; nginx counts master and worker) and context "
+            "switches per request (all threads, `/proc/PID/task/*/status`). Medians over the rounds.",
+            "",
+            "| scenario | httpwire CPU µs/req | nginx CPU µs/req | httpwire switches/req "
+            "| nginx switches/req |",
+            "|---|---:|---:|---:|---:|",
+            *cost_rows,
             "",
             "Resident memory (VmRSS) with 1,000 idle keep-alive connections open: "
             f"httpwire {ours_rss / 1024:.1f} MiB ({ours_threads} threads; "

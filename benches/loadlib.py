@@ -110,6 +110,28 @@ def proc_status(pid, field):
     return None
 
 
+def cpu_and_switches(pids):
+    """CPU seconds (user, system) and context switches (voluntary and not,
+    over every thread) so far of the processes `pids`, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    user = system = switches = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                # Fields after the command name, which may hold spaces.
+                fields = f.read().rsplit(")", 1)[1].split()
+            user += int(fields[11]) / tick
+            system += int(fields[12]) / tick
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/status") as f:
+                    for line in f:
+                        if "ctxt_switches:" in line:
+                            switches += int(line.split()[1])
+        except OSError:
+            pass
+    return user, system, switches
+
+
 def open_fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
