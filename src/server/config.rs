@@ -102,6 +102,7 @@ impl Default for Config {
 /// request is in progress; they differ in what a connection waiting for its
 /// socket holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IoModel {
     /// One thread per connection, from accept to close. Simple and portable;
     /// each request costs a switch to its connection's thread.
