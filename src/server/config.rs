@@ -29,11 +29,13 @@ pub struct Config {
     /// [`IoModel::Events`] on Linux, [`IoModel::Threads`] elsewhere.
     pub io_model: IoModel,
     /// Worker threads started up front and kept ready. With
-    /// [`IoModel::Events`] these are the threads that wait for ready
-    /// connections, like nginx's `worker_processes`: more are added only
-    /// while all of them are held up (by handlers that block, or bodies that
-    /// trickle in). With [`IoModel::Threads`] they wait for new connections.
-    /// Default: the number of CPUs ([`std::thread::available_parallelism`]).
+    /// [`IoModel::Events`] each waits for ready connections on an `epoll`
+    /// instance of its own and serves its share of the connections, like
+    /// nginx's `worker_processes`; a worker's group gets more threads only
+    /// while all of them are held up (by handlers that block, or bodies
+    /// that trickle in). With [`IoModel::Threads`] they wait for new
+    /// connections. Default: the number of CPUs
+    /// ([`std::thread::available_parallelism`]).
     pub workers: usize,
     /// Most connections open at once. A connection past the cap gets
     /// `503 Service Unavailable` and is closed; none is queued. It also caps

@@ -3,16 +3,23 @@
 //! A connection that waits for its socket (for the next request on a
 //! keep-alive connection, for the rest of a head, or lingering after its
 //! last response) holds no thread: it is *parked* in a table, its socket
-//! registered one-shot with one shared `epoll` instance. Worker threads all
-//! wait on that instance (leader/follower); the kernel hands each report to
-//! one of them, which takes the connection out of the table, serves what it
-//! can (reading the head, the body, running the handler and writing the
-//! response, with blocking I/O and the usual timeouts), and parks it again.
+//! registered one-shot with an `epoll` instance. There is one instance per
+//! group of workers, [`Config::workers`] groups of one worker each, and a
+//! connection belongs to one group for its life (by its slot, round robin),
+//! as an nginx connection belongs to one worker process. A worker waits on
+//! its group's instance; the kernel hands each report to one waiter, which
+//! takes the connection out of the table, serves what it can (reading the
+//! head, the body, running the handler and writing the response, with
+//! blocking I/O and the usual timeouts), and parks it again.
 //!
 //! Why: with a thread per connection, every request costs a switch to the
 //! connection's thread and back. Here a busy worker goes from one ready
 //! connection to the next without sleeping, as nginx's event loop does; an
-//! idle keep-alive connection costs a table entry, not a thread.
+//! idle keep-alive connection costs a table entry, not a thread. Groups
+//! rather than one shared instance: an idle worker is not woken for a
+//! connection another worker could have served next (with one shared
+//! instance, 8 workers on this 2-core machine cost 0.5-0.9 context switches
+//! per request).
 //!
 //! Each connection has a slot in the table, with its own lock (so workers
 //! serving different connections never contend), and each registration
@@ -29,10 +36,13 @@
 //!
 //! A wait takes up to [`BATCH`] reports at once. A worker held up by one of
 //! them (a handler that blocks, a body that trickles) gets the rest of its
-//! batch handed back to the other workers at the timer's next tick but one
-//! (the first sees no progress, the second acts); if every worker is held
-//! up and a report waits, the timer adds workers, up to the connection cap.
+//! batch handed back to its group at the timer's next tick but one (the
+//! first sees no progress, the second acts); if every worker of a group is
+//! held up and a report of the group waits, the timer adds workers to the
+//! group (doubling it, up to the connection cap in all). Extra workers
+//! leave when idle.
 //!
+//! [`Config::workers`]: super::Config::workers
 //! [`IoModel::Events`]: super::IoModel::Events
 
 use std::io;
@@ -84,8 +94,9 @@ fn token(index: usize, generation: u32) -> u64 {
 
 /// What a worker shares with the timer, on a cache line of its own.
 #[repr(align(64))]
-#[derive(Default)]
 struct WorkerState {
+    /// The group whose epoll instance the worker waits on.
+    group: usize,
     /// Bumped by the worker at each wait and each report served.
     progress: AtomicU64,
     /// The progress the timer saw at its last tick (only it writes this).
@@ -115,7 +126,9 @@ impl WorkerState {
 
 struct Inner {
     ctx: Arc<Context>,
-    epoll: Epoll,
+    /// One epoll instance per group of workers; a connection belongs to
+    /// group `slot index % groups`.
+    epolls: Vec<Epoll>,
     slots: Vec<Mutex<Slot>>,
     /// Indexes of the slots no connection holds.
     free: Mutex<Vec<usize>>,
@@ -123,8 +136,7 @@ struct Inner {
     threads: AtomicUsize,
     workers: Mutex<Vec<Arc<WorkerState>>>,
     stop: AtomicBool,
-    /// Workers kept when idle, and the most there may be.
-    keep: usize,
+    /// The most workers there may be (one per group are kept).
     cap: usize,
     /// Readable (at end of stream) once the loop stops: wakes every waiter.
     _wake_reader: UnixStream,
@@ -141,24 +153,27 @@ impl EventLoop {
     /// Starts `ctx.config.workers` workers (at least one) and the timer,
     /// with a slot for each of `ctx.config.max_connections`.
     pub(crate) fn start(ctx: Arc<Context>) -> io::Result<EventLoop> {
-        let epoll = Epoll::new()?;
         let (wake_reader, wake_writer) = UnixStream::pair()?;
-        epoll.add_level(wake_reader.as_raw_fd(), WAKE)?;
         let connections = ctx.config.max_connections.max(1);
         let keep = ctx.config.workers.max(1);
+        let mut epolls = Vec::with_capacity(keep);
+        for _ in 0..keep {
+            let epoll = Epoll::new()?;
+            epoll.add_level(wake_reader.as_raw_fd(), WAKE)?;
+            epolls.push(epoll);
+        }
         let cap = connections.max(keep);
         let mut slots = Vec::with_capacity(connections);
         slots.resize_with(connections, Mutex::default);
         let inner = Arc::new(Inner {
             ctx,
-            epoll,
+            epolls,
             slots,
             // Popped from the end: low indexes first.
             free: Mutex::new((0..connections).rev().collect()),
             threads: AtomicUsize::new(0),
             workers: Mutex::new(vec![]),
             stop: AtomicBool::new(false),
-            keep,
             cap,
             _wake_reader: wake_reader,
         });
@@ -166,8 +181,8 @@ impl EventLoop {
             inner,
             wake_writer: Some(wake_writer),
         };
-        for _ in 0..keep {
-            spawn_worker(&event_loop.inner)?;
+        for group in 0..keep {
+            spawn_worker(&event_loop.inner, group)?;
         }
         let timer_inner = Arc::clone(&event_loop.inner);
         thread::Builder::new()
@@ -226,6 +241,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Inner {
+    /// The epoll instance of the connection in slot `index`.
+    fn epoll_of(&self, index: usize) -> &Epoll {
+        &self.epolls[index % self.epolls.len()]
+    }
+
     /// Puts `conn` in its slot and registers its socket (`new`: for the
     /// first time), under the slot's lock so that the timer cannot
     /// re-register it in between.
@@ -242,10 +262,11 @@ impl Inner {
             deadline,
             expired: false,
         });
+        let epoll = self.epoll_of(index);
         let registered = if new {
-            self.epoll.add_oneshot(fd, Interest::Read, token)
+            epoll.add_oneshot(fd, Interest::Read, token)
         } else {
-            self.epoll.rearm(fd, Interest::Read, token)
+            epoll.rearm(fd, Interest::Read, token)
         };
         if let Err(e) = registered {
             let entry = slot.entry.take();
@@ -342,7 +363,11 @@ impl Inner {
             entry.expired = true;
             slot.generation = slot.generation.wrapping_add(1);
             let token = token(index, slot.generation);
-            if self.epoll.rearm(fd, Interest::Write, token).is_err() {
+            if self
+                .epoll_of(index)
+                .rearm(fd, Interest::Write, token)
+                .is_err()
+            {
                 if let Some(entry) = slot.entry.take() {
                     drop(slot);
                     self.close(index, entry.conn);
@@ -371,7 +396,7 @@ impl Inner {
             Interest::Read
         };
         let fd = entry.conn.stream().as_raw_fd();
-        if self.epoll.rearm(fd, interest, token).is_err() {
+        if self.epoll_of(index).rearm(fd, interest, token).is_err() {
             if let Some(entry) = slot.entry.take() {
                 drop(slot);
                 self.close(index, entry.conn);
@@ -379,14 +404,16 @@ impl Inner {
         }
     }
 
-    /// Hands back the backlog of every held-up worker; returns whether all
-    /// workers are held up.
-    fn unblock(&self) -> bool {
+    /// Hands back the backlog of every held-up worker; returns the groups
+    /// whose workers are all held up.
+    fn unblock(&self) -> Vec<usize> {
         let workers: Vec<Arc<WorkerState>> = lock(&self.workers).clone();
-        let mut all_held_up = true;
+        let mut free = vec![false; self.epolls.len()];
         for worker in &workers {
             if !worker.held_up() {
-                all_held_up = false;
+                if let Some(f) = free.get_mut(worker.group) {
+                    *f = true;
+                }
                 continue;
             }
             let backlog = std::mem::take(&mut *lock(&worker.backlog));
@@ -394,14 +421,17 @@ impl Inner {
                 self.hand_back(report.token);
             }
         }
-        all_held_up
+        (0..free.len()).filter(|&g| !free[g]).collect()
     }
 
-    /// Whether a report waits that no worker is free to take: takes one
-    /// without waiting and, if there is one, registers it again.
-    fn report_waiting(&self) -> bool {
+    /// Whether a report of `group` waits that no worker is free to take:
+    /// takes one without waiting and, if there is one, registers it again.
+    fn report_waiting(&self, group: usize) -> bool {
+        let Some(epoll) = self.epolls.get(group) else {
+            return false;
+        };
         let mut report = [Ready::default()];
-        match self.epoll.wait(&mut report, 0) {
+        match epoll.wait(&mut report, 0) {
             Ok(1) if report[0].token != WAKE => {
                 self.hand_back(report[0].token);
                 true
@@ -409,11 +439,25 @@ impl Inner {
             _ => false,
         }
     }
+
+    /// Workers alive in `group`.
+    fn group_size(&self, group: usize) -> usize {
+        lock(&self.workers)
+            .iter()
+            .filter(|w| w.group == group)
+            .count()
+    }
 }
 
-fn spawn_worker(inner: &Arc<Inner>) -> io::Result<()> {
+fn spawn_worker(inner: &Arc<Inner>, group: usize) -> io::Result<()> {
     inner.threads.fetch_add(1, Ordering::SeqCst);
-    let state = Arc::new(WorkerState::default());
+    let state = Arc::new(WorkerState {
+        group,
+        progress: AtomicU64::new(0),
+        seen: AtomicU64::new(0),
+        waiting: AtomicBool::new(false),
+        backlog: Mutex::new(Vec::new()),
+    });
     lock(&inner.workers).push(Arc::clone(&state));
     let worker_inner = Arc::clone(inner);
     let worker_state = Arc::clone(&state);
@@ -442,10 +486,15 @@ fn forget_worker(inner: &Inner, state: &Arc<WorkerState>) {
 /// nginx's loop, instead of one system call per request.
 const BATCH: usize = 16;
 
-/// A worker: wait for reports, serve those connections, repeat. Extra
-/// workers exit when idle for [`IDLE_EXIT_MS`].
+/// A worker: wait for reports of its group, serve those connections,
+/// repeat. Extra workers exit when idle for [`IDLE_EXIT_MS`].
 fn work(inner: &Inner, state: &Arc<WorkerState>) {
     let mut reports = [Ready::default(); BATCH];
+    let Some(epoll) = inner.epolls.get(state.group) else {
+        inner.threads.fetch_sub(1, Ordering::SeqCst);
+        forget_worker(inner, state);
+        return;
+    };
     loop {
         // The backlog is popped one report at a time (rather than served
         // from a local array) so that the timer can hand the rest back if
@@ -461,21 +510,19 @@ fn work(inner: &Inner, state: &Arc<WorkerState>) {
         }
         state.progress.fetch_add(1, Ordering::Relaxed);
         state.waiting.store(true, Ordering::Relaxed);
-        let waited = inner.epoll.wait(&mut reports, IDLE_EXIT_MS);
+        let waited = epoll.wait(&mut reports, IDLE_EXIT_MS);
         // Progress before "not waiting", so that the timer never sees a
         // worker that just woke as held up.
         state.progress.fetch_add(1, Ordering::Relaxed);
         state.waiting.store(false, Ordering::Release);
         match waited {
             Ok(0) => {
-                // Nothing for a while: shrink back to the workers kept.
-                let threads = inner.threads.load(Ordering::SeqCst);
-                if threads > inner.keep
-                    && inner
-                        .threads
-                        .compare_exchange(threads, threads - 1, Ordering::SeqCst, Ordering::SeqCst)
-                        .is_ok()
-                {
+                // Nothing for a while: shrink back to one worker per group.
+                // (The check and the removal are not one step: two idle
+                // workers of a group may both leave, and the timer adds one
+                // back when a report waits.)
+                if inner.group_size(state.group) > 1 {
+                    inner.threads.fetch_sub(1, Ordering::SeqCst);
                     forget_worker(inner, state);
                     return;
                 }
@@ -501,17 +548,21 @@ fn timer(inner: &Arc<Inner>) {
         thread::sleep(TICK);
         // Reports held by a held-up worker go back first, so that a request
         // among them is not taken for a connection gone idle.
-        let all_held_up = inner.unblock();
+        let held_up_groups = inner.unblock();
         inner.expire(Instant::now());
-        if all_held_up && inner.report_waiting() {
-            // Every worker has been busy on one report since the last tick
-            // and a report waits: double them (up to the cap), so that a
-            // burst of slow requests (handlers that block, bodies that
-            // trickle) is absorbed quickly.
+        for group in held_up_groups {
+            if !inner.report_waiting(group) {
+                continue;
+            }
+            // Every worker of the group has been busy on one report since
+            // the last tick and a report waits: double them (up to the
+            // cap), so that a burst of slow requests (handlers that block,
+            // bodies that trickle) is absorbed quickly.
             let threads = inner.threads.load(Ordering::SeqCst);
-            let more = threads.max(1).min(inner.cap.saturating_sub(threads));
+            let size = inner.group_size(group);
+            let more = size.max(1).min(inner.cap.saturating_sub(threads));
             for _ in 0..more {
-                if spawn_worker(inner).is_err() {
+                if spawn_worker(inner, group).is_err() {
                     break;
                 }
             }

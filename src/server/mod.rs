@@ -4,10 +4,11 @@
 //! runtime. Two ways to map connections to threads ([`IoModel`]):
 //!
 //! * **Events** (the default on Linux): a connection waiting for a request
-//!   holds no thread; it waits in an `epoll` set, and [`Config::workers`]
-//!   threads serve whichever connection is ready next, a request at a time,
-//!   with blocking reads and writes. More threads are added while all are
-//!   held up by slow handlers or bodies, up to [`Config::max_connections`].
+//!   holds no thread; it waits in an `epoll` set. [`Config::workers`]
+//!   threads, each with its own set and share of the connections, serve
+//!   whichever of theirs is ready next, a request at a time, with blocking
+//!   reads and writes. More threads are added while all of a set's are held
+//!   up by slow handlers or bodies, up to [`Config::max_connections`].
 //! * **Threads**: one thread per connection, from a pool that keeps
 //!   [`Config::workers`] threads ready and grows to
 //!   [`Config::max_connections`]. Portable; a switch per request.
