@@ -250,11 +250,16 @@ def main():
         cmd += f" --workers {args.workers}"
     if args.io_model != "events":
         cmd += f" --io-model {args.io_model}"
-    if args.io_model == "events":
-        workers = f"{args.workers} worker" if args.workers > 0 else "one worker per CPU"
+    if args.io_model == "events" and args.workers == 1:
         model_text = (
-            f"event-driven: {workers} waiting for ready connections, as nginx's one worker "
-            "process does; more only while all are held up"
+            "event-driven: one worker waiting for ready connections, as nginx's one worker "
+            "process does; more only while it is held up"
+        )
+    elif args.io_model == "events":
+        workers = f"{args.workers} workers" if args.workers > 0 else "one worker per CPU"
+        model_text = (
+            f"event-driven: {workers}, each with its own epoll instance and share of the "
+            "connections; more only while all of a group's are held up"
         )
     else:
         model_text = "one thread per connection"

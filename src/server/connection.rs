@@ -139,7 +139,7 @@ pub(crate) struct Parked {
 impl Parked {
     /// A new connection, waiting for its first request.
     pub(crate) fn accept(ctx: &Context, slot: Arc<Slot>, remote: SocketAddr, id: u64) -> Parked {
-        Connection::new(ctx, slot, remote, id, true).park()
+        Connection::new(ctx, slot, remote, id, true).state
     }
 
     /// The socket to wait on.
@@ -151,8 +151,7 @@ impl Parked {
     /// readable: it only starts waiting).
     pub(crate) fn start(self, ctx: &Context) -> (Next, Parked) {
         let mut conn = Connection::resume(ctx, self);
-        let next = conn.drive();
-        conn.finish(next)
+        (conn.drive(), conn.state)
     }
 
     /// The socket became readable (or closed, or failed). Also the way to
@@ -171,7 +170,7 @@ impl Parked {
             }
             conn.drive()
         };
-        conn.finish(next)
+        (next, conn.state)
     }
 
     /// What the deadline of the current wait means when it passes with no
@@ -186,15 +185,13 @@ impl Parked {
     /// The deadline passed on an unfinished head ([`Expiry::Answer`]):
     /// answer `408` and close.
     pub(crate) fn on_deadline(self, ctx: &Context) -> (Next, Parked) {
-        let mut conn = Connection::resume(ctx, self);
-        let next = match (conn.state.linger.is_some(), conn.state.head.started) {
-            (false, Some(started)) => {
-                let flow = conn.fail(Failure::Timeout, None, started);
-                conn.next(flow)
-            }
-            _ => Next::Close,
+        let started = match (self.expiry(), self.head.started) {
+            (Expiry::Answer, Some(started)) => started,
+            _ => return (Next::Close, self),
         };
-        conn.finish(next)
+        let mut conn = Connection::resume(ctx, self);
+        let flow = conn.fail(Failure::Timeout, None, started);
+        (conn.next(flow), conn.state)
     }
 }
 
@@ -394,10 +391,6 @@ impl<'a> Connection<'a> {
         }
     }
 
-    fn park(self) -> Parked {
-        self.state
-    }
-
     /// Event-driven: serves requests until the connection must wait or end.
     fn drive(&mut self) -> Next {
         loop {
@@ -413,12 +406,6 @@ impl<'a> Connection<'a> {
             Flow::Wait => Next::Readable(self.state.wait_until),
             Flow::KeepAlive | Flow::Close => Next::Close,
         }
-    }
-
-    /// Hands the connection back to the event layer, which parks it or
-    /// drops it (after freeing its slot, so a slot is never short).
-    fn finish(self, next: Next) -> (Next, Parked) {
-        (next, self.park())
     }
 
     /// Event-driven linger: one read of what the client sends, discarded.

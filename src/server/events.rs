@@ -92,6 +92,11 @@ fn token(index: usize, generation: u32) -> u64 {
     ((index as u64) << 32) | u64::from(generation)
 }
 
+/// The slot index and generation of a [`token`].
+fn split(token: u64) -> (usize, u32) {
+    ((token >> 32) as usize, token as u32)
+}
+
 /// What a worker shares with the timer, on a cache line of its own.
 #[repr(align(64))]
 struct WorkerState {
@@ -269,18 +274,24 @@ impl Inner {
             epoll.rearm(fd, Interest::Read, token)
         };
         if let Err(e) = registered {
-            let entry = slot.entry.take();
-            drop(slot);
             eprintln!("httpwire: epoll_ctl failed, connection closed: {e}");
-            if let Some(entry) = entry {
-                self.close(index, entry.conn);
-            }
+            self.evict(index, slot);
         }
     }
 
     /// Frees the slot of a connection that ended.
     fn release(&self, index: usize) {
         lock(&self.free).push(index);
+    }
+
+    /// Takes the connection out of its slot (whose lock `slot` is) and
+    /// closes it, outside the lock.
+    fn evict(&self, index: usize, mut slot: MutexGuard<'_, Slot>) {
+        let entry = slot.entry.take();
+        drop(slot);
+        if let Some(entry) = entry {
+            self.close(index, entry.conn);
+        }
     }
 
     /// Ends a connection taken out of its slot: the slot is freed first, so
@@ -295,13 +306,13 @@ impl Inner {
     /// Serves the connection a report is for, if it is still parked under
     /// that token.
     fn dispatch(&self, report: Ready) {
-        let index = (report.token >> 32) as usize;
+        let (index, generation) = split(report.token);
         let Some(slot) = self.slots.get(index) else {
             return;
         };
         let entry = {
             let mut slot = lock(slot);
-            if u64::from(slot.generation) != report.token & 0xffff_ffff {
+            if slot.generation != generation {
                 return;
             }
             slot.entry.take()
@@ -354,10 +365,7 @@ impl Inner {
             let needs_worker =
                 !entry.expired && (entry.conn.expiry() == Expiry::Answer || has_unread_bytes(fd));
             if !needs_worker {
-                if let Some(entry) = slot.entry.take() {
-                    drop(slot);
-                    self.close(index, entry.conn);
-                }
+                self.evict(index, slot);
                 continue;
             }
             entry.expired = true;
@@ -368,10 +376,7 @@ impl Inner {
                 .rearm(fd, Interest::Write, token)
                 .is_err()
             {
-                if let Some(entry) = slot.entry.take() {
-                    drop(slot);
-                    self.close(index, entry.conn);
-                }
+                self.evict(index, slot);
             }
         }
     }
@@ -379,12 +384,12 @@ impl Inner {
     /// Registers again a parked connection whose report a held-up worker
     /// (or the timer) took, so that another worker gets it.
     fn hand_back(&self, token: u64) {
-        let index = (token >> 32) as usize;
+        let (index, generation) = split(token);
         let Some(slot) = self.slots.get(index) else {
             return;
         };
-        let mut slot = lock(slot);
-        if u64::from(slot.generation) != token & 0xffff_ffff {
+        let slot = lock(slot);
+        if slot.generation != generation {
             return;
         }
         let Some(entry) = slot.entry.as_ref() else {
@@ -397,10 +402,7 @@ impl Inner {
         };
         let fd = entry.conn.stream().as_raw_fd();
         if self.epoll_of(index).rearm(fd, interest, token).is_err() {
-            if let Some(entry) = slot.entry.take() {
-                drop(slot);
-                self.close(index, entry.conn);
-            }
+            self.evict(index, slot);
         }
     }
 
