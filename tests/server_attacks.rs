@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use httpwire::server::{Config, Request, Response, RunningServer, Server};
 
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 const HEAD_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The descriptor count and the request rate are the process's: the tests
@@ -76,13 +75,6 @@ fn stop(server: RunningServer) {
     assert!(server.shutdown(Duration::from_secs(5)), "clean shutdown");
 }
 
-fn connect(addr: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
-    stream.set_write_timeout(Some(CLIENT_TIMEOUT)).unwrap();
-    stream
-}
-
 /// Reads one response with a Content-Length body: (status, body).
 fn read_response(reader: &mut BufReader<TcpStream>) -> (u16, Vec<u8>) {
     let mut line = String::new();
@@ -132,7 +124,7 @@ struct Client {
 impl Client {
     fn new(addr: SocketAddr) -> Client {
         Client {
-            reader: BufReader::new(connect(addr)),
+            reader: BufReader::new(common::connect(addr)),
         }
     }
 
@@ -169,7 +161,7 @@ fn answer_to_flood(
     head: Vec<u8>,
     body: impl Iterator<Item = Vec<u8>> + Send + 'static,
 ) -> (u16, Duration) {
-    let stream = connect(addr);
+    let stream = common::connect(addr);
     let mut writer = stream.try_clone().unwrap();
     let started = Instant::now();
     let sender = thread::spawn(move || {
@@ -212,7 +204,7 @@ fn slowloris_gets_408_and_others_are_still_served() {
         // timeout is closed without a word, which is not what is tested.
         let mut slow: Vec<TcpStream> = (0..SLOW)
             .map(|_| {
-                let mut s = connect(addr);
+                let mut s = common::connect(addr);
                 s.write_all(&head[..1]).unwrap();
                 s
             })
@@ -233,7 +225,7 @@ fn slowloris_gets_408_and_others_are_still_served() {
         }
     });
     // Measured while all of them are open, before their 408s.
-    open.recv_timeout(CLIENT_TIMEOUT)
+    open.recv_timeout(common::CLIENT_TIMEOUT)
         .expect("slow clients connected");
     thread::sleep(Duration::from_millis(100));
     let attacked = client.rate(Duration::from_millis(1000));
@@ -354,29 +346,29 @@ fn faults_leave_the_server_up_and_no_descriptor_behind() {
     let before = open_fds();
 
     // Gone in the middle of a head.
-    let mut s = connect(addr);
+    let mut s = common::connect(addr);
     s.write_all(b"GET /echo/x HTTP/1.1\r\nHo").unwrap();
     drop(s);
     // Gone in the middle of a body.
-    let mut s = connect(addr);
+    let mut s = common::connect(addr);
     s.write_all(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\nabc")
         .unwrap();
     drop(s);
     // Gone in the middle of an 8 MiB response (unread bytes: a reset).
-    let mut s = connect(addr);
+    let mut s = common::connect(addr);
     s.write_all(b"GET /big HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
     let mut some = [0u8; 1024];
     s.read_exact(&mut some).unwrap();
     drop(s);
     // A reset in the middle of the second head (the first answer unread).
-    let mut s = connect(addr);
+    let mut s = common::connect(addr);
     s.write_all(b"GET /echo/a HTTP/1.1\r\nHost: t\r\n\r\nGET /echo/b HT")
         .unwrap();
     thread::sleep(Duration::from_millis(50));
     drop(s);
     // Half-close: the request, then our FIN; the answer still comes.
-    let mut s = connect(addr);
+    let mut s = common::connect(addr);
     s.write_all(b"GET /echo/half HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
     s.shutdown(Shutdown::Write).unwrap();

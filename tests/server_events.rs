@@ -5,6 +5,8 @@
 //! socket has a read timeout; every server is shut down.
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Mutex, MutexGuard};
@@ -12,8 +14,6 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use httpwire::server::{Config, IoModel, Request, Response, RunningServer, Server};
-
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The tests count this process's threads: one at a time.
 static ALONE: Mutex<()> = Mutex::new(());
@@ -56,31 +56,10 @@ fn stop(server: RunningServer) {
     assert!(server.shutdown(Duration::from_secs(3)), "did not drain");
 }
 
-fn connect(addr: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
-    stream
-}
-
 /// Reads one response with a `Content-Length` body; returns the status
 /// line and the body.
 fn read_response(reader: &mut BufReader<&TcpStream>) -> (String, String) {
-    let mut status = String::new();
-    reader.read_line(&mut status).expect("status line");
-    let mut length = 0;
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).expect("field line");
-        if line == "\r\n" {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().expect("length");
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).expect("body");
-    (status, String::from_utf8(body).expect("utf-8"))
+    read_response_or_close(reader).expect("a response")
 }
 
 /// Like [`read_response`], or `None` if the server closed (or reset) the
@@ -110,7 +89,7 @@ fn read_response_or_close(reader: &mut BufReader<&TcpStream>) -> Option<(String,
 /// One request first, so that the server's own threads exist before the
 /// count; returns its connection (kept open) and the count.
 fn warm_up_then_count_threads(addr: SocketAddr) -> (TcpStream, usize) {
-    let warm = connect(addr);
+    let warm = common::connect(addr);
     (&warm)
         .write_all(b"GET /echo/w HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
@@ -140,8 +119,8 @@ fn a_blocking_handler_does_not_hold_up_other_connections() {
         let addr = server.local_addr();
         // The slow request goes first; the others arrive while it sleeps,
         // some probably in the same batch of reports.
-        let slow = connect(addr);
-        let quick: Vec<TcpStream> = (0..8).map(|_| connect(addr)).collect();
+        let slow = common::connect(addr);
+        let quick: Vec<TcpStream> = (0..8).map(|_| common::connect(addr)).collect();
         (&slow)
             .write_all(b"GET /sleep HTTP/1.1\r\nHost: t\r\n\r\n")
             .unwrap();
@@ -179,7 +158,7 @@ fn idle_keep_alive_connections_hold_no_threads() {
     let (_warm, before) = warm_up_then_count_threads(addr);
     let mut clients = Vec::new();
     for i in 0..200 {
-        let stream = connect(addr);
+        let stream = common::connect(addr);
         let request = format!("GET /echo/c{i} HTTP/1.1\r\nHost: t\r\n\r\n");
         (&stream).write_all(request.as_bytes()).unwrap();
         let (status, body) = read_response(&mut BufReader::new(&stream));
@@ -212,7 +191,7 @@ fn unfinished_heads_hold_no_threads_and_get_408() {
     let (_warm, before) = warm_up_then_count_threads(addr);
     let slow: Vec<TcpStream> = (0..100)
         .map(|_| {
-            let stream = connect(addr);
+            let stream = common::connect(addr);
             (&stream)
                 .write_all(b"GET /echo/slow HTTP/1.1\r\nHo")
                 .unwrap();
@@ -248,7 +227,7 @@ fn a_request_queued_behind_a_blocking_handler_is_served_past_its_idle_deadline()
     });
     let addr = server.local_addr();
     // A's idle deadline is 1 s after its first answer.
-    let a = connect(addr);
+    let a = common::connect(addr);
     (&a).write_all(b"GET /echo/first HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
     let mut a_reader = BufReader::new(&a);
@@ -259,8 +238,8 @@ fn a_request_queued_behind_a_blocking_handler_is_served_past_its_idle_deadline()
     // and A's second request arrive, so its next wait takes both: B first,
     // and A queued behind it while B's handler sleeps through A's idle
     // deadline.
-    let x = connect(addr);
-    let b = connect(addr);
+    let x = common::connect(addr);
+    let b = common::connect(addr);
     thread::sleep(Duration::from_millis(930).saturating_sub(answered.elapsed()));
     (&x).write_all(b"GET /nap HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();

@@ -13,8 +13,6 @@ use std::time::Duration;
 
 use httpwire::server::{Config, Request, Response, RunningServer, Server};
 
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
-
 fn test_config() -> Config {
     Config {
         io_model: common::io_model(),
@@ -59,11 +57,8 @@ struct Client {
 
 impl Client {
     fn connect(addr: SocketAddr) -> Client {
-        let stream = TcpStream::connect(addr).expect("connect");
-        stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
-        stream.set_write_timeout(Some(CLIENT_TIMEOUT)).unwrap();
         Client {
-            reader: BufReader::new(stream),
+            reader: BufReader::new(common::connect(addr)),
         }
     }
 

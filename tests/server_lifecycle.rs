@@ -13,8 +13,6 @@ use std::time::{Duration, Instant};
 
 use httpwire::server::{Config, Request, Response, RunningServer, Server};
 
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
-
 fn test_config() -> Config {
     Config {
         io_model: common::io_model(),
@@ -38,13 +36,6 @@ fn start_with(config: Config, extra: impl FnOnce(&mut Server)) -> RunningServer 
     server.route("POST", "/echo", |req: &Request| Response::bytes(req.body()));
     extra(&mut server);
     server.spawn().expect("spawn")
-}
-
-fn connect(addr: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
-    stream.set_write_timeout(Some(CLIENT_TIMEOUT)).unwrap();
-    stream
 }
 
 /// Reads one response with a Content-Length body: (status line, head, body).
@@ -97,7 +88,7 @@ fn slow_head_gets_408_and_a_close() {
         ..test_config()
     };
     let server = start_with(config, |_| {});
-    let mut c = connect(server.local_addr());
+    let mut c = common::connect(server.local_addr());
     let started = Instant::now();
     let request = b"GET /echo/slow HTTP/1.1\r\nHost: t\r\n\r\n";
     // A byte every 150 ms: each read is well within the timeout, but the
@@ -133,7 +124,7 @@ fn timeouts_of_duration_max_mean_never() {
         ..test_config()
     };
     let server = start_with(config, |_| {});
-    let stream = connect(server.local_addr());
+    let stream = common::connect(server.local_addr());
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     for word in ["one", "two"] {
         let request = format!("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\n{word}");
@@ -155,7 +146,7 @@ fn stalled_body_gets_408() {
         ..test_config()
     };
     let server = start_with(config, |_| {});
-    let mut c = connect(server.local_addr());
+    let mut c = common::connect(server.local_addr());
     c.write_all(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
         .unwrap();
     let answer = read_until_closed(&mut c);
@@ -170,7 +161,7 @@ fn idle_keep_alive_connection_is_closed_quietly() {
         ..test_config()
     };
     let server = start_with(config, |_| {});
-    let c = connect(server.local_addr());
+    let c = common::connect(server.local_addr());
     let mut reader = BufReader::new(c.try_clone().unwrap());
     (&c).write_all(b"GET /echo/a HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
@@ -190,16 +181,16 @@ fn past_the_connection_cap_new_connections_get_503() {
     };
     let server = start_with(config, |_| {});
     // Two connections in use (one mid-head, one kept alive after a request).
-    let mut busy = connect(server.local_addr());
+    let mut busy = common::connect(server.local_addr());
     busy.write_all(b"GET /echo/x HTTP/1.1\r\n").unwrap();
-    let kept = connect(server.local_addr());
+    let kept = common::connect(server.local_addr());
     let mut kept_reader = BufReader::new(kept.try_clone().unwrap());
     (&kept)
         .write_all(b"GET /echo/k HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
     assert_eq!(read_response(&mut kept_reader).2, "k");
 
-    let mut third = connect(server.local_addr());
+    let mut third = common::connect(server.local_addr());
     let answer = read_until_closed(&mut third);
     assert!(
         answer.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
@@ -215,7 +206,7 @@ fn past_the_connection_cap_new_connections_get_503() {
         assert!(Instant::now() < deadline, "connection count did not drop");
         thread::sleep(Duration::from_millis(10));
     }
-    let fourth = connect(server.local_addr());
+    let fourth = common::connect(server.local_addr());
     let mut reader = BufReader::new(fourth.try_clone().unwrap());
     (&fourth)
         .write_all(b"GET /echo/again HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -236,7 +227,9 @@ fn more_connections_than_workers_are_served_at_once() {
         ..test_config()
     };
     let server = start_with(config, |_| {});
-    let clients: Vec<TcpStream> = (0..6).map(|_| connect(server.local_addr())).collect();
+    let clients: Vec<TcpStream> = (0..6)
+        .map(|_| common::connect(server.local_addr()))
+        .collect();
     // Each holds its connection open; answer them in reverse order.
     for (i, c) in clients.iter().enumerate().rev() {
         let mut reader = BufReader::new(c.try_clone().unwrap());
@@ -261,18 +254,18 @@ fn graceful_shutdown_lets_the_request_in_flight_finish() {
     });
     let addr = server.local_addr();
     // An idle keep-alive connection: closed at once by the shutdown.
-    let idle = connect(addr);
+    let idle = common::connect(addr);
     let mut idle_reader = BufReader::new(idle.try_clone().unwrap());
     (&idle)
         .write_all(b"GET /echo/i HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
     assert_eq!(read_response(&mut idle_reader).2, "i");
 
-    let mut busy = connect(addr);
+    let mut busy = common::connect(addr);
     busy.write_all(b"GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
     entered_rx
-        .recv_timeout(CLIENT_TIMEOUT)
+        .recv_timeout(common::CLIENT_TIMEOUT)
         .expect("handler started");
 
     let started = Instant::now();
@@ -289,7 +282,7 @@ fn graceful_shutdown_lets_the_request_in_flight_finish() {
     // No longer accepting.
     let refused = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
     if let Ok(mut late) = refused {
-        late.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+        late.set_read_timeout(Some(common::CLIENT_TIMEOUT)).unwrap();
         let _ = late.write_all(b"GET /echo/late HTTP/1.1\r\nHost: t\r\n\r\n");
         assert_eq!(
             read_until_closed(&mut late),
@@ -310,11 +303,11 @@ fn shutdown_cuts_off_what_outlives_the_deadline() {
             Response::text("too late")
         });
     });
-    let mut c = connect(server.local_addr());
+    let mut c = common::connect(server.local_addr());
     c.write_all(b"GET /stuck HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
     entered_rx
-        .recv_timeout(CLIENT_TIMEOUT)
+        .recv_timeout(common::CLIENT_TIMEOUT)
         .expect("handler started");
     let started = Instant::now();
     assert!(
@@ -339,7 +332,7 @@ fn ipv6_loopback_works_where_available() {
     });
     let server = server.spawn().unwrap();
     assert!(server.local_addr().is_ipv6());
-    let c = connect(server.local_addr());
+    let c = common::connect(server.local_addr());
     let mut reader = BufReader::new(c.try_clone().unwrap());
     (&c).write_all(b"GET /echo/six HTTP/1.1\r\nHost: [::1]\r\n\r\n")
         .unwrap();
@@ -396,7 +389,7 @@ fn binary_prints_its_address_and_stops_on_sigterm() {
         let _ = BufReader::new(stdout).read_line(&mut line);
         let _ = line_tx.send(line);
     });
-    let line = match line_rx.recv_timeout(CLIENT_TIMEOUT) {
+    let line = match line_rx.recv_timeout(common::CLIENT_TIMEOUT) {
         Ok(line) => line,
         Err(_) => {
             let _ = child.kill();
@@ -412,7 +405,7 @@ fn binary_prints_its_address_and_stops_on_sigterm() {
             let _ = child.kill();
             panic!("unexpected first line {line:?}")
         });
-    let c = connect(addr);
+    let c = common::connect(addr);
     let mut reader = BufReader::new(c.try_clone().unwrap());
     (&c).write_all(b"GET /echo/bin HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
@@ -424,7 +417,7 @@ fn binary_prints_its_address_and_stops_on_sigterm() {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
-    let deadline = Instant::now() + CLIENT_TIMEOUT;
+    let deadline = Instant::now() + common::CLIENT_TIMEOUT;
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break Some(status);

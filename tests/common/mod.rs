@@ -1,6 +1,23 @@
 //! Helpers shared by the server test files.
 
+// Each test file is its own crate and uses only some of these.
+#![allow(dead_code)]
+
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
 use httpwire::server::IoModel;
+
+/// A client socket's read and write timeout: no test can hang on one.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A client connection to `addr`, with [`CLIENT_TIMEOUT`] both ways.
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+    stream
+}
 
 /// The I/O model the server tests run under: the default
 /// ([`IoModel::DEFAULT`], events on Linux) unless `HTTPWIRE_TEST_IO_MODEL`
