@@ -118,6 +118,17 @@ pub enum ErrorKind {
     InvalidChunkLineEnding,
     /// The trailer section exceeds the configured limit (431).
     TrailersTooLarge,
+
+    // --- status-line (RFC 9112 §4), response heads only ---
+    /// The status-line's parts are not separated by single SPs (or the SP
+    /// after the status code is missing).
+    InvalidStatusLine,
+    /// The status code is not three digits from 100 to 999.
+    InvalidStatusCode,
+    /// A control character in the reason phrase.
+    InvalidReasonPhrase,
+    /// The status-line is longer than [`Limits::max_request_line`](crate::Limits::max_request_line).
+    StatusLineTooLong,
 }
 
 impl ErrorKind {
@@ -137,6 +148,8 @@ impl ErrorKind {
             BodyTooLarge => 413,
             MethodTooLong | UnsupportedTransferCoding => 501,
             UnsupportedVersion => 505,
+            // A response a proxy cannot read: 502 Bad Gateway to its client.
+            InvalidStatusLine | InvalidStatusCode | InvalidReasonPhrase | StatusLineTooLong => 502,
             _ => 400,
         }
     }
@@ -190,6 +203,10 @@ impl ErrorKind {
             MissingChunkDataCrlf => "missing_chunk_data_crlf",
             InvalidChunkLineEnding => "invalid_chunk_line_ending",
             TrailersTooLarge => "trailers_too_large",
+            InvalidStatusLine => "invalid_status_line",
+            InvalidStatusCode => "invalid_status_code",
+            InvalidReasonPhrase => "invalid_reason_phrase",
+            StatusLineTooLong => "status_line_too_long",
         }
     }
 
@@ -244,6 +261,10 @@ impl ErrorKind {
             MissingChunkDataCrlf => "chunk data not followed by CRLF",
             InvalidChunkLineEnding => "chunk line does not end in CRLF",
             TrailersTooLarge => "trailer section is too large",
+            InvalidStatusLine => "status-line parts must be separated by exactly one space",
+            InvalidStatusCode => "status code is not three digits from 100 to 999",
+            InvalidReasonPhrase => "control character in the reason phrase",
+            StatusLineTooLong => "status-line is too long",
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::chars::{ascii_str, first_invalid_value_byte, is_token, trim_ows};
 use crate::error::{Error, ErrorKind};
+use crate::version::Version;
 
 /// One field line of a head or trailer section, borrowed from the input.
 ///
@@ -44,6 +45,67 @@ impl<'a> Header<'a> {
     /// The value as `&str`, if it is valid UTF-8.
     pub fn value_str(&self) -> Option<&'a str> {
         core::str::from_utf8(self.value).ok()
+    }
+
+    /// The value's pieces, without the line breaks of obs-fold and the
+    /// whitespace around them: joined by one SP each, they are the value a
+    /// user agent interprets (RFC 9112 §5.2). A value that was not folded
+    /// is one piece. Only a response parser with
+    /// [`allow_obs_fold`](crate::ResponseParser::allow_obs_fold) yields
+    /// folded values; nothing is allocated.
+    ///
+    /// ```
+    /// use httpwire::{Header, ResponseParser};
+    /// let mut headers = [Header::EMPTY; 4];
+    /// let buf = b"HTTP/1.1 200 OK\r\nX-Long: a,\r\n  b\r\nContent-Length: 0\r\n\r\n";
+    /// let res = ResponseParser::new().allow_obs_fold(true)
+    ///     .parse(buf, &mut headers).unwrap().complete().unwrap();
+    /// let pieces: Vec<&[u8]> = res.headers[0].value_pieces().collect();
+    /// assert_eq!(pieces, [&b"a,"[..], b"b"]);
+    /// ```
+    pub fn value_pieces(&self) -> impl Iterator<Item = &'a [u8]> {
+        self.value
+            .split(|&b| b == b'\n')
+            .map(|piece| trim_ows(piece.strip_suffix(b"\r").unwrap_or(piece)))
+    }
+}
+
+/// The value of the first field called `name` (case-insensitive).
+pub(crate) fn find<'b>(headers: &[Header<'b>], name: &str) -> Option<&'b [u8]> {
+    headers.iter().find(|h| h.is(name)).map(|h| h.value)
+}
+
+/// All values of the fields called `name` (case-insensitive), in order.
+pub(crate) fn named<'s, 'b>(
+    headers: &'s [Header<'b>],
+    name: &'s str,
+) -> impl Iterator<Item = &'b [u8]> + 's {
+    headers.iter().filter(move |h| h.is(name)).map(|h| h.value)
+}
+
+/// Does any field called `name` list `token` (RFC 9110 §5.6.1)?
+pub(crate) fn has_token(headers: &[Header<'_>], name: &str, token: &str) -> bool {
+    named(headers, name).any(|v| list_contains(v, token))
+}
+
+/// Is `token` a member of the comma-separated list `value`
+/// (case-insensitive, RFC 9110 §5.6.1)?
+pub(crate) fn list_contains(value: &[u8], token: &str) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|m| trim_ows(m).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// Does a message of `version` with these fields let the connection
+/// persist, as far as it alone says (RFC 9112 §9.3, RULES PC-1)? HTTP/1.1
+/// unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`.
+pub(crate) fn persists(version: Version, headers: &[Header<'_>]) -> bool {
+    if has_token(headers, "connection", "close") {
+        return false;
+    }
+    match version {
+        Version::Http11 => true,
+        Version::Http10 => has_token(headers, "connection", "keep-alive"),
     }
 }
 

@@ -27,8 +27,10 @@ mod chars;
 mod error;
 mod field;
 mod framing;
+mod head;
 mod limits;
 mod request;
+mod response;
 mod simd;
 mod target;
 mod version;
@@ -46,6 +48,7 @@ pub use field::Header;
 pub use framing::Framing;
 pub use limits::Limits;
 pub use request::{Request, RequestParser, Status};
+pub use response::{Response, ResponseParser};
 pub use target::TargetForm;
 pub use version::Version;
 

@@ -21,6 +21,29 @@ impl Version {
     }
 }
 
+/// Does byte `b` fit at index `k` (0–7) of `HTTP-version = "HTTP/" DIGIT
+/// "." DIGIT` (RFC 9112 §2.3, case-sensitive)? One byte at a time, so that a
+/// bad version is refused when its first wrong byte arrives.
+#[inline]
+pub(crate) fn grammar_byte(k: usize, b: u8) -> bool {
+    match k {
+        5 | 7 => b.is_ascii_digit(),
+        _ => b"HTTP/?.".get(k) == Some(&b),
+    }
+}
+
+/// The version a message of `HTTP/major.minor` is processed as: major 1
+/// only (RFC 9110 §2.5; RULES VR-2), a higher minor version as HTTP/1.1
+/// (RULES VR-3).
+#[inline]
+pub(crate) fn from_digits(major: u8, minor: u8) -> Result<Version, crate::ErrorKind> {
+    match (major, minor) {
+        (b'1', b'0') => Ok(Version::Http10),
+        (b'1', _) => Ok(Version::Http11),
+        _ => Err(crate::ErrorKind::UnsupportedVersion),
+    }
+}
+
 impl core::fmt::Display for Version {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.as_str())

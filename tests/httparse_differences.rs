@@ -267,10 +267,18 @@ fn empty_lines_limit() {
 
 #[test]
 fn detection_timing() {
-    // httparse rejects the control byte at once; we wait for the line end.
+    // Both reject a control byte in a value as soon as it arrives.
     let prefix = b"GET / HTTP/1.1\r\nHost: a\r\nX: \x01";
-    assert_eq!(ours(prefix, false), Ours::Partial);
+    assert!(
+        matches!(ours(prefix, false), Ours::Error(e) if e.kind() == ErrorKind::InvalidHeaderValue)
+    );
     assert_eq!(theirs(prefix), Theirs::Error(httparse::Error::HeaderValue));
+    assert_eq!(compare(prefix, false), Ok(None));
+    // Whitespace after a field name: httparse rejects it at once; we wait
+    // for the colon or the line end, which decide the error's kind.
+    let prefix = b"GET / HTTP/1.1\r\nHost ";
+    assert_eq!(ours(prefix, false), Ours::Partial);
+    assert_eq!(theirs(prefix), Theirs::Error(httparse::Error::HeaderName));
     assert_eq!(
         compare(prefix, false),
         Ok(Some(Difference::DetectionTiming))

@@ -62,9 +62,11 @@ pub enum Difference {
     EmptyLinesLimit,
     /// One parser rejects a prefix that the other still holds as partial;
     /// the same bytes with the head completed are rejected by both (or
-    /// differ by another listed difference). httparse rejects a bad byte as
-    /// soon as it arrives; we validate a line when its line end arrives, but
-    /// refuse a too-long line or method before its end.
+    /// differ by another listed difference). Both reject most bad bytes as
+    /// soon as they arrive; where the kind of our error depends on later
+    /// bytes (whitespace after a field name waits for the colon or the line
+    /// end; an HTTP-version for its last digit and line end) we wait for
+    /// them, and httparse waits for a whole line in other places.
     DetectionTiming,
 }
 

@@ -1,0 +1,1025 @@
+//! The head parser: one resumable loop over a start-line and its field
+//! lines (RFC 9112 §2–§5), shared by requests and responses.
+//!
+//! # Shape
+//!
+//! [`HeadParser::run`] is a state machine over the bytes not yet decided.
+//! Each state scans a run of bytes of one class with a SIMD leaf scan
+//! ([`Scanner`]), then decides the byte that ended the run: the next part of
+//! the grammar, the end of the line, an error, or "need more bytes". A call
+//! that runs out of bytes saves the state and the position, and the next
+//! call (with the same bytes and more) resumes there, so each byte is
+//! decided once however the input is split.
+//!
+//! # Fail fast, and the same answer however the input is split
+//!
+//! Every decision is a function of the bytes up to the one being decided,
+//! and a decision that needs a byte not yet received waits for it (returns
+//! `Partial`) instead of guessing. So a byte that makes the head invalid is
+//! rejected in the call that brings it, and a head fed whole, byte by byte
+//! or in any pieces yields the same result, error kind and offset included.
+//! Where an error's kind depends on bytes after the first bad one (`Host :`
+//! is whitespace before the colon, `Bad Name:` a bad name, `Content-Length
+//! 10` a missing colon), the decision waits for the colon or the line end,
+//! at most one line, bounded by the line limit.
+//!
+//! Limits are checked on the byte that crosses them: any byte of the head
+//! at an offset of [`Limits::max_head`] or more, and any byte of a line
+//! past its limit that does not end the line.
+//!
+//! # Fields borrowed from earlier calls
+//!
+//! Fields are written into the caller's slice as their lines complete, as
+//! slices of this call's buffer. Fields completed by an earlier call
+//! borrowed that call's buffer, so when a head completes in a call after
+//! one that recorded fields, the loop runs once more over the (now valid)
+//! head from its start to write every field from this buffer: at most
+//! twice the work of one pass, so the cost stays linear in the head.
+
+use crate::chars::{hex_value, is_token, trim_ows, AsciiWindow};
+use crate::error::{Error, ErrorKind};
+use crate::field::Header;
+use crate::limits::Limits;
+use crate::simd::{self, Kernel, Scanner};
+use crate::target::{self, TargetForm};
+use crate::version::{self, Version};
+
+/// Which start-line the head begins with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// `request-line = method SP request-target SP HTTP-version` (RFC 9112 §3).
+    Request,
+    /// `status-line = HTTP-version SP status-code SP [reason-phrase]` (RFC 9112 §4).
+    Response,
+}
+
+/// The leniencies a parser may opt in to. All off by default; requests only
+/// ever have `bare_lf` (the others are response-only, RULES RS-1, RS-3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Leniency {
+    /// RULES LE-1 / RS-4: a bare LF ends a line.
+    pub(crate) bare_lf: bool,
+    /// RULES RS-1: `HTTP/1.1 200\r\n`, no SP after the code when the
+    /// reason is empty.
+    pub(crate) missing_reason_space: bool,
+    /// RULES RS-3: obs-fold continues the previous field's value.
+    pub(crate) obs_fold: bool,
+    /// RULES RS-3: whitespace between a field name and its colon.
+    pub(crate) space_before_colon: bool,
+    /// RULES RS-3: an invalid field line is skipped.
+    pub(crate) ignore_invalid_lines: bool,
+}
+
+/// Where the loop is in the grammar: the part the next undecided byte
+/// belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Before the start-line: empty lines are skipped (RFC 9112 §2.2).
+    Start,
+    /// In the method (request).
+    Method,
+    /// In the request-target (request).
+    Target,
+    /// In the HTTP-version and what follows it (request).
+    RequestVersion,
+    /// In the HTTP-version (response).
+    ResponseVersion,
+    /// In the status code (response).
+    StatusCode,
+    /// In the reason phrase (response).
+    Reason,
+    /// At the first byte of a field line, or of the empty line that ends
+    /// the head.
+    LineStart,
+    /// In a field name.
+    Name,
+    /// After whitespace that followed a field name: waiting for the colon
+    /// or the line end to decide which error it is (or, leniently, to
+    /// accept the colon).
+    NameSpace,
+    /// After the colon, in the whitespace before the value.
+    ValueStart,
+    /// In a field value.
+    Value,
+    /// In a field line being skipped (the `ignore_invalid_lines` leniency).
+    SkipLine,
+}
+
+/// How far a head has been decided: everything a resumed call needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Progress {
+    state: State,
+    /// The first byte not yet decided.
+    pos: usize,
+    /// Start of the line `pos` is in.
+    line_start: usize,
+    empty_lines: usize,
+    /// Start of the start-line.
+    pub(crate) start_line: usize,
+    /// Request: end of the method. Response: end of the version.
+    pub(crate) method_end: usize,
+    /// Request: the target. Response: the reason phrase.
+    pub(crate) target: (usize, usize),
+    /// Request: the target's form, once the request-line is complete.
+    pub(crate) target_form: TargetForm,
+    /// Where the HTTP-version starts (request) or the status code (response).
+    version_start: usize,
+    pub(crate) version: Version,
+    pub(crate) status: u16,
+    /// Field lines recorded so far.
+    pub(crate) header_count: usize,
+    /// Start of the current field's (first) line: its name.
+    field_start: usize,
+    /// End of the current field's name.
+    name_end: usize,
+    /// Start of the current field's value (after OWS).
+    value_start: usize,
+    /// In [`State::NameSpace`]: only OWS since the name ended.
+    only_ows: bool,
+    /// The last recorded field is Content-Length or Transfer-Encoding (a
+    /// fold may not continue it, RULES OF-3).
+    last_is_framing: bool,
+    /// The last field line was skipped (`ignore_invalid_lines`): a fold
+    /// after it is skipped too.
+    last_skipped: bool,
+    /// Fields that may be Host (by length and first byte), and the index of
+    /// the last one: when there is at most one, the Host check looks at it
+    /// alone instead of comparing every name.
+    pub(crate) host_fields: usize,
+    pub(crate) host_at: usize,
+    /// The same for Content-Length and Transfer-Encoding.
+    pub(crate) framing_fields: usize,
+    pub(crate) framing_at: usize,
+}
+
+impl Progress {
+    /// Nothing decided yet.
+    pub(crate) const START: Progress = Progress {
+        state: State::Start,
+        pos: 0,
+        line_start: 0,
+        empty_lines: 0,
+        start_line: 0,
+        method_end: 0,
+        target: (0, 0),
+        target_form: TargetForm::Origin,
+        version_start: 0,
+        version: Version::Http11,
+        status: 0,
+        header_count: 0,
+        field_start: 0,
+        name_end: 0,
+        value_start: 0,
+        only_ows: true,
+        last_is_framing: false,
+        last_skipped: false,
+        host_fields: 0,
+        host_at: 0,
+        framing_fields: 0,
+        framing_at: 0,
+    };
+}
+
+/// The resumable head parser under [`RequestParser`](crate::RequestParser)
+/// and [`ResponseParser`](crate::ResponseParser): settings, progress, and a
+/// final error.
+#[derive(Clone, Debug)]
+pub(crate) struct HeadParser {
+    pub(crate) limits: Limits,
+    pub(crate) lenient: Leniency,
+    pub(crate) role: Role,
+    pub(crate) progress: Progress,
+    /// A parse error is final: later calls return it again.
+    pub(crate) error: Option<Error>,
+}
+
+/// What the byte at a stop is, once the checks every byte of a line gets
+/// (head limit, line end, line limit) are done.
+enum Stop {
+    /// The line ends here; the next line starts at the given offset.
+    LineEnd(usize),
+    /// A byte inside the line.
+    Byte(u8),
+    /// The byte after a CR is needed to know.
+    NeedMore,
+}
+
+/// One run of [`HeadParser::run`] as a [`Kernel`], compiled once per
+/// instruction set so that the leaf scans inline into the loop.
+struct Run<'p, 'b, 'h> {
+    parser: &'p mut HeadParser,
+    buf: &'b [u8],
+    headers: &'h mut [Header<'b>],
+}
+
+impl<'b> Kernel for Run<'_, 'b, '_> {
+    type Output = Result<Option<usize>, Error>;
+
+    #[inline(always)]
+    fn run<S: Scanner>(self, sc: S) -> Self::Output {
+        self.parser.run(sc, self.buf, self.headers)
+    }
+}
+
+/// Is `b` OWS (SP or HTAB, RFC 9110 §5.6.3)?
+#[inline(always)]
+fn is_ows(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+impl HeadParser {
+    /// A fresh parser.
+    pub(crate) const fn new(role: Role, limits: Limits) -> HeadParser {
+        HeadParser {
+            limits,
+            lenient: Leniency {
+                bare_lf: false,
+                missing_reason_space: false,
+                obs_fold: false,
+                space_before_colon: false,
+                ignore_invalid_lines: false,
+            },
+            role,
+            progress: Progress::START,
+            error: None,
+        }
+    }
+
+    /// Forgets any partial head.
+    #[inline]
+    pub(crate) fn reset(&mut self) {
+        self.progress = Progress::START;
+        self.error = None;
+    }
+
+    /// Decides the bytes of `buf` not decided by earlier calls. Returns the
+    /// head length once the empty line that ends it has arrived, with every
+    /// field in `headers[..progress.header_count]` sliced from `buf`.
+    /// Errors are final (kept for later calls).
+    #[inline]
+    pub(crate) fn advance<'b>(
+        &mut self,
+        buf: &'b [u8],
+        headers: &mut [Header<'b>],
+    ) -> Result<Option<usize>, Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let p = &self.progress;
+        if buf.len() < p.pos {
+            // Not the buffer of the previous call: start over.
+            self.progress = Progress::START;
+        }
+        let recorded = self.progress.header_count;
+        if headers.len() < recorded {
+            let e = Error::new(ErrorKind::TooManyHeaders, self.progress.line_start);
+            self.error = Some(e);
+            return Err(e);
+        }
+        let result = simd::dispatch(Run {
+            parser: self,
+            buf,
+            headers: &mut *headers,
+        });
+        match result {
+            Ok(Some(head_len)) if recorded > 0 => {
+                // Fields recorded by earlier calls borrowed their buffers:
+                // write them all again from this one (see the module docs).
+                self.progress = Progress::START;
+                let again = simd::dispatch(Run {
+                    parser: self,
+                    buf,
+                    headers,
+                });
+                debug_assert_eq!(again, Ok(Some(head_len)));
+                Ok(Some(head_len))
+            }
+            Err(e) => {
+                self.error = Some(e);
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    /// The checks every byte of a line gets, on the byte at `pos` (which
+    /// exists): the head limit, then whether it ends the line (CRLF, or a
+    /// bare LF when allowed), then the line's limit (`line_limit` is the
+    /// first offset past it, reported as `too_long`).
+    #[inline(always)]
+    fn stop(
+        &self,
+        buf: &[u8],
+        pos: usize,
+        line_limit: usize,
+        too_long: (ErrorKind, usize),
+    ) -> Result<Stop, Error> {
+        let max_head = self.limits.max_head;
+        // Limits (RULES LM-4): no byte of the head at max_head or beyond.
+        if pos >= max_head {
+            return Err(Error::new(ErrorKind::HeadTooLarge, max_head));
+        }
+        let b = buf[pos];
+        match b {
+            // RFC 9112 §2.2: CRLF ends a line; a CR alone is a byte of the
+            // line (rejected by the grammar of the part it is in).
+            b'\r' => match buf.get(pos + 1) {
+                None => return Ok(Stop::NeedMore),
+                Some(b'\n') if pos + 1 >= max_head => {
+                    return Err(Error::new(ErrorKind::HeadTooLarge, max_head))
+                }
+                Some(b'\n') => return Ok(Stop::LineEnd(pos + 2)),
+                Some(_) => {}
+            },
+            // A bare LF only when allowed (RULES LE-1).
+            b'\n' if self.lenient.bare_lf => return Ok(Stop::LineEnd(pos + 1)),
+            b'\n' => return Err(Error::new(ErrorKind::BareLf, pos)),
+            _ => {}
+        }
+        if pos >= line_limit {
+            return Err(Error::new(too_long.0, too_long.1));
+        }
+        Ok(Stop::Byte(b))
+    }
+
+    /// The loop. See the module docs.
+    #[inline(always)]
+    fn run<'b, S: Scanner>(
+        &mut self,
+        sc: S,
+        buf: &'b [u8],
+        headers: &mut [Header<'b>],
+    ) -> Result<Option<usize>, Error> {
+        let limits = self.limits;
+        let max_head = limits.max_head;
+        let max_index = limits.max_headers.min(headers.len());
+        let mut p = self.progress;
+        // Names are converted to `&str` a window at a time; a head read from
+        // its start converts from there (see `AsciiWindow::at_start`).
+        let mut names = if p.pos == 0 {
+            AsciiWindow::at_start(buf)
+        } else {
+            AsciiWindow::new()
+        };
+        // Every exit that needs more bytes saves the progress.
+        macro_rules! partial {
+            () => {{
+                self.progress = p;
+                return Ok(None);
+            }};
+        }
+        macro_rules! fail {
+            ($kind:expr, $at:expr) => {
+                return Err(Error::new($kind, $at))
+            };
+        }
+        loop {
+            match p.state {
+                State::Start => {
+                    let Some(_) = buf.get(p.pos) else { partial!() };
+                    let line_limit = p.line_start.saturating_add(limits.max_request_line);
+                    // An empty line, or the start-line's first byte: the
+                    // line limit cannot be crossed by either.
+                    match buf[p.pos] {
+                        b'\r' | b'\n' => {
+                            match self.stop(buf, p.pos, line_limit, self.line_too_long(&p))? {
+                                Stop::NeedMore => partial!(),
+                                Stop::LineEnd(next) => {
+                                    // RFC 9112 §2.2: ignore empty lines before
+                                    // the start-line, up to a limit.
+                                    p.empty_lines += 1;
+                                    if p.empty_lines > limits.max_empty_lines {
+                                        fail!(ErrorKind::TooManyEmptyLines, p.line_start);
+                                    }
+                                    p.pos = next;
+                                    p.line_start = next;
+                                    continue;
+                                }
+                                // A CR that is not a line end: the start-line's.
+                                Stop::Byte(_) => {}
+                            }
+                        }
+                        _ => {}
+                    }
+                    p.start_line = p.pos;
+                    p.state = match self.role {
+                        Role::Request => State::Method,
+                        Role::Response => State::ResponseVersion,
+                    };
+                }
+                State::Method => {
+                    // method = token (RFC 9112 §3.1), then one SP.
+                    let method_limit = p.line_start.saturating_add(limits.max_method);
+                    let line_limit = p.line_start.saturating_add(limits.max_request_line);
+                    let end = buf.len().min(method_limit).min(line_limit).min(max_head);
+                    let rest = buf.get(p.pos..end).unwrap_or_default();
+                    let stop = p.pos + sc.token_len(rest);
+                    if stop < end && buf[stop] == b' ' && stop > p.line_start {
+                        p.method_end = stop;
+                        p.pos = stop + 1;
+                        p.state = State::Target;
+                        continue;
+                    }
+                    p.pos = stop;
+                    let Some(&b) = buf.get(stop) else { partial!() };
+                    if stop >= max_head {
+                        fail!(ErrorKind::HeadTooLarge, max_head);
+                    }
+                    if stop >= method_limit && is_token(b) {
+                        // RFC 9112 §3: an overlong method gets 501.
+                        fail!(ErrorKind::MethodTooLong, method_limit);
+                    }
+                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                        Stop::NeedMore => partial!(),
+                        // A method and nothing else.
+                        Stop::LineEnd(_) => fail!(ErrorKind::InvalidTarget, stop),
+                        Stop::Byte(b' ') if stop > p.line_start => {
+                            p.method_end = stop;
+                            p.pos = stop + 1;
+                            p.state = State::Target;
+                        }
+                        // RFC 9112 §3: exactly one SP; no leading whitespace.
+                        Stop::Byte(b' ' | b'\t' | 0x0b | 0x0c) => {
+                            fail!(ErrorKind::InvalidRequestLineWhitespace, stop)
+                        }
+                        Stop::Byte(b'\r') => fail!(ErrorKind::BareCr, stop),
+                        Stop::Byte(_) => fail!(ErrorKind::InvalidMethod, stop),
+                    }
+                }
+                State::Target => {
+                    // RFC 9112 §3.2, RFC 3986 §2: plain bytes and escapes.
+                    let line_limit = p.line_start.saturating_add(limits.max_request_line);
+                    let end = buf.len().min(line_limit).min(max_head);
+                    let rest = buf.get(p.pos..end).unwrap_or_default();
+                    let stop = p.pos + sc.target_len(rest);
+                    let target_start = p.method_end + 1;
+                    if stop < end && buf[stop] == b' ' && stop > target_start {
+                        p.target = (target_start, stop);
+                        p.pos = stop + 1;
+                        p.version_start = stop + 1;
+                        p.state = State::RequestVersion;
+                        continue;
+                    }
+                    p.pos = stop;
+                    if stop >= buf.len() {
+                        partial!();
+                    }
+                    let b = match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                        Stop::NeedMore => partial!(),
+                        Stop::LineEnd(_) if stop == target_start => {
+                            fail!(ErrorKind::InvalidRequestLineWhitespace, stop)
+                        }
+                        // RFC 9112 §2.3: no HTTP-version is HTTP/0.9, which
+                        // we never serve (RULES RL-8).
+                        Stop::LineEnd(_) => fail!(ErrorKind::MissingVersion, stop),
+                        Stop::Byte(b) => b,
+                    };
+                    match b {
+                        b' ' if stop == target_start => {
+                            fail!(ErrorKind::InvalidRequestLineWhitespace, stop)
+                        }
+                        b' ' => {
+                            p.target = (target_start, stop);
+                            p.pos = stop + 1;
+                            p.version_start = stop + 1;
+                            p.state = State::RequestVersion;
+                        }
+                        b'%' => {
+                            // RFC 3986 §2.1: "%" HEXDIG HEXDIG, each byte
+                            // decided as it arrives.
+                            for i in 1..3 {
+                                let Some(&h) = buf.get(stop + i) else {
+                                    partial!()
+                                };
+                                if hex_value(h).is_none() {
+                                    fail!(ErrorKind::InvalidPercentEncoding, stop);
+                                }
+                            }
+                            if stop + 2 >= max_head {
+                                fail!(ErrorKind::HeadTooLarge, max_head);
+                            }
+                            if stop + 2 >= line_limit {
+                                let (kind, at) = self.line_too_long(&p);
+                                fail!(kind, at);
+                            }
+                            p.pos = stop + 3;
+                        }
+                        // RULES TG-8: never a fragment.
+                        b'#' => fail!(ErrorKind::TargetFragment, stop),
+                        // RULES TG-1, TG-7: brackets only in an IP-literal
+                        // authority, which an origin-form target has not
+                        // (`classify` checks where they are in the others).
+                        b'[' | b']' if buf.get(target_start) != Some(&b'/') => p.pos = stop + 1,
+                        b'\t' | 0x0b | 0x0c => {
+                            fail!(ErrorKind::InvalidRequestLineWhitespace, stop)
+                        }
+                        b'\r' => fail!(ErrorKind::BareCr, stop),
+                        _ => fail!(ErrorKind::InvalidTarget, stop),
+                    }
+                }
+                State::RequestVersion => {
+                    // `HTTP-version CRLF` ends the request-line.
+                    let vs = p.version_start;
+                    let line_limit = p.line_start.saturating_add(limits.max_request_line);
+                    // The common case in two compares.
+                    if p.pos == vs && vs + 10 <= buf.len() && vs + 8 <= line_limit {
+                        if let (Some(version), Some(b"\r\n")) =
+                            (fast_version(&buf[vs..vs + 8]), buf.get(vs + 8..vs + 10))
+                        {
+                            if vs + 9 < max_head {
+                                p.version = version;
+                                self.end_request_line(buf, &mut p)?;
+                                continue;
+                            }
+                        }
+                    }
+                    let Some(_) = buf.get(p.pos) else { partial!() };
+                    let stop = p.pos;
+                    let k = stop - vs;
+                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                        Stop::NeedMore => partial!(),
+                        Stop::LineEnd(_) => {
+                            p.version = request_version(&buf[vs..stop])
+                                .map_err(|kind| Error::new(kind, vs))?;
+                            self.end_request_line(buf, &mut p)?;
+                        }
+                        Stop::Byte(b) => {
+                            if k < 8 && version::grammar_byte(k, b) {
+                                p.pos += 1;
+                                continue;
+                            }
+                            let kind = match b {
+                                b'\r' => fail!(ErrorKind::BareCr, stop),
+                                // Whitespace before the version, or after a
+                                // version we would accept (RULES RL-2).
+                                b' ' | b'\t' if k == 0 => ErrorKind::InvalidRequestLineWhitespace,
+                                b' ' | b'\t' if k == 8 && buf[vs + 5] == b'1' => {
+                                    ErrorKind::InvalidRequestLineWhitespace
+                                }
+                                _ => ErrorKind::InvalidVersion,
+                            };
+                            fail!(kind, vs);
+                        }
+                    }
+                }
+                State::ResponseVersion => {
+                    // status-line = HTTP-version SP status-code SP
+                    // [reason-phrase] (RFC 9112 §4).
+                    let vs = p.start_line;
+                    let line_limit = p.line_start.saturating_add(limits.max_request_line);
+                    let Some(_) = buf.get(p.pos) else { partial!() };
+                    let stop = p.pos;
+                    let k = stop - vs;
+                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                        Stop::NeedMore => partial!(),
+                        Stop::Byte(b'\r') => fail!(ErrorKind::BareCr, stop),
+                        Stop::Byte(b) if k < 8 => {
+                            if !version::grammar_byte(k, b) {
+                                fail!(ErrorKind::InvalidVersion, vs);
+                            }
+                            p.pos += 1;
+                        }
+                        Stop::LineEnd(_) if k < 8 => fail!(ErrorKind::InvalidVersion, vs),
+                        Stop::Byte(b' ') => {
+                            // RULES RS-2: the request's version rules.
+                            p.version = version::from_digits(buf[vs + 5], buf[vs + 7])
+                                .map_err(|kind| Error::new(kind, vs))?;
+                            p.method_end = stop;
+                            p.pos = stop + 1;
+                            p.version_start = stop + 1;
+                            p.state = State::StatusCode;
+                        }
+                        Stop::LineEnd(_) | Stop::Byte(_) => {
+                            fail!(ErrorKind::InvalidStatusLine, stop)
+                        }
+                    }
+                }
+                State::StatusCode => {
+                    // status-code = 3DIGIT (RFC 9112 §4), 100–999 (RULES RS-1).
+                    let cs = p.version_start;
+                    let line_limit = p.line_start.saturating_add(limits.max_request_line);
+                    let Some(_) = buf.get(p.pos) else { partial!() };
+                    let stop = p.pos;
+                    let k = stop - cs;
+                    let stop_kind = self.stop(buf, stop, line_limit, self.line_too_long(&p))?;
+                    match stop_kind {
+                        Stop::NeedMore => partial!(),
+                        Stop::Byte(b'\r') => fail!(ErrorKind::BareCr, stop),
+                        Stop::Byte(b) if k < 3 => {
+                            if !b.is_ascii_digit() || (k == 0 && b == b'0') {
+                                fail!(ErrorKind::InvalidStatusCode, cs);
+                            }
+                            p.status = p.status * 10 + u16::from(b - b'0');
+                            p.pos += 1;
+                        }
+                        Stop::Byte(b' ') if k == 3 => {
+                            p.pos = stop + 1;
+                            p.target = (stop + 1, stop + 1);
+                            p.state = State::Reason;
+                        }
+                        // RULES RS-1 leniency: no SP before an empty reason.
+                        Stop::LineEnd(next) if k == 3 && self.lenient.missing_reason_space => {
+                            p.target = (stop, stop);
+                            self.end_start_line(&mut p, next);
+                        }
+                        Stop::LineEnd(_) | Stop::Byte(_) if k == 3 => {
+                            fail!(ErrorKind::InvalidStatusLine, stop)
+                        }
+                        _ => fail!(ErrorKind::InvalidStatusCode, cs),
+                    }
+                }
+                State::Reason => {
+                    // reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ),
+                    // the field-value bytes (RFC 9112 §4).
+                    let line_limit = p.line_start.saturating_add(limits.max_request_line);
+                    let end = buf.len().min(line_limit).min(max_head);
+                    let rest = buf.get(p.pos..end).unwrap_or_default();
+                    let stop = p.pos + sc.value_len(rest);
+                    p.pos = stop;
+                    if stop >= buf.len() {
+                        partial!();
+                    }
+                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                        Stop::NeedMore => partial!(),
+                        Stop::LineEnd(next) => {
+                            p.target.1 = stop;
+                            self.end_start_line(&mut p, next);
+                        }
+                        Stop::Byte(b'\r') => fail!(ErrorKind::BareCr, stop),
+                        Stop::Byte(_) => fail!(ErrorKind::InvalidReasonPhrase, stop),
+                    }
+                }
+                State::LineStart => {
+                    let line_limit = p.line_start.saturating_add(limits.max_header_line);
+                    // The common case: a complete field line, CRLF-ended,
+                    // within every limit, decided in a few scans.
+                    if p.header_count < max_index {
+                        let end = buf.len().min(line_limit).min(max_head);
+                        let rest = buf.get(p.pos..end).unwrap_or_default();
+                        let name_end = p.pos + sc.token_len(rest);
+                        if name_end > p.pos && name_end < end && buf[name_end] == b':' {
+                            let mut v = name_end + 1;
+                            while v < end && is_ows(buf[v]) {
+                                v += 1;
+                            }
+                            let rest = buf.get(v..end).unwrap_or_default();
+                            let stop = v + sc.value_len(rest);
+                            if stop + 1 < end && buf[stop] == b'\r' && buf[stop + 1] == b'\n' {
+                                p.field_start = p.pos;
+                                p.name_end = name_end;
+                                p.value_start = v;
+                                self.record(buf, headers, &mut names, &mut p, stop);
+                                p.pos = stop + 2;
+                                p.line_start = stop + 2;
+                                continue;
+                            }
+                        }
+                    }
+                    let Some(_) = buf.get(p.pos) else { partial!() };
+                    let stop = p.pos;
+                    let b = match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                        Stop::NeedMore => partial!(),
+                        // The empty line: the head is complete.
+                        Stop::LineEnd(next) => {
+                            self.progress = p;
+                            return Ok(Some(next));
+                        }
+                        Stop::Byte(b) => b,
+                    };
+                    if p.header_count >= max_index {
+                        fail!(ErrorKind::TooManyHeaders, p.line_start);
+                    }
+                    match b {
+                        // RFC 9112 §5.2: obs-fold, or a whitespace-led line.
+                        b' ' | b'\t' if self.lenient.obs_fold && p.last_skipped => {
+                            p.pos = stop + 1;
+                            p.state = State::SkipLine;
+                        }
+                        b' ' | b'\t' if self.lenient.obs_fold && p.header_count > 0 => {
+                            // RULES OF-3: never a folded framing field.
+                            if p.last_is_framing {
+                                fail!(ErrorKind::ObsFold, stop);
+                            }
+                            // The previous field's value goes on (RULES RS-3).
+                            p.header_count -= 1;
+                            p.pos = stop + 1;
+                            p.state = State::Value;
+                        }
+                        b' ' | b'\t' => self.field_error(&mut p, ErrorKind::ObsFold, stop, None)?,
+                        b':' => self.field_error(&mut p, ErrorKind::EmptyHeaderName, stop, None)?,
+                        b'\r' => fail!(ErrorKind::BareCr, stop),
+                        b if is_token(b) => {
+                            p.field_start = stop;
+                            p.state = State::Name;
+                        }
+                        _ => self.field_error(&mut p, ErrorKind::InvalidHeaderName, stop, None)?,
+                    }
+                }
+                State::Name => {
+                    // field-name = token (RFC 9110 §5.1), then ":".
+                    let line_limit = p.line_start.saturating_add(limits.max_header_line);
+                    let end = buf.len().min(line_limit).min(max_head);
+                    let rest = buf.get(p.pos..end).unwrap_or_default();
+                    let stop = p.pos + sc.token_len(rest);
+                    p.pos = stop;
+                    if stop >= buf.len() {
+                        partial!();
+                    }
+                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                        Stop::NeedMore => partial!(),
+                        Stop::LineEnd(next) => {
+                            self.field_error(&mut p, ErrorKind::MissingColon, stop, Some(next))?
+                        }
+                        Stop::Byte(b':') => {
+                            p.name_end = stop;
+                            p.pos = stop + 1;
+                            p.state = State::ValueStart;
+                        }
+                        // RFC 9112 §5.1: no whitespace before the colon; which
+                        // error it is waits for the colon or the line end.
+                        Stop::Byte(b' ' | b'\t') => {
+                            p.name_end = stop;
+                            p.only_ows = true;
+                            p.pos = stop + 1;
+                            p.state = State::NameSpace;
+                        }
+                        Stop::Byte(b'\r') => fail!(ErrorKind::BareCr, stop),
+                        Stop::Byte(_) => {
+                            self.field_error(&mut p, ErrorKind::InvalidHeaderName, stop, None)?
+                        }
+                    }
+                }
+                State::NameSpace => {
+                    let line_limit = p.line_start.saturating_add(limits.max_header_line);
+                    let Some(_) = buf.get(p.pos) else { partial!() };
+                    let stop = p.pos;
+                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                        Stop::NeedMore => partial!(),
+                        Stop::LineEnd(next) => {
+                            let at = p.name_end;
+                            self.field_error(&mut p, ErrorKind::MissingColon, at, Some(next))?
+                        }
+                        Stop::Byte(b':') if p.only_ows && self.lenient.space_before_colon => {
+                            // RULES RS-3 leniency: the name without the space.
+                            p.pos = stop + 1;
+                            p.state = State::ValueStart;
+                        }
+                        Stop::Byte(b':') => {
+                            let kind = if p.only_ows {
+                                ErrorKind::WhitespaceBeforeColon
+                            } else {
+                                // "Bad Name: x": the space is inside the name.
+                                ErrorKind::InvalidHeaderName
+                            };
+                            p.pos = stop;
+                            let at = p.name_end;
+                            self.field_error(&mut p, kind, at, None)?;
+                        }
+                        Stop::Byte(b) => {
+                            p.only_ows &= is_ows(b);
+                            p.pos = stop + 1;
+                        }
+                    }
+                }
+                State::ValueStart => {
+                    // OWS before the value is not part of it (RFC 9112 §5).
+                    let line_limit = p.line_start.saturating_add(limits.max_header_line);
+                    let end = buf.len().min(line_limit).min(max_head);
+                    while p.pos < end && is_ows(buf[p.pos]) {
+                        p.pos += 1;
+                    }
+                    if p.pos >= buf.len() {
+                        partial!();
+                    }
+                    p.value_start = p.pos;
+                    p.state = State::Value;
+                }
+                State::Value => {
+                    // field-value bytes (RFC 9110 §5.5): no CTL but HTAB.
+                    let line_limit = p.line_start.saturating_add(limits.max_header_line);
+                    let end = buf.len().min(line_limit).min(max_head);
+                    let rest = buf.get(p.pos..end).unwrap_or_default();
+                    let stop = p.pos + sc.value_len(rest);
+                    p.pos = stop;
+                    if stop >= buf.len() {
+                        partial!();
+                    }
+                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                        Stop::NeedMore => partial!(),
+                        Stop::LineEnd(next) => {
+                            self.record(buf, headers, &mut names, &mut p, stop);
+                            p.pos = next;
+                            p.line_start = next;
+                            p.state = State::LineStart;
+                        }
+                        Stop::Byte(b'\r') => fail!(ErrorKind::BareCr, stop),
+                        Stop::Byte(_) => {
+                            self.field_error(&mut p, ErrorKind::InvalidHeaderValue, stop, None)?
+                        }
+                    }
+                }
+                State::SkipLine => {
+                    let line_limit = p.line_start.saturating_add(limits.max_header_line);
+                    let Some(_) = buf.get(p.pos) else { partial!() };
+                    let stop = p.pos;
+                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                        Stop::NeedMore => partial!(),
+                        Stop::LineEnd(next) => {
+                            p.pos = next;
+                            p.line_start = next;
+                            p.state = State::LineStart;
+                        }
+                        // A skipped line still may not hide a bare CR.
+                        Stop::Byte(b'\r') => fail!(ErrorKind::BareCr, stop),
+                        Stop::Byte(_) => p.pos = stop + 1,
+                    }
+                }
+            }
+        }
+    }
+
+    /// The error for a line past its limit, for the line `p` is in.
+    #[inline(always)]
+    fn line_too_long(&self, p: &Progress) -> (ErrorKind, usize) {
+        let start_line = p.line_start.saturating_add(self.limits.max_request_line);
+        match (p.state, self.role) {
+            (State::Start, Role::Request)
+            | (State::Method | State::Target | State::RequestVersion, _) => {
+                (ErrorKind::RequestLineTooLong, start_line)
+            }
+            (State::Start, Role::Response)
+            | (State::ResponseVersion | State::StatusCode | State::Reason, _) => {
+                (ErrorKind::StatusLineTooLong, start_line)
+            }
+            _ => (
+                ErrorKind::HeaderLineTooLong,
+                p.line_start.saturating_add(self.limits.max_header_line),
+            ),
+        }
+    }
+
+    /// A field line's own error, found at the byte at `p.pos` (or at the
+    /// line end, when `next` is where the next line starts): fatal, or, with
+    /// the `ignore_invalid_lines` leniency (RULES RS-3), the line is skipped.
+    #[cold]
+    #[inline(never)]
+    fn field_error(
+        &self,
+        p: &mut Progress,
+        kind: ErrorKind,
+        at: usize,
+        next: Option<usize>,
+    ) -> Result<(), Error> {
+        if !self.lenient.ignore_invalid_lines {
+            return Err(Error::new(kind, at));
+        }
+        p.last_skipped = true;
+        match next {
+            Some(next) => {
+                p.pos = next;
+                p.line_start = next;
+                p.state = State::LineStart;
+            }
+            None => {
+                p.pos += 1;
+                p.state = State::SkipLine;
+            }
+        }
+        Ok(())
+    }
+
+    /// The request-line is complete (`p.pos` at its CR or LF): check the
+    /// target's form against the method, then go on to the fields.
+    #[cold]
+    #[inline(never)]
+    fn end_request_line(&self, buf: &[u8], p: &mut Progress) -> Result<(), Error> {
+        let method = &buf[p.start_line..p.method_end];
+        let target = &buf[p.target.0..p.target.1];
+        // RFC 9112 §3.2.3, §3.2.4: the form must fit the method. The
+        // common case, an origin-form target without CONNECT, inline.
+        p.target_form = if target.first() == Some(&b'/') && method != b"CONNECT" {
+            TargetForm::Origin
+        } else {
+            target::classify(method, target)
+                .map_err(|(i, kind)| Error::new(kind, p.target.0 + i))?
+        };
+        let next = match buf.get(p.version_start + 8) {
+            Some(b'\r') => p.version_start + 10,
+            _ => p.version_start + 9,
+        };
+        self.end_start_line(p, next);
+        Ok(())
+    }
+
+    /// The start-line is complete; the fields start at `next`.
+    #[inline(always)]
+    fn end_start_line(&self, p: &mut Progress, next: usize) {
+        p.pos = next;
+        p.line_start = next;
+        p.state = State::LineStart;
+    }
+
+    /// Records the field whose name ends at `p.name_end`, whose value starts
+    /// at `p.value_start` and whose line content ends at `end`.
+    #[inline(always)]
+    fn record<'b>(
+        &self,
+        buf: &'b [u8],
+        headers: &mut [Header<'b>],
+        names: &mut AsciiWindow<'b>,
+        p: &mut Progress,
+        end: usize,
+    ) {
+        let raw = buf.get(p.value_start..end).unwrap_or_default();
+        // Trailing OWS is not part of the value (RFC 9112 §5).
+        let value = match raw {
+            [.., last] if is_ows(*last) => trim_ows(raw),
+            _ => raw,
+        };
+        let name = names.get(buf, p.field_start, p.name_end);
+        let index = p.header_count;
+        if let Some(slot) = headers.get_mut(index) {
+            *slot = Header { name, value };
+        }
+        let noted = note(name.as_bytes());
+        match noted {
+            Noted::Host => {
+                p.host_fields += 1;
+                p.host_at = index;
+            }
+            Noted::Framing => {
+                p.framing_fields += 1;
+                p.framing_at = index;
+            }
+            Noted::Other => {}
+        }
+        p.last_is_framing = noted == Noted::Framing && is_framing(name);
+        p.last_skipped = false;
+        p.header_count = index + 1;
+    }
+}
+
+/// What a field name may be, judged by its length and first letter.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Noted {
+    /// Possibly Host.
+    Host,
+    /// Possibly Content-Length or Transfer-Encoding.
+    Framing,
+    /// None of the three.
+    Other,
+}
+
+/// Which of Host, Content-Length and Transfer-Encoding `name` may be (a
+/// superset of the case-insensitive matches): one table look-up and one
+/// (rarely taken) branch per field.
+#[inline(always)]
+fn note(name: &[u8]) -> Noted {
+    // The lower-cased first letter the three names of each length start with.
+    const FIRST: [u8; 18] = {
+        let mut t = [0u8; 18];
+        t[4] = b'h';
+        t[14] = b'c';
+        t[17] = b't';
+        t
+    };
+    match (FIRST.get(name.len()), name.first()) {
+        (Some(&want), Some(&first)) if first | 0x20 == want => {
+            if want == b'h' {
+                Noted::Host
+            } else {
+                Noted::Framing
+            }
+        }
+        _ => Noted::Other,
+    }
+}
+
+/// Is `name` Content-Length or Transfer-Encoding?
+#[cold]
+fn is_framing(name: &str) -> bool {
+    name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("transfer-encoding")
+}
+
+/// The request's HTTP-version, ended by the line end at `v.len()`: every
+/// byte of `v` already matched [`version::grammar_byte`].
+#[cold]
+fn request_version(v: &[u8]) -> Result<Version, ErrorKind> {
+    match v {
+        [] => Err(ErrorKind::MissingVersion),
+        [_, _, _, _, _, major, _, minor] => version::from_digits(*major, *minor),
+        _ => Err(ErrorKind::InvalidVersion),
+    }
+}
+
+/// `HTTP/1.1` or `HTTP/1.0` in one compare, else `None` (the byte path
+/// decides).
+#[inline(always)]
+fn fast_version(v: &[u8]) -> Option<Version> {
+    let v: [u8; 8] = v.try_into().ok()?;
+    match u64::from_le_bytes(v) {
+        x if x == u64::from_le_bytes(*b"HTTP/1.1") => Some(Version::Http11),
+        x if x == u64::from_le_bytes(*b"HTTP/1.0") => Some(Version::Http10),
+        _ => None,
+    }
+}
