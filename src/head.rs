@@ -36,7 +36,7 @@
 //! head from its start to write every field from this buffer: at most
 //! twice the work of one pass, so the cost stays linear in the head.
 
-use crate::chars::{hex_value, is_token, trim_ows, AsciiWindow};
+use crate::chars::{hex_value, is_token, trim_ows, AsciiWindow, FIELD_VALUE, TARGET_PLAIN, TOKEN};
 use crate::error::{Error, ErrorKind};
 use crate::field::Header;
 use crate::limits::Limits;
@@ -128,14 +128,19 @@ pub(crate) struct Progress {
     pub(crate) status: u16,
     /// Field lines recorded so far.
     pub(crate) header_count: usize,
+    /// What [`HeadParser::skip_run`] may skip: bytes of this class (an
+    /// index into [`SKIP_CLASSES`], 0 for none) up to this offset.
+    skip_class: u8,
+    skip_end: usize,
     /// Start of the current field's (first) line: its name.
     field_start: usize,
     /// End of the current field's name.
     name_end: usize,
     /// Start of the current field's value (after OWS).
     value_start: usize,
-    /// In [`State::NameSpace`]: only OWS since the name ended.
-    only_ows: bool,
+    /// In [`State::NameSpace`]: something other than OWS came after the
+    /// name.
+    name_junk: bool,
     /// The last recorded field is Content-Length or Transfer-Encoding (a
     /// fold may not continue it, RULES OF-3).
     last_is_framing: bool,
@@ -153,7 +158,8 @@ pub(crate) struct Progress {
 }
 
 impl Progress {
-    /// Nothing decided yet.
+    /// Nothing decided yet. All zero bits, so that a reset is a few
+    /// stores, not a copy.
     pub(crate) const START: Progress = Progress {
         state: State::Start,
         pos: 0,
@@ -164,13 +170,15 @@ impl Progress {
         target: (0, 0),
         target_form: TargetForm::Origin,
         version_start: 0,
-        version: Version::Http11,
+        version: Version::Http10,
         status: 0,
         header_count: 0,
+        skip_class: 0,
+        skip_end: 0,
         field_start: 0,
         name_end: 0,
         value_start: 0,
-        only_ows: true,
+        name_junk: false,
         last_is_framing: false,
         last_skipped: false,
         host_fields: 0,
@@ -204,6 +212,14 @@ enum Stop {
     NeedMore,
 }
 
+/// A complete head: its length, and (for a request) the request-line's
+/// method-to-target text, converted to `&str` with the field names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Done<'b> {
+    pub(crate) head_len: usize,
+    pub(crate) line: &'b str,
+}
+
 /// One run of [`HeadParser::run`] as a [`Kernel`], compiled once per
 /// instruction set so that the leaf scans inline into the loop.
 struct Run<'p, 'b, 'h> {
@@ -213,13 +229,17 @@ struct Run<'p, 'b, 'h> {
 }
 
 impl<'b> Kernel for Run<'_, 'b, '_> {
-    type Output = Result<Option<usize>, Error>;
+    type Output = Result<Option<Done<'b>>, Error>;
 
     #[inline(always)]
     fn run<S: Scanner>(self, sc: S) -> Self::Output {
         self.parser.run(sc, self.buf, self.headers)
     }
 }
+
+/// The classes [`HeadParser::skip_run`] skips: none, token, field-value
+/// bytes, plain request-target bytes.
+static SKIP_CLASSES: [&[bool; 256]; 4] = [&[false; 256], &TOKEN, &FIELD_VALUE, &TARGET_PLAIN];
 
 /// Is `b` OWS (SP or HTAB, RFC 9110 §5.6.3)?
 #[inline(always)]
@@ -256,12 +276,12 @@ impl HeadParser {
     /// head length once the empty line that ends it has arrived, with every
     /// field in `headers[..progress.header_count]` sliced from `buf`.
     /// Errors are final (kept for later calls).
-    #[inline]
+    #[inline(never)]
     pub(crate) fn advance<'b>(
         &mut self,
         buf: &'b [u8],
         headers: &mut [Header<'b>],
-    ) -> Result<Option<usize>, Error> {
+    ) -> Result<Option<Done<'b>>, Error> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -282,7 +302,7 @@ impl HeadParser {
             headers: &mut *headers,
         });
         match result {
-            Ok(Some(head_len)) if recorded > 0 => {
+            Ok(Some(done)) if recorded > 0 => {
                 // Fields recorded by earlier calls borrowed their buffers:
                 // write them all again from this one (see the module docs).
                 self.progress = Progress::START;
@@ -291,8 +311,11 @@ impl HeadParser {
                     buf,
                     headers,
                 });
-                debug_assert_eq!(again, Ok(Some(head_len)));
-                Ok(Some(head_len))
+                debug_assert_eq!(
+                    again.map(|d| d.map(|d| d.head_len)),
+                    Ok(Some(done.head_len))
+                );
+                again
             }
             Err(e) => {
                 self.error = Some(e);
@@ -302,18 +325,56 @@ impl HeadParser {
         }
     }
 
-    /// The checks every byte of a line gets, on the byte at `pos` (which
-    /// exists): the head limit, then whether it ends the line (CRLF, or a
-    /// bare LF when allowed), then the line's limit (`line_limit` is the
-    /// first offset past it, reported as `too_long`).
+    /// A call that brings a few bytes, all of the class the current state
+    /// scans and within its limits, only moves the position: answered here,
+    /// inlined into the caller, so that bytes arriving one at a time stay
+    /// cheap. It is the loop's leaf scan (the scalar tables the SIMD scans
+    /// are tested against) with the class and the end the loop saved when
+    /// it last stopped ([`HeadParser::skippable`]), deciding nothing the
+    /// loop would not.
     #[inline(always)]
-    fn stop(
-        &self,
-        buf: &[u8],
-        pos: usize,
-        line_limit: usize,
-        too_long: (ErrorKind, usize),
-    ) -> Result<Stop, Error> {
+    pub(crate) fn skip_run(&mut self, buf: &[u8]) -> bool {
+        let p = &mut self.progress;
+        let Some(new @ [_, ..]) = buf.get(p.pos..) else {
+            return false;
+        };
+        let class = SKIP_CLASSES[usize::from(p.skip_class & 3)];
+        if p.skip_class != 0
+            && new.len() <= 8
+            && buf.len() <= p.skip_end
+            && self.error.is_none()
+            && new.iter().all(|&b| class[usize::from(b)])
+        {
+            p.pos = buf.len();
+            return true;
+        }
+        false
+    }
+
+    /// The class of bytes the state of `p` scans, and the end of the run
+    /// its limits allow, for [`skip_run`](Self::skip_run).
+    #[inline(always)]
+    fn skippable(&self, p: &Progress) -> (u8, usize) {
+        let limits = &self.limits;
+        let (class, line_limit) = match p.state {
+            State::Value => (2, limits.max_header_line),
+            State::Name => (1, limits.max_header_line),
+            State::Target => (3, limits.max_request_line),
+            State::Reason => (2, limits.max_request_line),
+            State::Method => (1, limits.max_request_line.min(limits.max_method)),
+            _ => return (0, 0),
+        };
+        (
+            class,
+            p.line_start.saturating_add(line_limit).min(limits.max_head),
+        )
+    }
+
+    /// The checks every byte of a line gets, on the byte at `pos` (which
+    /// exists) of the line `p` is in: the head limit, then whether it ends
+    /// the line (CRLF, or a bare LF when allowed), then the line's limit.
+    #[inline(always)]
+    fn stop(&self, buf: &[u8], pos: usize, p: &Progress) -> Result<Stop, Error> {
         let max_head = self.limits.max_head;
         // Limits (RULES LM-4): no byte of the head at max_head or beyond.
         if pos >= max_head {
@@ -336,8 +397,9 @@ impl HeadParser {
             b'\n' => return Err(Error::new(ErrorKind::BareLf, pos)),
             _ => {}
         }
+        let (too_long, line_limit) = self.line_limit(p);
         if pos >= line_limit {
-            return Err(Error::new(too_long.0, too_long.1));
+            return Err(Error::new(too_long, line_limit));
         }
         Ok(Stop::Byte(b))
     }
@@ -349,7 +411,7 @@ impl HeadParser {
         sc: S,
         buf: &'b [u8],
         headers: &mut [Header<'b>],
-    ) -> Result<Option<usize>, Error> {
+    ) -> Result<Option<Done<'b>>, Error> {
         let limits = self.limits;
         let max_head = limits.max_head;
         let max_index = limits.max_headers.min(headers.len());
@@ -361,9 +423,13 @@ impl HeadParser {
         } else {
             AsciiWindow::new()
         };
+        // The request-line's method-to-target text, converted with the
+        // names when the line completes in this call.
+        let mut line: &'b str = "";
         // Every exit that needs more bytes saves the progress.
         macro_rules! partial {
             () => {{
+                (p.skip_class, p.skip_end) = self.skippable(&p);
                 self.progress = p;
                 return Ok(None);
             }};
@@ -377,12 +443,11 @@ impl HeadParser {
             match p.state {
                 State::Start => {
                     let Some(_) = buf.get(p.pos) else { partial!() };
-                    let line_limit = p.line_start.saturating_add(limits.max_request_line);
                     // An empty line, or the start-line's first byte: the
                     // line limit cannot be crossed by either.
                     match buf[p.pos] {
                         b'\r' | b'\n' => {
-                            match self.stop(buf, p.pos, line_limit, self.line_too_long(&p))? {
+                            match self.stop(buf, p.pos, &p)? {
                                 Stop::NeedMore => partial!(),
                                 Stop::LineEnd(next) => {
                                     // RFC 9112 §2.2: ignore empty lines before
@@ -429,7 +494,7 @@ impl HeadParser {
                         // RFC 9112 §3: an overlong method gets 501.
                         fail!(ErrorKind::MethodTooLong, method_limit);
                     }
-                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                    match self.stop(buf, stop, &p)? {
                         Stop::NeedMore => partial!(),
                         // A method and nothing else.
                         Stop::LineEnd(_) => fail!(ErrorKind::InvalidTarget, stop),
@@ -464,7 +529,7 @@ impl HeadParser {
                     if stop >= buf.len() {
                         partial!();
                     }
-                    let b = match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                    let b = match self.stop(buf, stop, &p)? {
                         Stop::NeedMore => partial!(),
                         Stop::LineEnd(_) if stop == target_start => {
                             fail!(ErrorKind::InvalidRequestLineWhitespace, stop)
@@ -499,7 +564,7 @@ impl HeadParser {
                                 fail!(ErrorKind::HeadTooLarge, max_head);
                             }
                             if stop + 2 >= line_limit {
-                                let (kind, at) = self.line_too_long(&p);
+                                let (kind, at) = self.line_limit(&p);
                                 fail!(kind, at);
                             }
                             p.pos = stop + 3;
@@ -529,6 +594,7 @@ impl HeadParser {
                             if vs + 9 < max_head {
                                 p.version = version;
                                 self.end_request_line(buf, &mut p)?;
+                                line = names.get(buf, p.start_line, p.target.1);
                                 continue;
                             }
                         }
@@ -536,12 +602,13 @@ impl HeadParser {
                     let Some(_) = buf.get(p.pos) else { partial!() };
                     let stop = p.pos;
                     let k = stop - vs;
-                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                    match self.stop(buf, stop, &p)? {
                         Stop::NeedMore => partial!(),
                         Stop::LineEnd(_) => {
                             p.version = request_version(&buf[vs..stop])
                                 .map_err(|kind| Error::new(kind, vs))?;
                             self.end_request_line(buf, &mut p)?;
+                            line = names.get(buf, p.start_line, p.target.1);
                         }
                         Stop::Byte(b) => {
                             if k < 8 && version::grammar_byte(k, b) {
@@ -566,11 +633,10 @@ impl HeadParser {
                     // status-line = HTTP-version SP status-code SP
                     // [reason-phrase] (RFC 9112 §4).
                     let vs = p.start_line;
-                    let line_limit = p.line_start.saturating_add(limits.max_request_line);
                     let Some(_) = buf.get(p.pos) else { partial!() };
                     let stop = p.pos;
                     let k = stop - vs;
-                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                    match self.stop(buf, stop, &p)? {
                         Stop::NeedMore => partial!(),
                         Stop::Byte(b'\r') => fail!(ErrorKind::BareCr, stop),
                         Stop::Byte(b) if k < 8 => {
@@ -597,11 +663,10 @@ impl HeadParser {
                 State::StatusCode => {
                     // status-code = 3DIGIT (RFC 9112 §4), 100–999 (RULES RS-1).
                     let cs = p.version_start;
-                    let line_limit = p.line_start.saturating_add(limits.max_request_line);
                     let Some(_) = buf.get(p.pos) else { partial!() };
                     let stop = p.pos;
                     let k = stop - cs;
-                    let stop_kind = self.stop(buf, stop, line_limit, self.line_too_long(&p))?;
+                    let stop_kind = self.stop(buf, stop, &p)?;
                     match stop_kind {
                         Stop::NeedMore => partial!(),
                         Stop::Byte(b'\r') => fail!(ErrorKind::BareCr, stop),
@@ -639,7 +704,7 @@ impl HeadParser {
                     if stop >= buf.len() {
                         partial!();
                     }
-                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                    match self.stop(buf, stop, &p)? {
                         Stop::NeedMore => partial!(),
                         Stop::LineEnd(next) => {
                             p.target.1 = stop;
@@ -650,39 +715,57 @@ impl HeadParser {
                     }
                 }
                 State::LineStart => {
-                    let line_limit = p.line_start.saturating_add(limits.max_header_line);
-                    // The common case: a complete field line, CRLF-ended,
-                    // within every limit, decided in a few scans.
-                    if p.header_count < max_index {
-                        let end = buf.len().min(line_limit).min(max_head);
+                    // The common case, line after line: a complete field
+                    // line, CRLF-ended, within every limit. The first byte
+                    // not allowed in a value ends a good line at its CR (a
+                    // name is tokens and ':' is allowed in a value, so the
+                    // scan may start at the line's first byte), and the name
+                    // scan stops at the ':': two independent scans a line.
+                    // Any other line is decided byte by byte below.
+                    let max_line = limits.max_header_line;
+                    while p.header_count < max_index {
+                        let end = buf.len().min(p.pos.saturating_add(max_line)).min(max_head);
                         let rest = buf.get(p.pos..end).unwrap_or_default();
-                        let name_end = p.pos + sc.token_len(rest);
-                        if name_end > p.pos && name_end < end && buf[name_end] == b':' {
-                            let mut v = name_end + 1;
-                            while v < end && is_ows(buf[v]) {
-                                v += 1;
-                            }
-                            let rest = buf.get(v..end).unwrap_or_default();
-                            let stop = v + sc.value_len(rest);
-                            if stop + 1 < end && buf[stop] == b'\r' && buf[stop + 1] == b'\n' {
-                                p.field_start = p.pos;
-                                p.name_end = name_end;
-                                p.value_start = v;
-                                self.record(buf, headers, &mut names, &mut p, stop);
-                                p.pos = stop + 2;
-                                p.line_start = stop + 2;
-                                continue;
-                            }
+                        let line_len = sc.value_len(rest);
+                        if rest.get(line_len..line_len + 2) != Some(b"\r\n") {
+                            break;
                         }
+                        let name_len = sc.token_len(rest);
+                        if name_len == 0 || rest.get(name_len) != Some(&b':') {
+                            break;
+                        }
+                        // OWS around the value (RFC 9112 §5): usually one SP
+                        // before it and none after, seen in three bytes.
+                        let raw = rest.get(name_len + 1..line_len).unwrap_or_default();
+                        let value = match raw {
+                            [b' ', first, .., last] if !is_ows(*first) && !is_ows(*last) => {
+                                &raw[1..]
+                            }
+                            _ => trim_ows(raw),
+                        };
+                        p.field_start = p.pos;
+                        p.name_end = p.pos + name_len;
+                        // Where an obs-fold continuation's value starts.
+                        p.value_start = p.name_end + 1;
+                        self.record(buf, headers, &mut names, &mut p, value);
+                        p.pos += line_len + 2;
+                        p.line_start = p.pos;
                     }
                     let Some(_) = buf.get(p.pos) else { partial!() };
                     let stop = p.pos;
-                    let b = match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                    let b = match self.stop(buf, stop, &p)? {
                         Stop::NeedMore => partial!(),
                         // The empty line: the head is complete.
                         Stop::LineEnd(next) => {
                             self.progress = p;
-                            return Ok(Some(next));
+                            if line.is_empty() && self.role == Role::Request {
+                                // The request-line came in an earlier call.
+                                line = names.get(buf, p.start_line, p.target.1);
+                            }
+                            return Ok(Some(Done {
+                                head_len: next,
+                                line,
+                            }));
                         }
                         Stop::Byte(b) => b,
                     };
@@ -725,7 +808,7 @@ impl HeadParser {
                     if stop >= buf.len() {
                         partial!();
                     }
-                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                    match self.stop(buf, stop, &p)? {
                         Stop::NeedMore => partial!(),
                         Stop::LineEnd(next) => {
                             self.field_error(&mut p, ErrorKind::MissingColon, stop, Some(next))?
@@ -739,7 +822,7 @@ impl HeadParser {
                         // error it is waits for the colon or the line end.
                         Stop::Byte(b' ' | b'\t') => {
                             p.name_end = stop;
-                            p.only_ows = true;
+                            p.name_junk = false;
                             p.pos = stop + 1;
                             p.state = State::NameSpace;
                         }
@@ -750,22 +833,21 @@ impl HeadParser {
                     }
                 }
                 State::NameSpace => {
-                    let line_limit = p.line_start.saturating_add(limits.max_header_line);
                     let Some(_) = buf.get(p.pos) else { partial!() };
                     let stop = p.pos;
-                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                    match self.stop(buf, stop, &p)? {
                         Stop::NeedMore => partial!(),
                         Stop::LineEnd(next) => {
                             let at = p.name_end;
                             self.field_error(&mut p, ErrorKind::MissingColon, at, Some(next))?
                         }
-                        Stop::Byte(b':') if p.only_ows && self.lenient.space_before_colon => {
+                        Stop::Byte(b':') if !p.name_junk && self.lenient.space_before_colon => {
                             // RULES RS-3 leniency: the name without the space.
                             p.pos = stop + 1;
                             p.state = State::ValueStart;
                         }
                         Stop::Byte(b':') => {
-                            let kind = if p.only_ows {
+                            let kind = if !p.name_junk {
                                 ErrorKind::WhitespaceBeforeColon
                             } else {
                                 // "Bad Name: x": the space is inside the name.
@@ -776,7 +858,7 @@ impl HeadParser {
                             self.field_error(&mut p, kind, at, None)?;
                         }
                         Stop::Byte(b) => {
-                            p.only_ows &= is_ows(b);
+                            p.name_junk |= !is_ows(b);
                             p.pos = stop + 1;
                         }
                     }
@@ -804,10 +886,13 @@ impl HeadParser {
                     if stop >= buf.len() {
                         partial!();
                     }
-                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                    match self.stop(buf, stop, &p)? {
                         Stop::NeedMore => partial!(),
                         Stop::LineEnd(next) => {
-                            self.record(buf, headers, &mut names, &mut p, stop);
+                            let raw = buf.get(p.value_start..stop).unwrap_or_default();
+                            // Trailing OWS is not part of the value (RFC 9112 §5).
+                            let value = trim_ows(raw);
+                            self.record(buf, headers, &mut names, &mut p, value);
                             p.pos = next;
                             p.line_start = next;
                             p.state = State::LineStart;
@@ -819,10 +904,9 @@ impl HeadParser {
                     }
                 }
                 State::SkipLine => {
-                    let line_limit = p.line_start.saturating_add(limits.max_header_line);
                     let Some(_) = buf.get(p.pos) else { partial!() };
                     let stop = p.pos;
-                    match self.stop(buf, stop, line_limit, self.line_too_long(&p))? {
+                    match self.stop(buf, stop, &p)? {
                         Stop::NeedMore => partial!(),
                         Stop::LineEnd(next) => {
                             p.pos = next;
@@ -838,9 +922,10 @@ impl HeadParser {
         }
     }
 
-    /// The error for a line past its limit, for the line `p` is in.
+    /// The line `p` is in ends at the latest before this offset (its line
+    /// end aside), else it is the returned error.
     #[inline(always)]
-    fn line_too_long(&self, p: &Progress) -> (ErrorKind, usize) {
+    fn line_limit(&self, p: &Progress) -> (ErrorKind, usize) {
         let start_line = p.line_start.saturating_add(self.limits.max_request_line);
         match (p.state, self.role) {
             (State::Start, Role::Request)
@@ -890,8 +975,7 @@ impl HeadParser {
 
     /// The request-line is complete (`p.pos` at its CR or LF): check the
     /// target's form against the method, then go on to the fields.
-    #[cold]
-    #[inline(never)]
+    #[inline(always)]
     fn end_request_line(&self, buf: &[u8], p: &mut Progress) -> Result<(), Error> {
         let method = &buf[p.start_line..p.method_end];
         let target = &buf[p.target.0..p.target.1];
@@ -919,8 +1003,8 @@ impl HeadParser {
         p.state = State::LineStart;
     }
 
-    /// Records the field whose name ends at `p.name_end`, whose value starts
-    /// at `p.value_start` and whose line content ends at `end`.
+    /// Records the field whose name is `p.field_start..p.name_end`, with
+    /// its value (OWS trimmed).
     #[inline(always)]
     fn record<'b>(
         &self,
@@ -928,14 +1012,8 @@ impl HeadParser {
         headers: &mut [Header<'b>],
         names: &mut AsciiWindow<'b>,
         p: &mut Progress,
-        end: usize,
+        value: &'b [u8],
     ) {
-        let raw = buf.get(p.value_start..end).unwrap_or_default();
-        // Trailing OWS is not part of the value (RFC 9112 §5).
-        let value = match raw {
-            [.., last] if is_ows(*last) => trim_ows(raw),
-            _ => raw,
-        };
         let name = names.get(buf, p.field_start, p.name_end);
         let index = p.header_count;
         if let Some(slot) = headers.get_mut(index) {

@@ -3,11 +3,10 @@
 //! needs the whole head (Host, RFC 9112 §3.2; body framing, §6.3) is
 //! decided here once the head is complete.
 
-use crate::chars::ascii_str;
 use crate::error::{Error, ErrorKind};
 use crate::field::{self, Header};
 use crate::framing::{self, Framing};
-use crate::head::{HeadParser, Role};
+use crate::head::{Done, HeadParser, Role};
 use crate::limits::Limits;
 use crate::target::{self, TargetForm};
 use crate::version::Version;
@@ -250,10 +249,24 @@ impl RequestParser {
         buf: &'b [u8],
         headers: &'h mut [Header<'b>],
     ) -> Result<Status<Request<'b, 'h>>, Error> {
+        // Bytes that only extend the current run: answered inline.
+        if self.head.skip_run(buf) {
+            return Ok(Status::Partial);
+        }
+        self.parse_call(buf, headers)
+    }
+
+    /// [`parse`](Self::parse) past the inlined check.
+    #[inline(never)]
+    fn parse_call<'b, 'h>(
+        &mut self,
+        buf: &'b [u8],
+        headers: &'h mut [Header<'b>],
+    ) -> Result<Status<Request<'b, 'h>>, Error> {
         match self.head.advance(buf, headers)? {
             None => Ok(Status::Partial),
-            Some(head_len) => {
-                let request = finish(&self.head, buf, headers, head_len);
+            Some(done) => {
+                let request = finish(&self.head, buf, headers, done);
                 match request {
                     Ok(_) => self.head.reset(),
                     Err(e) => self.head.error = Some(e),
@@ -270,7 +283,7 @@ fn finish<'b, 'h>(
     head: &HeadParser,
     buf: &'b [u8],
     headers: &'h mut [Header<'b>],
-    head_len: usize,
+    done: Done<'b>,
 ) -> Result<Request<'b, 'h>, Error> {
     let p = &head.progress;
     let headers: &'h [Header<'b>] = headers;
@@ -284,7 +297,6 @@ fn finish<'b, 'h>(
         1 => headers.get(at..=at).unwrap_or(headers),
         _ => headers,
     };
-    let method = buf.get(p.start_line..p.method_end).unwrap_or_default();
     let framing = match p.framing_fields {
         // Neither Content-Length nor Transfer-Encoding: no body
         // (RFC 9112 §6.3 rule 7), what `decide_request` says of no fields.
@@ -294,11 +306,9 @@ fn finish<'b, 'h>(
             framing::decide_request(p.version, fields, &head.limits, offset_of)?
         }
     };
-    let _ = method;
     let host_fields = candidates(p.host_fields, p.host_at);
     check_host(p.version, host_fields, headers.last(), offset_of)?;
-    // Method and target in one conversion: both are validated ASCII.
-    let line = ascii_str(buf.get(p.start_line..p.target.1).unwrap_or_default());
+    let line = done.line;
     Ok(Request {
         method: line.get(..p.method_end - p.start_line).unwrap_or(""),
         target: line.get(p.target.0 - p.start_line..).unwrap_or(""),
@@ -306,7 +316,7 @@ fn finish<'b, 'h>(
         version: p.version,
         headers,
         framing,
-        head_len,
+        head_len: done.head_len,
     })
 }
 

@@ -197,7 +197,11 @@ impl ResponseParser {
         buf: &'b [u8],
         headers: &'h mut [Header<'b>],
     ) -> Result<Status<Response<'b, 'h>>, Error> {
-        let Some(head_len) = self.head.advance(buf, headers)? else {
+        // Bytes that only extend the current run: answered inline.
+        if self.head.skip_run(buf) {
+            return Ok(Status::Partial);
+        }
+        let Some(done) = self.head.advance(buf, headers)? else {
             return Ok(Status::Partial);
         };
         let p = self.head.progress;
@@ -208,7 +212,7 @@ impl ResponseParser {
             status: p.status,
             reason: buf.get(p.target.0..p.target.1).unwrap_or_default(),
             headers: headers.get(..p.header_count).unwrap_or_default(),
-            head_len,
+            head_len: done.head_len,
         }))
     }
 }
