@@ -210,8 +210,6 @@ struct HeadProgress {
     parser: RequestParser,
     /// When the first byte of the request arrived.
     started: Option<Instant>,
-    /// How much of the pending head was checked for impossible bytes.
-    checked: usize,
 }
 
 impl HeadProgress {
@@ -219,7 +217,6 @@ impl HeadProgress {
         HeadProgress {
             parser: RequestParser::with_limits(limits),
             started: None,
-            checked: 0,
         }
     }
 }
@@ -302,10 +299,6 @@ enum Failure {
     Parse(Error),
     /// The head or body did not arrive in time: answer 408.
     Timeout,
-    /// The unfinished head holds a byte no valid head can hold: answer 400
-    /// now rather than wait for the line end (a TLS handshake sent to a
-    /// plain port, binary garbage after a pipelined request: RULES RL-7).
-    Garbage,
     /// The client went away, or the socket failed: just close.
     Gone,
 }
@@ -595,7 +588,6 @@ impl<'a> Connection<'a> {
         let (status, message) = match failure {
             Failure::Parse(e) => (e.status(), e.message()),
             Failure::Timeout => (408, ""),
-            Failure::Garbage => (400, "control character in the request head"),
             Failure::Gone => return Flow::Close,
         };
         let reason = reason_phrase(status).unwrap_or("Error");
@@ -725,14 +717,10 @@ impl<'a> Connection<'a> {
                         self.state.head = HeadProgress::new(config.limits);
                         return Ok(HeadRead::Head(head));
                     }
-                    Ok(Status::Partial) => {
-                        // Only the bytes not looked at before: linear in the head.
-                        let fresh = pending.get(self.state.head.checked..).unwrap_or(&[]);
-                        if fresh.iter().any(|&b| never_in_a_head(b)) {
-                            return Err(Failure::Garbage);
-                        }
-                        self.state.head.checked = pending.len();
-                    }
+                    // The core refuses a byte no valid head can hold when it
+                    // arrives (RULES RL-7: a TLS handshake sent to a plain
+                    // port is answered 400 at once).
+                    Ok(Status::Partial) => {}
                     Err(e) => return Err(Failure::Parse(e)),
                 }
             }
@@ -856,14 +844,6 @@ pub(crate) fn later(t: Instant, d: Duration) -> Instant {
     t.checked_add(d)
         .or_else(|| t.checked_add(CENTURY))
         .unwrap_or(t)
-}
-
-/// A control byte other than HTAB, CR and LF, or DEL: invalid in every part
-/// of a request head (RFC 9112 §3, §5; RFC 9110 §5.5), so the request cannot
-/// succeed whatever follows. (The core reports the exact error once the line
-/// is complete; the server need not wait for that.)
-fn never_in_a_head(b: u8) -> bool {
-    (b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n')) || b == 0x7f
 }
 
 /// The answer for a request no handler takes.
