@@ -1,12 +1,15 @@
-//! Criterion benchmarks of the hot paths, each with its peer in the same
-//! group: httparse for head parsing, `memcpy` for body de-framing, `write!`
-//! into a `Vec` for serializing.
+//! Criterion benchmarks of the hot paths, each with its peers in the same
+//! group: httparse and picohttpparser for head parsing, `memcpy` for body
+//! de-framing, `write!` into a `Vec` for serializing.
 //!
-//! `cargo bench` runs them all; `benches/report.py` turns
-//! `target/criterion/**/new/estimates.json` into BENCHMARKS.md.
+//! `cargo bench --bench parse` runs them all; `benches/report.py` turns
+//! `target/criterion/**/new/estimates.json` into BENCHMARKS.md. Criterion
+//! runs one benchmark after another; `benches/race.rs` interleaves the
+//! head parsers instead, for ratios that a load change cannot skew.
 
 use std::hint::black_box;
 use std::io::Write as _;
+use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -14,33 +17,32 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 mod inputs;
 use httpwire::serialize::{BodyFraming, ResponseHead};
 use httpwire::{ChunkedDecoder, Decoded, Header};
-use inputs::{
-    long_target, many_headers, ours, ours_bytewise, theirs, theirs_bytewise, SMALL, TYPICAL,
-};
+use inputs::{cases, ours_bytewise, theirs_bytewise, TYPICAL};
 
 fn parse_head(c: &mut Criterion) {
-    let many = many_headers();
-    let long = long_target();
-    let inputs: [(&str, &[u8]); 4] = [
-        ("small", SMALL),
-        ("typical", TYPICAL),
-        ("many_headers", &many),
-        ("long_target", &long),
-    ];
     let mut group = c.benchmark_group("parse_head");
-    for (name, input) in inputs {
-        assert_eq!(
-            ours(input),
-            theirs(input),
-            "{name}: both must parse it alike"
-        );
-        group.throughput(Throughput::Bytes(input.len() as u64));
-        group.bench_with_input(BenchmarkId::new("httpwire", name), input, |b, i| {
-            b.iter(|| ours(black_box(i)))
-        });
-        group.bench_with_input(BenchmarkId::new("httparse", name), input, |b, i| {
-            b.iter(|| theirs(black_box(i)))
-        });
+    for case in cases() {
+        let parsers = case.head.parsers();
+        let expected = (parsers[0].parse)(&case.bytes);
+        for p in parsers {
+            assert_eq!(
+                (p.parse)(&case.bytes),
+                expected,
+                "{}: every parser must parse it alike",
+                case.name
+            );
+        }
+        group.throughput(Throughput::Bytes(case.bytes.len() as u64));
+        for p in parsers {
+            group.bench_with_input(BenchmarkId::new(p.name, case.name), &case.bytes, |b, i| {
+                // The parser's own loop, so its call inlines (see `Parser::repeat`).
+                b.iter_custom(|n| {
+                    let start = Instant::now();
+                    black_box((p.repeat)(i, n));
+                    start.elapsed()
+                })
+            });
+        }
     }
     group.finish();
 }

@@ -7,6 +7,11 @@
 //! ```sh
 //! cargo run --release --example icount -- httpwire typical 1000
 //! ```
+//!
+//! The cases are `benches/inputs.rs`'s (`small`, `post`, `typical`,
+//! `many_headers`, `long_target`, `response_small`, `response_typical`)
+//! with the parsers each has there, plus `bytewise` and
+//! `bytewise_many_headers` (httpwire and httparse only).
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -16,66 +21,63 @@ use httpwire::Header;
 #[path = "../benches/inputs.rs"]
 mod inputs;
 
+const USAGE: &str = "usage: icount PARSER CASE N\n  \
+PARSER: httpwire|httparse|pico (responses: httparse|pico until httpwire has a ResponseParser)\n  \
+CASE: small|post|typical|many_headers|long_target|response_small|response_typical|\
+bytewise|bytewise_many_headers";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [parser, case, n] = args.as_slice() else {
-        eprintln!(
-            "usage: icount httpwire|httparse \
-             small|typical|many_headers|long_target|bytewise|bytewise_many_headers N"
-        );
+        eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
-    let Ok(n) = n.parse::<usize>() else {
+    let Ok(n) = n.parse::<u64>() else {
         eprintln!("icount: N must be a count, got {n:?}");
         return ExitCode::from(2);
     };
-    // 'static, so that one header slice serves every bytewise call.
-    let many: &'static [u8] = Box::leak(inputs::many_headers().into_boxed_slice());
-    let long = inputs::long_target();
-    let input: &[u8] = match case.as_str() {
-        "small" => inputs::SMALL,
-        "typical" | "bytewise" => inputs::TYPICAL,
-        "many_headers" | "bytewise_many_headers" => many,
-        "long_target" => &long,
-        other => {
-            eprintln!("icount: unknown case {other:?}");
-            return ExitCode::from(2);
+    let sum = match case.as_str() {
+        "bytewise" | "bytewise_many_headers" => {
+            // 'static, so that one header slice serves every call.
+            let input: &'static [u8] = match case.as_str() {
+                "bytewise" => inputs::TYPICAL,
+                _ => Box::leak(inputs::many_headers().into_boxed_slice()),
+            };
+            let mut sum = 0usize;
+            match parser.as_str() {
+                "httpwire" => {
+                    let mut headers = [Header::EMPTY; 64];
+                    for _ in 0..n {
+                        sum = sum.wrapping_add(inputs::ours_bytewise(input, &mut headers));
+                    }
+                }
+                "httparse" => {
+                    let mut headers = [httparse::EMPTY_HEADER; 64];
+                    for _ in 0..n {
+                        sum = sum.wrapping_add(inputs::theirs_bytewise(input, &mut headers));
+                    }
+                }
+                other => {
+                    eprintln!("icount: no bytewise case for {other:?}\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            }
+            sum
+        }
+        name => {
+            let Some(case) = inputs::cases().into_iter().find(|c| c.name == name) else {
+                eprintln!("icount: unknown case {name:?}\n{USAGE}");
+                return ExitCode::from(2);
+            };
+            // The parsers of the case's kind (`RESPONSE_PARSERS` gains
+            // httpwire with its ResponseParser, and so does this).
+            let Some(p) = case.head.parsers().iter().find(|p| p.name == parser) else {
+                eprintln!("icount: no parser {parser:?} for {name}\n{USAGE}");
+                return ExitCode::from(2);
+            };
+            (p.repeat)(&case.bytes, n)
         }
     };
-    let mut sum = 0usize;
-    let bytewise: Option<&'static [u8]> = match case.as_str() {
-        "bytewise" => Some(inputs::TYPICAL),
-        "bytewise_many_headers" => Some(many),
-        _ => None,
-    };
-    match (parser.as_str(), bytewise) {
-        ("httpwire", Some(input)) => {
-            let mut headers = [Header::EMPTY; 64];
-            for _ in 0..n {
-                sum = sum.wrapping_add(inputs::ours_bytewise(input, &mut headers));
-            }
-        }
-        ("httparse", Some(input)) => {
-            let mut headers = [httparse::EMPTY_HEADER; 64];
-            for _ in 0..n {
-                sum = sum.wrapping_add(inputs::theirs_bytewise(input, &mut headers));
-            }
-        }
-        ("httpwire", _) => {
-            for _ in 0..n {
-                sum = sum.wrapping_add(inputs::ours(black_box(input)));
-            }
-        }
-        ("httparse", _) => {
-            for _ in 0..n {
-                sum = sum.wrapping_add(inputs::theirs(black_box(input)));
-            }
-        }
-        (other, _) => {
-            eprintln!("icount: unknown parser {other:?}");
-            return ExitCode::from(2);
-        }
-    }
     black_box(sum);
     ExitCode::SUCCESS
 }
