@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""Writes the criterion section of BENCHMARKS.md from target/criterion/**/new/*.json.
+"""Writes sections of BENCHMARKS.md from benchmark results; nothing in the tables is typed by hand.
 
-Run after `cargo bench --bench parse`; nothing in the tables is typed by hand.
+Criterion (default): run after `cargo bench --bench parse`; reads target/criterion/**/new/*.json.
+Race (--race): run after `cargo bench --bench race`; reads target/race/race.json and checks, in
+the race binary, that picohttpparser's SSE4.2 path was compiled in.
+
 Usage: python3 benches/report.py [--command "the cargo bench command used"]
+       python3 benches/report.py --race [--note "a sentence to head the section"]
 """
 import argparse
 import json
@@ -15,9 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
 CRITERION = TARGET / "criterion"
+RACE = TARGET / "race" / "race.json"
 OUT = ROOT / "BENCHMARKS.md"
 BEGIN = "<!-- criterion:begin -->"
 END = "<!-- criterion:end -->"
+RACE_BEGIN = "<!-- race:begin -->"
+RACE_END = "<!-- race:end -->"
 
 # The peers each of our functions is compared with, per group.
 PEERS = {
@@ -114,6 +121,84 @@ def render(rows, command):
     return "\n".join(out)
 
 
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True).stdout
+
+
+def pico_sse42(exe):
+    """How picohttpparser's C was compiled into the race binary, and its SSE4.2 instructions there."""
+    producer = ""
+    for line in run(["readelf", "--debug-dump=info", "--dwarf-depth=1", exe]).splitlines():
+        m = re.search(r"DW_AT_producer\s*:.*?(GNU C\S* \S+)(.*)", line)
+        if m:
+            # The compiler and the flags that choose the code: -O, -march, -m<isa>.
+            flags = [f for f in m.group(2).split() if re.match(r"-(O|march|msse|mavx)", f)]
+            producer = f"{m.group(1)} {' '.join(flags)}"
+            break
+    counts = {}
+    for fn in ("phr_parse_request", "parse_headers"):
+        asm = run(["objdump", "-d", "--no-show-raw-insn", f"--disassemble={fn}", exe])
+        counts[fn] = len(re.findall(r"\bpcmpestri\b", asm))
+    return producer, counts
+
+
+def render_race(r, note):
+    out = [RACE_BEGIN, "## Head parsers interleaved in one process (race)", ""]
+    if note:
+        out += [note, ""]
+    src = run(["git", "-C", str(ROOT), "log", "-1", "--format=%h", "--", "src"]).strip()
+    dirty = run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"]).strip()
+    head = run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]).strip()
+    code = f"httpwire's code (`src/`) as of commit {src}" + (", with uncommitted changes" if dirty else "")
+    out.append(f"Command: `{r['command']}`, then `python3 benches/report.py --race` (bench code at {head}). "
+               f"{code}.  ")
+    out.append(f"Machine: {machine()}; `/proc/loadavg` {r['load_before']} before the run, "
+               f"{r['load_after']} after ({r['seconds']:.1f} s).  ")
+    has = lambda k: "yes" if r[k] else "no"
+    out.append(f"SIMD: AVX2 {has('avx2')}, SSE4.2 {has('sse4_2')}, AVX-512F {has('avx512f')} "
+               f"(`is_x86_feature_detected!` in the run). httpwire's parser took its **{r['ours_path']}** path "
+               "(it picks AVX2 at run time when present, else SSE2); httparse picks AVX2, else SSE4.2, "
+               "likewise.  ")
+    producer, counts = pico_sse42(r["exe"])
+    if producer and all(counts.values()):
+        out.append(f"picohttpparser-sys built its vendored C with `{producer}`; its SSE4.2 path is in the "
+                   f"binary: {counts['phr_parse_request']} `pcmpestri` in `phr_parse_request` (method and "
+                   f"target), {counts['parse_headers']} in `parse_headers` (field values), by `objdump -d` "
+                   "of the race binary.")
+    else:
+        out.append(f"**picohttpparser's SSE4.2 path was not found in the race binary** "
+                   f"(compiler: `{producer or 'unknown'}`; `pcmpestri` counts {counts}): its figures are its "
+                   "scalar path.")
+    out.append("")
+    out.append(f"Method: {r['rounds']} rounds; each round times one batch of about {r['batch_ms']:g} ms "
+               "of every parser on every input, inputs and parsers in a new shuffled order each round, "
+               "so all parsers see the same machine state. Times are the median over the rounds of the "
+               "batch's time per parse (the parse of one complete head into a 64-slot field array the "
+               "call initialises, as in `benches/inputs.rs`). A ratio is the peer's median over ours "
+               "(above 1.0: we are faster); in brackets the middle half (quartiles) of the per-round "
+               "ratios, a measure of the noise.")
+    out.append("")
+    out.append("| input | bytes | httpwire | httparse | pico | httparse/ours | pico/ours |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    for row in r["rows"]:
+        def ns(k):
+            return f"{row[k]:.1f} ns" if k in row else "-"
+
+        def ratio(peer):
+            k = f"{peer}/ours"
+            if k not in row:
+                return "-"
+            return f"**{row[k]:.2f}×** ({row[k + '_q1']:.2f}–{row[k + '_q3']:.2f})"
+        out.append(f"| {row['input']} | {row['bytes']:,} | {ns('httpwire')} | {ns('httparse')} | "
+                   f"{ns('pico')} | {ratio('httparse')} | {ratio('pico')} |")
+    if any(row["head"] == "Response" for row in r["rows"]):
+        out.append("")
+        out.append("The `response_*` rows are response heads: httpwire has no response parser yet "
+                   "(`RESPONSE_PARSERS` in `benches/inputs.rs` names where it goes).")
+    out.append(RACE_END)
+    return "\n".join(out)
+
+
 def write_section(begin, end, section, before=None):
     """Replaces the text between the markers, or inserts the section before the marker `before`
     (or at the end)."""
@@ -131,7 +216,17 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--command", default="cargo bench --bench parse",
                     help="the criterion command that produced the results")
+    ap.add_argument("--race", action="store_true",
+                    help="write the race section from target/race/race.json instead")
+    ap.add_argument("--note", default="", help="with --race: a sentence to head the section")
     args = ap.parse_args()
+    if args.race:
+        if not RACE.exists():
+            raise SystemExit(f"no {RACE}: run cargo bench --bench race first")
+        section = render_race(json.loads(RACE.read_text()), args.note)
+        write_section(RACE_BEGIN, RACE_END, section, before=BEGIN)
+        print(section)
+        return
     rows = load()
     if not rows:
         raise SystemExit("no criterion results under target/criterion: run cargo bench first")
