@@ -7,6 +7,9 @@
 //! parsers. Here the batches of all parsers on an input run within a few
 //! milliseconds of each other, round after round, so every parser sees the
 //! same machine state and the ratios hold even when absolute times move.
+//! Batches are timed in this thread's CPU time, not wall time, so that
+//! time slices given to other processes are not counted (see
+//! [`thread_cpu_time`]).
 //!
 //! ```sh
 //! cargo bench --bench race                      # 30 rounds of 5 ms batches
@@ -33,7 +36,7 @@ use inputs::{cases, Case, Parser};
 const USAGE: &str = "\
 usage: cargo bench --bench race -- [--rounds N] [--batch-ms MS] [--quick] [INPUT...]
   --rounds N     rounds; each times one batch of every parser on every input (default 30)
-  --batch-ms MS  the length of one batch, in milliseconds (default 5)
+  --batch-ms MS  the length of one batch, in milliseconds of CPU time (default 5)
   --quick        5 rounds of 1 ms batches, for a look while developing
   INPUT...       only the inputs whose name contains one of these
   --list         name the inputs and stop
@@ -155,11 +158,35 @@ impl XorShift {
     }
 }
 
-/// Times `n` parses; nanoseconds per parse.
+/// Times `n` parses; nanoseconds per parse, of this thread's CPU time.
 fn time(p: &Parser, input: &[u8], n: u64) -> f64 {
-    let start = Instant::now();
+    let start = thread_cpu_time();
     black_box((p.repeat)(input, n));
-    start.elapsed().as_nanos() as f64 / n as f64
+    (thread_cpu_time() - start).as_nanos() as f64 / n as f64
+}
+
+/// This thread's CPU time. Wall time would count the time the scheduler
+/// gives other processes on a shared core: with two cores and a build
+/// beside it, a batch then reads 2 or 3 times as long as an undisturbed
+/// one, and which batches are hit is chance.
+#[cfg(unix)]
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a live, writable timespec, and the clock is one
+    // every Unix we run on provides (checked by the return value).
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Elsewhere, wall time since the first call.
+#[cfg(not(unix))]
+fn thread_cpu_time() -> Duration {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
 }
 
 /// How many parses of `input` by `p` take about `batch`.
@@ -212,6 +239,21 @@ fn simd() -> (&'static str, bool, bool, bool) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     ("scalar", false, false, false)
+}
+
+/// Busy time of all CPUs so far, in seconds, from `/proc/stat`
+/// (everything but idle and iowait; the kernel counts in 1/100 s).
+fn machine_busy() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    let idle = ticks.get(3)? + ticks.get(4)?;
+    Some((ticks.iter().sum::<u64>() - idle) as f64 / 100.0)
 }
 
 fn loadavg() -> String {
@@ -293,10 +335,16 @@ fn main() -> ExitCode {
     }
 
     let load_before = loadavg();
-    let started = Instant::now();
+    let (started, cpu_start, busy_start) = (Instant::now(), thread_cpu_time(), machine_busy());
     let rows = race(&cases, &args);
+    let seconds = started.elapsed().as_secs_f64();
+    let ours = (thread_cpu_time() - cpu_start).as_secs_f64();
     let run = Run {
-        seconds: started.elapsed().as_secs_f64(),
+        seconds,
+        cpu_share: ours / seconds,
+        others: busy_start
+            .zip(machine_busy())
+            .map(|(a, b)| ((b - a - ours) / seconds).max(0.0)),
         load_before,
         load_after: loadavg(),
     };
@@ -361,7 +409,15 @@ fn race<'c>(cases: &'c [Case], args: &Args) -> Vec<Row<'c>> {
 
 /// What the report says about the run besides its figures.
 struct Run {
+    /// Wall time of the whole race.
     seconds: f64,
+    /// The share of that time this thread ran: below 1, other processes
+    /// had the core part of the time.
+    cpu_share: f64,
+    /// How many cores' worth of CPU time everything else used meanwhile
+    /// (0 on a quiet machine): on this machine a busy neighbour core slows
+    /// the parsers unequally, even with the race's own core to itself.
+    others: Option<f64>,
     load_before: String,
     load_after: String,
 }
@@ -370,17 +426,20 @@ struct Run {
 fn report(args: &Args, rows: &[Row], run: &Run) -> String {
     let (path, avx2, sse42, avx512) = simd();
     println!(
-        "race: {} rounds of {:.1} ms batches, {:.1} s; {}; httpwire's path: {path} \
-         (AVX2 {avx2}, SSE4.2 {sse42}, AVX-512F {avx512}); load {} -> {}",
+        "race: {} rounds of {:.1} ms batches, {:.1} s, {:.0}% of it on a core, other processes \
+         {} cores meanwhile; {}; httpwire's path: {path} (AVX2 {avx2}, SSE4.2 {sse42}, \
+         AVX-512F {avx512}); load {} -> {}",
         args.rounds,
         args.batch.as_secs_f64() * 1e3,
         run.seconds,
+        run.cpu_share * 100.0,
+        run.others.map_or("?".into(), |o| format!("{o:.2}")),
         cpu_model(),
         run.load_before,
         run.load_after,
     );
     println!(
-        "median ns per parse; ratio = peer's median / ours (above 1.0: we are faster), \
+        "median ns (thread CPU time) per parse; ratio = peer's median / ours (above 1.0: we are faster), \
          in brackets the quartiles of the per-round ratios"
     );
     println!(
@@ -393,6 +452,10 @@ fn report(args: &Args, rows: &[Row], run: &Run) -> String {
     writeln!(json, "  \"rounds\": {},", args.rounds).unwrap();
     writeln!(json, "  \"batch_ms\": {},", args.batch.as_secs_f64() * 1e3).unwrap();
     writeln!(json, "  \"seconds\": {:.2},", run.seconds).unwrap();
+    writeln!(json, "  \"cpu_share\": {:.3},", run.cpu_share).unwrap();
+    writeln!(json, "  \"clock\": \"thread CPU time\",").unwrap();
+    let others = run.others.map_or("null".into(), |o| format!("{o:.3}"));
+    writeln!(json, "  \"others_cores\": {others},").unwrap();
     writeln!(json, "  \"cpu\": {},", json_str(&cpu_model())).unwrap();
     writeln!(json, "  \"ours_path\": \"{path}\",").unwrap();
     writeln!(

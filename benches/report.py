@@ -152,8 +152,11 @@ def render_race(r, note):
     code = f"httpwire's code (`src/`) as of commit {src}" + (", with uncommitted changes" if dirty else "")
     out.append(f"Command: `{r['command']}`, then `python3 benches/report.py --race` (bench code at {head}). "
                f"{code}.  ")
-    out.append(f"Machine: {machine()}; `/proc/loadavg` {r['load_before']} before the run, "
-               f"{r['load_after']} after ({r['seconds']:.1f} s).  ")
+    others = r.get("others_cores")
+    others = f"{others:.2f} cores' worth" if others is not None else "an unknown share"
+    out.append(f"Machine: {machine()}. Load during the run ({r['seconds']:.1f} s): other processes used "
+               f"{others} of CPU (`/proc/stat`), the race thread ran {r['cpu_share']:.0%} of the time; "
+               f"`/proc/loadavg` {r['load_before']} before, {r['load_after']} after.  ")
     has = lambda k: "yes" if r[k] else "no"
     out.append(f"SIMD: AVX2 {has('avx2')}, SSE4.2 {has('sse4_2')}, AVX-512F {has('avx512f')} "
                f"(`is_x86_feature_detected!` in the run). httpwire's parser took its **{r['ours_path']}** path "
@@ -172,11 +175,13 @@ def render_race(r, note):
     out.append("")
     out.append(f"Method: {r['rounds']} rounds; each round times one batch of about {r['batch_ms']:g} ms "
                "of every parser on every input, inputs and parsers in a new shuffled order each round, "
-               "so all parsers see the same machine state. Times are the median over the rounds of the "
-               "batch's time per parse (the parse of one complete head into a 64-slot field array the "
-               "call initialises, as in `benches/inputs.rs`). A ratio is the peer's median over ours "
-               "(above 1.0: we are faster); in brackets the middle half (quartiles) of the per-round "
-               "ratios, a measure of the noise.")
+               "so all parsers see the same machine state. A time is the median over the rounds of a "
+               "batch's time per parse: one parse of a complete head into a 64-slot field array that "
+               "the call initialises (`benches/inputs.rs`), in the thread's CPU time, so time slices "
+               "given to other processes are not counted (a busy neighbour core still slows the "
+               "parsers, and not equally: run it on a quiet machine). A ratio is the peer's median over "
+               "ours (above 1.0: we are faster); in brackets the quartiles of the per-round ratios, a "
+               "measure of the noise.")
     out.append("")
     out.append("| input | bytes | httpwire | httparse | pico | httparse/ours | pico/ours |")
     out.append("|---|---:|---:|---:|---:|---:|---:|")
