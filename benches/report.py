@@ -179,9 +179,12 @@ def render_race(r, note):
                "batch's time per parse: one parse of a complete head into a 64-slot field array that "
                "the call initialises (`benches/inputs.rs`), in the thread's CPU time, so time slices "
                "given to other processes are not counted (a busy neighbour core still slows the "
-               "parsers, and not equally: run it on a quiet machine). A ratio is the peer's median over "
-               "ours (above 1.0: we are faster); in brackets the quartiles of the per-round ratios, a "
-               "measure of the noise.")
+               "parsers, and not equally: run it on a quiet machine). A ratio is the median over the rounds "
+               "of the peer's time over ours in that round (above 1.0: we are faster); in brackets its "
+               "quartiles (a measure of the noise), then `p10`, the ratio of the parsers' 10th-percentile times. "
+               "This machine has fast and slow spells lasting several rounds (a busy neighbour core, or "
+               "the host's), in which all parsers slow down, ours the most; the fastest tenth of the "
+               "rounds shows the undisturbed machine, and `p10` moved less than the median between runs.")
     out.append("")
     out.append("| input | bytes | httpwire | httparse | pico | httparse/ours | pico/ours |")
     out.append("|---|---:|---:|---:|---:|---:|---:|")
@@ -193,7 +196,8 @@ def render_race(r, note):
             k = f"{peer}/ours"
             if k not in row:
                 return "-"
-            return f"**{row[k]:.2f}×** ({row[k + '_q1']:.2f}–{row[k + '_q3']:.2f})"
+            p10 = f"; p10 {row[k + '_p10']:.2f}×" if k + "_p10" in row else ""
+            return f"**{row[k]:.2f}×** ({row[k + '_q1']:.2f}–{row[k + '_q3']:.2f}{p10})"
         out.append(f"| {row['input']} | {row['bytes']:,} | {ns('httpwire')} | {ns('httparse')} | "
                    f"{ns('pico')} | {ratio('httparse')} | {ratio('pico')} |")
     if any(row["head"] == "Response" for row in r["rows"]):
