@@ -69,14 +69,19 @@ def fmt_tp(gbs):
 
 
 def machine():
-    cpu = ""
+    info = {}
     try:
         for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+            if not line.strip():
+                break  # the first CPU is enough
+            key, _, value = line.partition(":")
+            info[key.strip()] = value.strip()
     except OSError:
         pass
+    # The model name alone ("AMD EPYC") does not tell Zen 3 (family 25) from Zen 5 (26).
+    cpu = info.get("model name", "unknown CPU")
+    if "cpu family" in info:
+        cpu += f" (family {info['cpu family']}, model {info.get('model', '?')})"
     rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
     return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, {rustc}"
 
@@ -148,10 +153,8 @@ def render_race(r, note):
         out += [note, ""]
     src = run(["git", "-C", str(ROOT), "log", "-1", "--format=%h", "--", "src"]).strip()
     dirty = run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"]).strip()
-    head = run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]).strip()
     code = f"httpwire's code (`src/`) as of commit {src}" + (", with uncommitted changes" if dirty else "")
-    out.append(f"Command: `{r['command']}`, then `python3 benches/report.py --race` (bench code at {head}). "
-               f"{code}.  ")
+    out.append(f"Command: `{r['command']}`, then `python3 benches/report.py --race`; {code}.  ")
     others = r.get("others_cores")
     others = f"{others:.2f} cores' worth" if others is not None else "an unknown share"
     out.append(f"Machine: {machine()}. Load during the run ({r['seconds']:.1f} s): other processes used "
