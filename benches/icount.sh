@@ -29,10 +29,8 @@ instructions() {
 }
 
 rows=()
-# TODO(ResponseParser): once httpwire parses responses (RESPONSE_PARSERS in
-# benches/inputs.rs), add response_small and response_typical here; the
-# example already runs them for httparse and pico.
-for case in small post typical many_headers long_target bytewise bytewise_many_headers; do
+for case in small post typical many_headers long_target response_small response_typical \
+    bytewise bytewise_many_headers; do
     case $case in bytewise*) low=10 high=20 ;; *) low=1000 high=2000 ;; esac
     line="$case"
     for parser in httpwire httparse; do

@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::io::Write as _;
 use std::ptr;
 
-use httpwire::{Header, RequestParser, Status};
+use httpwire::{Header, RequestParser, ResponseParser, Status};
 use picohttpparser_sys::{phr_header, phr_parse_request, phr_parse_response};
 
 /// The 45-byte minimal HTTP/1.1 request: request line and `Host`, nothing
@@ -170,14 +170,8 @@ pub const REQUEST_PARSERS: [Parser; 3] = [
 ];
 
 /// The response parsers.
-///
-/// TODO(ResponseParser): httpwire has no response parser yet. When
-/// `httpwire::ResponseParser` lands, add `ours_response` (as [`ours`], with
-/// `ResponseParser::new().parse(buf, &mut headers)` and `r.head_len`,
-/// `r.headers.len()`), put `parser!("httpwire", ours_response)` first here
-/// and grow the array to 3: the race, criterion's `parse_head` group and
-/// icount then compare it with both peers as they do for requests.
-pub const RESPONSE_PARSERS: [Parser; 2] = [
+pub const RESPONSE_PARSERS: [Parser; 3] = [
+    parser!("httpwire", ours_response),
     parser!("httparse", theirs_response),
     parser!("pico", pico_response),
 ];
@@ -186,6 +180,15 @@ pub const RESPONSE_PARSERS: [Parser; 2] = [
 pub fn ours(buf: &[u8]) -> (usize, usize) {
     let mut headers = [Header::EMPTY; 64];
     match RequestParser::new().parse(buf, &mut headers) {
+        Ok(Status::Complete(r)) => (r.head_len, r.headers.len()),
+        _ => panic!("httpwire rejected the bench input"),
+    }
+}
+
+/// One whole-buffer response parse by httpwire.
+pub fn ours_response(buf: &[u8]) -> (usize, usize) {
+    let mut headers = [Header::EMPTY; 64];
+    match ResponseParser::new().parse(buf, &mut headers) {
         Ok(Status::Complete(r)) => (r.head_len, r.headers.len()),
         _ => panic!("httpwire rejected the bench input"),
     }

@@ -349,9 +349,6 @@ fn main() -> ExitCode {
         load_after: loadavg(),
     };
     let json = report(&args, &rows, &run);
-    if cases.iter().any(|c| c.head == inputs::Head::Response) {
-        println!("(responses: httpwire has no response parser yet; see RESPONSE_PARSERS in benches/inputs.rs)");
-    }
     match write_json(&json) {
         Ok(p) => println!("written to {}", p.display()),
         Err(e) => eprintln!("race: could not write race.json: {e}"),

@@ -205,8 +205,8 @@ def render_race(r, note):
                    f"{ns('pico')} | {ratio('httparse')} | {ratio('pico')} |")
     if any(row["head"] == "Response" for row in r["rows"]):
         out.append("")
-        out.append("The `response_*` rows are response heads: httpwire has no response parser yet "
-                   "(`RESPONSE_PARSERS` in `benches/inputs.rs` names where it goes).")
+        out.append("The `response_*` rows are response heads (`ResponseParser` next to httparse's "
+                   "`Response::parse` and pico's `phr_parse_response`).")
     out.append(RACE_END)
     return "\n".join(out)
 

@@ -22,7 +22,7 @@ use httpwire::Header;
 mod inputs;
 
 const USAGE: &str = "usage: icount PARSER CASE N\n  \
-PARSER: httpwire|httparse|pico (responses: httparse|pico until httpwire has a ResponseParser)\n  \
+PARSER: httpwire|httparse|pico \n  \
 CASE: small|post|typical|many_headers|long_target|response_small|response_typical|\
 bytewise|bytewise_many_headers";
 
@@ -69,8 +69,7 @@ fn main() -> ExitCode {
                 eprintln!("icount: unknown case {name:?}\n{USAGE}");
                 return ExitCode::from(2);
             };
-            // The parsers of the case's kind (`RESPONSE_PARSERS` gains
-            // httpwire with its ResponseParser, and so does this).
+            // The parsers of the case's kind (request or response).
             let Some(p) = case.head.parsers().iter().find(|p| p.name == parser) else {
                 eprintln!("icount: no parser {parser:?} for {name}\n{USAGE}");
                 return ExitCode::from(2);

@@ -633,6 +633,24 @@ impl HeadParser {
                     // status-line = HTTP-version SP status-code SP
                     // [reason-phrase] (RFC 9112 §4).
                     let vs = p.start_line;
+                    // The common case in a few compares: `HTTP/1.x NNN `.
+                    let line_limit = p.line_start.saturating_add(limits.max_request_line);
+                    if let (true, Some(v), Some(&[b' ', a, b, c, b' '])) = (
+                        p.pos == vs && vs + 13 <= line_limit.min(max_head),
+                        buf.get(vs..vs + 8).and_then(fast_version),
+                        buf.get(vs + 8..vs + 13),
+                    ) {
+                        if (b'1'..=b'9').contains(&a) && b.is_ascii_digit() && c.is_ascii_digit() {
+                            p.version = v;
+                            p.status = u16::from(a - b'0') * 100
+                                + u16::from(b - b'0') * 10
+                                + u16::from(c - b'0');
+                            p.pos = vs + 13;
+                            p.target = (vs + 13, vs + 13);
+                            p.state = State::Reason;
+                            continue;
+                        }
+                    }
                     let Some(_) = buf.get(p.pos) else { partial!() };
                     let stop = p.pos;
                     let k = stop - vs;
