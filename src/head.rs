@@ -276,7 +276,7 @@ impl HeadParser {
     /// head length once the empty line that ends it has arrived, with every
     /// field in `headers[..progress.header_count]` sliced from `buf`.
     /// Errors are final (kept for later calls).
-    #[inline(never)]
+    #[inline(always)]
     pub(crate) fn advance<'b>(
         &mut self,
         buf: &'b [u8],
@@ -302,27 +302,37 @@ impl HeadParser {
             headers: &mut *headers,
         });
         match result {
-            Ok(Some(done)) if recorded > 0 => {
-                // Fields recorded by earlier calls borrowed their buffers:
-                // write them all again from this one (see the module docs).
-                self.progress = Progress::START;
-                let again = simd::dispatch(Run {
-                    parser: self,
-                    buf,
-                    headers,
-                });
-                debug_assert_eq!(
-                    again.map(|d| d.map(|d| d.head_len)),
-                    Ok(Some(done.head_len))
-                );
-                again
-            }
+            Ok(Some(done)) if recorded > 0 => self.replay(buf, headers, done),
             Err(e) => {
                 self.error = Some(e);
                 Err(e)
             }
             other => other,
         }
+    }
+
+    /// Fields recorded by earlier calls borrowed their buffers: once the
+    /// head is complete, write them all again from this one by running the
+    /// loop over the (valid) head from its start (see the module docs).
+    #[cold]
+    #[inline(never)]
+    fn replay<'b>(
+        &mut self,
+        buf: &'b [u8],
+        headers: &mut [Header<'b>],
+        done: Done<'b>,
+    ) -> Result<Option<Done<'b>>, Error> {
+        self.progress = Progress::START;
+        let again = simd::dispatch(Run {
+            parser: self,
+            buf,
+            headers,
+        });
+        debug_assert_eq!(
+            again.map(|d| d.map(|d| d.head_len)),
+            Ok(Some(done.head_len))
+        );
+        again
     }
 
     /// A call that brings a few bytes, all of the class the current state
