@@ -44,6 +44,30 @@ use crate::simd::{self, Kernel, Scanner};
 use crate::target::{self, TargetForm};
 use crate::version::{self, Version};
 
+/// The result of a parse call that did not fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status<T> {
+    /// The head is complete.
+    Complete(T),
+    /// More bytes are needed; call again with the same bytes and more.
+    Partial,
+}
+
+impl<T> Status<T> {
+    /// Is this `Complete`?
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Status::Complete(_))
+    }
+
+    /// The complete value, if any.
+    pub fn complete(self) -> Option<T> {
+        match self {
+            Status::Complete(t) => Some(t),
+            Status::Partial => None,
+        }
+    }
+}
+
 /// Which start-line the head begins with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Role {

@@ -6,34 +6,10 @@
 use crate::error::{Error, ErrorKind};
 use crate::field::{self, Header};
 use crate::framing::{self, Framing};
-use crate::head::{Done, HeadParser, Role};
+use crate::head::{Done, HeadParser, Role, Status};
 use crate::limits::Limits;
 use crate::target::{self, TargetForm};
 use crate::version::Version;
-
-/// The result of a parse call that did not fail.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status<T> {
-    /// The head is complete.
-    Complete(T),
-    /// More bytes are needed; call again with the same bytes and more.
-    Partial,
-}
-
-impl<T> Status<T> {
-    /// Is this `Complete`?
-    pub fn is_complete(&self) -> bool {
-        matches!(self, Status::Complete(_))
-    }
-
-    /// The complete value, if any.
-    pub fn complete(self) -> Option<T> {
-        match self {
-            Status::Complete(t) => Some(t),
-            Status::Partial => None,
-        }
-    }
-}
 
 /// A validated request head, borrowing from the input buffer (`'b`) and the
 /// caller's header slice (`'h`).

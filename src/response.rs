@@ -5,9 +5,8 @@
 
 use crate::error::Error;
 use crate::field::{self, Header};
-use crate::head::{HeadParser, Role};
+use crate::head::{HeadParser, Role, Status};
 use crate::limits::Limits;
-use crate::request::Status;
 use crate::version::Version;
 
 /// A validated response head, borrowing from the input buffer (`'b`) and
