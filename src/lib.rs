@@ -1,21 +1,26 @@
 //! # httpwire
 //!
-//! HTTP/1.1 on the wire: a strict, incremental, zero-copy request parser,
-//! body framing and serializers that need neither `std` nor an allocator,
-//! plus (with the default `std` feature) a small threaded server.
+//! HTTP/1.1 on the wire: strict, incremental, zero-copy request and
+//! response parsers, body framing and serializers that need neither `std`
+//! nor an allocator, plus (with the default `std` feature) a small threaded
+//! server.
 //!
 //! * [`RequestParser`] parses a request head from a byte slice, resuming
 //!   where it stopped when called again with a longer buffer, so the cost
 //!   stays linear in the bytes even when they arrive one at a time. Method,
 //!   target and fields borrow from the input; fields go into a slice the
-//!   caller owns.
+//!   caller owns. A byte that makes the head invalid is refused in the call
+//!   that brings it.
+//! * [`ResponseParser`] does the same for response heads, with the
+//!   leniencies real servers need as separate opt-ins. Both run the same
+//!   loop, one state machine over the start-line and the field lines.
 //! * [`Framing`] is the body-length decision (RFC 9112 §6.3) made with the
 //!   head; [`BodyDecoder`] de-frames Content-Length and chunked bodies.
 //! * The serializers in [`serialize`] write response and request heads and
 //!   chunked bodies, refusing any field that could split a message.
 //!
 //! Strict by RFC 9112/9110 and safe against request smuggling by default;
-//! the only leniency, accepting bare LF line endings, is opt-in.
+//! every leniency is opt-in (for requests only bare LF line endings).
 #![no_std]
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
