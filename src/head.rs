@@ -821,7 +821,14 @@ impl HeadParser {
                         }
                         Stop::Byte(b) => b,
                     };
-                    if p.header_count >= max_index {
+                    // A line that may add a field, past the last one allowed:
+                    // strictly no line can follow but the empty one. A fold
+                    // adds none, nor does a line that `ignore_invalid_lines`
+                    // may skip (its count is checked when it is recorded).
+                    let folds = self.lenient.obs_fold
+                        && (b == b' ' || b == b'\t')
+                        && (p.last_skipped || p.header_count > 0);
+                    if p.header_count >= max_index && !folds && !self.lenient.ignore_invalid_lines {
                         fail!(ErrorKind::TooManyHeaders, p.line_start);
                     }
                     match b {
@@ -909,6 +916,9 @@ impl HeadParser {
                             let at = p.name_end;
                             self.field_error(&mut p, kind, at, None)?;
                         }
+                        // RFC 9112 §2.2: a bare CR is refused wherever it is,
+                        // never taken for a byte of a bad name.
+                        Stop::Byte(b'\r') => fail!(ErrorKind::BareCr, stop),
                         Stop::Byte(b) => {
                             p.name_junk |= !is_ows(b);
                             p.pos = stop + 1;
@@ -941,6 +951,11 @@ impl HeadParser {
                     match self.stop(buf, stop, &p)? {
                         Stop::NeedMore => partial!(),
                         Stop::LineEnd(next) => {
+                            if p.header_count >= max_index {
+                                // Only with `ignore_invalid_lines`: see
+                                // `State::LineStart`.
+                                fail!(ErrorKind::TooManyHeaders, p.field_start);
+                            }
                             let raw = buf.get(p.value_start..stop).unwrap_or_default();
                             // Trailing OWS is not part of the value (RFC 9112 §5).
                             let value = trim_ows(raw);
