@@ -142,6 +142,7 @@ impl ErrorKind {
     /// ```
     pub const fn status(self) -> u16 {
         use ErrorKind::*;
+        // Every kind by name, so that a new kind needs a decision here.
         match self {
             RequestLineTooLong => 414,
             HeaderLineTooLong | TooManyHeaders | HeadTooLarge | TrailersTooLarge => 431,
@@ -150,7 +151,42 @@ impl ErrorKind {
             UnsupportedVersion => 505,
             // A response a proxy cannot read: 502 Bad Gateway to its client.
             InvalidStatusLine | InvalidStatusCode | InvalidReasonPhrase | StatusLineTooLong => 502,
-            _ => 400,
+            BareLf
+            | BareCr
+            | TooManyEmptyLines
+            | InvalidMethod
+            | InvalidRequestLineWhitespace
+            | InvalidTarget
+            | InvalidPercentEncoding
+            | TargetFragment
+            | TargetUserinfo
+            | TargetFormMismatch
+            | MissingVersion
+            | InvalidVersion
+            | EmptyHeaderName
+            | InvalidHeaderName
+            | WhitespaceBeforeColon
+            | MissingColon
+            | InvalidHeaderValue
+            | ObsFold
+            | MissingHost
+            | DuplicateHost
+            | InvalidHost
+            | InvalidContentLength
+            | ContentLengthOverflow
+            | DuplicateContentLength
+            | ContentLengthWithTransferEncoding
+            | TransferEncodingInHttp10
+            | InvalidTransferEncoding
+            | TransferEncodingNotChunked
+            | ChunkedAppliedTwice
+            | ChunkedWithParameters
+            | InvalidChunkSize
+            | ChunkSizeOverflow
+            | InvalidChunkExtension
+            | ChunkExtensionTooLong
+            | MissingChunkDataCrlf
+            | InvalidChunkLineEnding => 400,
         }
     }
 
