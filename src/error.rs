@@ -101,6 +101,9 @@ pub enum ErrorKind {
     UnsupportedTransferCoding,
     /// A declared body (Content-Length or chunk-size) over the body limit (413).
     BodyTooLarge,
+    /// A CONNECT request with Transfer-Encoding, or with a Content-Length
+    /// other than 0: CONNECT has no content (RFC 9110 §9.3.6).
+    ConnectWithBody,
 
     // --- chunked coding (RFC 9112 §7.1) ---
     /// A chunk-size that is empty or holds a non-hex byte (sign, `0x`, `_`, SP).
@@ -181,6 +184,7 @@ impl ErrorKind {
             | TransferEncodingNotChunked
             | ChunkedAppliedTwice
             | ChunkedWithParameters
+            | ConnectWithBody
             | InvalidChunkSize
             | ChunkSizeOverflow
             | InvalidChunkExtension
@@ -232,6 +236,7 @@ impl ErrorKind {
             ChunkedWithParameters => "chunked_with_parameters",
             UnsupportedTransferCoding => "unsupported_transfer_coding",
             BodyTooLarge => "body_too_large",
+            ConnectWithBody => "connect_with_body",
             InvalidChunkSize => "invalid_chunk_size",
             ChunkSizeOverflow => "chunk_size_overflow",
             InvalidChunkExtension => "invalid_chunk_extension",
@@ -290,6 +295,7 @@ impl ErrorKind {
             ChunkedWithParameters => "chunked with parameters",
             UnsupportedTransferCoding => "transfer coding not implemented",
             BodyTooLarge => "declared body is larger than the limit",
+            ConnectWithBody => "CONNECT request with a body",
             InvalidChunkSize => "chunk-size is not hexadecimal",
             ChunkSizeOverflow => "chunk-size is too large",
             InvalidChunkExtension => "malformed chunk extension",

@@ -27,9 +27,11 @@ impl Framing {
 }
 
 /// Decides how a request's body is delimited, RFC 9112 §6.3 in order, with
-/// the strict profile's choices where the RFC leaves one. `offset_of` gives
-/// a field's position, for error offsets.
+/// the strict profile's choices where the RFC leaves one. `connect` says the
+/// method is exactly `CONNECT`. `offset_of` gives a field's position, for
+/// error offsets.
 pub(crate) fn decide_request(
+    connect: bool,
     version: Version,
     headers: &[Header<'_>],
     limits: &Limits,
@@ -50,6 +52,12 @@ pub(crate) fn decide_request(
     }
     if let Some(te) = transfer_encoding {
         let at = offset_of(te);
+        // RFC 9110 §9.3.6: a CONNECT request has no content, so a body is
+        // ambiguous between a proxy that tunnels and a server that reads it
+        // (CN-1).
+        if connect {
+            return Err(Error::new(ErrorKind::ConnectWithBody, at));
+        }
         // RFC 9112 §6.3 rule 3: both is a smuggling shape; "ought to be
         // handled as an error", and we always do.
         if content_length.is_some() {
@@ -65,6 +73,11 @@ pub(crate) fn decide_request(
     match content_length {
         Some(h) => {
             let n = parse_content_length(h.value).map_err(|k| Error::new(k, offset_of(h)))?;
+            // CN-1, as for Transfer-Encoding above; `Content-Length: 0`
+            // declares no content and is fine.
+            if connect && n != 0 {
+                return Err(Error::new(ErrorKind::ConnectWithBody, offset_of(h)));
+            }
             if n > limits.max_body {
                 return Err(Error::new(ErrorKind::BodyTooLarge, offset_of(h)));
             }
@@ -213,6 +226,59 @@ mod tests {
             te(&[b"identity"]),
             Err(ErrorKind::TransferEncodingNotChunked)
         );
+    }
+
+    fn request(connect: bool, fields: &[(&'static str, &'static [u8])]) -> Result<Framing, Error> {
+        let headers: std::vec::Vec<Header<'_>> = fields
+            .iter()
+            .map(|&(name, value)| Header { name, value })
+            .collect();
+        let position = |h: &Header<'_>| headers.iter().position(|x| x == h).unwrap_or(99);
+        decide_request(
+            connect,
+            Version::Http11,
+            &headers,
+            &Limits::DEFAULT,
+            position,
+        )
+    }
+
+    #[test]
+    fn connect_has_no_body() {
+        let connect_with_body = |at| Err(Error::new(ErrorKind::ConnectWithBody, at));
+        let te: (&str, &[u8]) = ("Transfer-Encoding", b"chunked");
+        assert_eq!(request(true, &[("X", b"1"), te]), connect_with_body(1));
+        assert_eq!(
+            request(true, &[("Transfer-Encoding", b"gzip")]),
+            connect_with_body(0)
+        );
+        assert_eq!(
+            request(true, &[("Content-Length", b"1")]),
+            connect_with_body(0)
+        );
+        // Refused as CONNECT, not as too large.
+        assert_eq!(
+            request(true, &[("Content-Length", b"99999999999")]),
+            connect_with_body(0)
+        );
+        assert_eq!(
+            request(true, &[("Content-Length", b"0"), te]),
+            connect_with_body(1)
+        );
+        assert_eq!(
+            request(true, &[("Content-Length", b"00")]),
+            Ok(Framing::Length(0))
+        );
+        assert_eq!(
+            request(true, &[("Content-Length", b"x")]),
+            Err(Error::new(ErrorKind::InvalidContentLength, 0))
+        );
+        // Other methods keep their bodies.
+        assert_eq!(
+            request(false, &[("Content-Length", b"1")]),
+            Ok(Framing::Length(1))
+        );
+        assert_eq!(request(false, &[te]), Ok(Framing::Chunked));
     }
 
     #[test]

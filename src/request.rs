@@ -279,7 +279,8 @@ fn finish<'b, 'h>(
         0 => Framing::None,
         count => {
             let fields = candidates(count, p.framing_at);
-            framing::decide_request(p.version, fields, &head.limits, offset_of)?
+            let connect = done.line.get(..p.method_end - p.start_line) == Some("CONNECT");
+            framing::decide_request(connect, p.version, fields, &head.limits, offset_of)?
         }
     };
     let host_fields = candidates(p.host_fields, p.host_at);

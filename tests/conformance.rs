@@ -4,7 +4,7 @@
 //!
 //! * [`cases`] is the table. A case is one line: a name (prefixed with the
 //!   rule family: `rl_`, `tg_`, `ho_`, `vr_`, `fn_`, `fv_`, `of_`, `ws_`, `le_`,
-//!   `cl_`, `te_`, `ch_`, `tr_`, `lm_`, `sm_`, `pl_`), the raw bytes, and what
+//!   `cl_`, `te_`, `ch_`, `tr_`, `lm_`, `sm_`, `cn_`, `pl_`), the raw bytes, and what
 //!   must come out: for each request on the connection either the parsed head
 //!   (`req(method, target, head_len)` plus its fields, form, version,
 //!   framing) with the de-framed body and trailers, or an error (`err` for
@@ -1269,6 +1269,21 @@ fn cases() -> Vec<Case> {
     case("sm_no_resync_after_body_error", chunked(b"5\r\nhelloXX\r\n0\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n")).body_err(MissingChunkDataCrlf, 400),
     // TR-3, CH-10: a CL trailer does not change where the next request starts.
     case("sm_cl_trailer_then_request", chunked(b"0\r\nContent-Length: 28\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n")).ok(chunked_req().trailer("Content-Length", "28").consumed(CH + 25)).ok(req("GET", "/x", 28).host()),
+
+    // --- CONNECT (CN) ---
+    // CN-1: a CONNECT request has no content; a Transfer-Encoding (whatever its value), or a Content-Length other than 0, is refused before any limit.
+    case("cn_connect_te", b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").err(ConnectWithBody, 400),
+    case("cn_connect_te_not_chunked", b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nTransfer-Encoding: gzip\r\n\r\n").err(ConnectWithBody, 400),
+    case("cn_connect_cl", b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 5\r\n\r\nhello").err(ConnectWithBody, 400),
+    case("cn_connect_cl_over_limit", b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 99999999999\r\n\r\n").err(ConnectWithBody, 400),
+    case("cn_connect_cl_and_te", b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n").err(ConnectWithBody, 400),
+    case("cn_connect_cl_http10", b"CONNECT a:443 HTTP/1.0\r\nContent-Length: 1\r\n\r\nx").err(ConnectWithBody, 400),
+    case("cn_connect_cl_zero", b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 0\r\n\r\n").ok(req("CONNECT", "a:443", 58).form(Authority).h("Host", "a:443").h("Content-Length", "0").len(0)),
+    case("cn_connect_cl_leading_zeros", b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 000\r\n\r\n").ok(req("CONNECT", "a:443", 60).form(Authority).h("Host", "a:443").h("Content-Length", "000").len(0)),
+    // A CL that is not 1*DIGIT is that error first, on CONNECT as anywhere.
+    case("cn_connect_cl_invalid", b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: x\r\n\r\n").err(InvalidContentLength, 400),
+    // Only the exact method `CONNECT` is CONNECT.
+    case("cn_other_method_with_body", b"CONNECTX / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi").ok(req("CONNECTX", "/", 51).host().h("Content-Length", "2").len(2).body("hi")),
 
     // --- Pipelining (PL) ---
     // PL-1, CL-8: requests back to back; each consumes exactly its head and framed body.

@@ -166,7 +166,7 @@ fn target_form() {
 
 #[test]
 fn framing_rules() {
-    let cases: [(&[u8], ErrorKind); 6] = [
+    let cases: [(&[u8], ErrorKind); 7] = [
         (
             b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
             ErrorKind::ContentLengthWithTransferEncoding,
@@ -190,6 +190,10 @@ fn framing_rules() {
         (
             b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
             ErrorKind::ChunkedAppliedTwice,
+        ),
+        (
+            b"CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\nContent-Length: 5\r\n\r\n",
+            ErrorKind::ConnectWithBody,
         ),
     ];
     for (input, kind) in cases {

@@ -48,7 +48,8 @@ pub enum Difference {
     /// (RFC 9112 §3.2-§3.2.4). httparse takes any non-empty target.
     TargetForm,
     /// Content-Length / Transfer-Encoding rules (RFC 9112 §6.1-§6.3, strict
-    /// profile rules 5-7): httparse leaves framing to its caller.
+    /// profile rules 5-7; a CONNECT without content, RFC 9110 §9.3.6):
+    /// httparse leaves framing to its caller.
     FramingRules,
     /// A declared Content-Length over our body limit (413, RFC 9110 §15.5.14).
     BodyTooLarge,
@@ -248,6 +249,7 @@ fn we_reject(buf: &[u8], e: Error, view: &View, bare_lf: bool) -> Option<Differe
         | ChunkedAppliedTwice
         | ChunkedWithParameters
         | UnsupportedTransferCoding
+        | ConnectWithBody
             if has_field(b"content-length") || has_field(b"transfer-encoding") =>
         {
             Difference::FramingRules
