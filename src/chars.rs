@@ -23,6 +23,9 @@ pub(crate) static TARGET_PLAIN: [bool; 256] = build_target_plain();
 /// (a Host list is two hosts) and without `%`, which is checked separately.
 pub(crate) static REG_NAME_PLAIN: [bool; 256] = build_reg_name_plain();
 
+/// [`REG_NAME_PLAIN`] plus `,`: the reg-name of a URI that is not a Host.
+pub(crate) static REG_NAME_PLAIN_WITH_COMMA: [bool; 256] = build_reg_name_plain_with_comma();
+
 /// [`TARGET_PLAIN`] plus `[` and `]`, for targets that carry an authority
 /// (absolute- and authority-form), where an IP-literal may use them.
 pub(crate) static TARGET_PLAIN_WITH_BRACKETS: [bool; 256] = build_target_plain_with_brackets();
@@ -43,8 +46,14 @@ pub(crate) const fn build_target_plain_with_brackets() -> [bool; 256] {
 }
 
 const fn build_reg_name_plain() -> [bool; 256] {
+    let mut t = build_reg_name_plain_with_comma();
+    t[b',' as usize] = false;
+    t
+}
+
+const fn build_reg_name_plain_with_comma() -> [bool; 256] {
     let mut t = build_target_plain();
-    let excluded = b":/?[]@,";
+    let excluded = b":/?[]@";
     let mut i = 0;
     while i < excluded.len() {
         t[excluded[i] as usize] = false;

@@ -28,13 +28,16 @@ pub enum ErrorKind {
     /// A run of spaces, a tab or other whitespace where exactly one SP belongs,
     /// or whitespace at the end of the request-line.
     InvalidRequestLineWhitespace,
-    /// The request-target is empty or holds a byte outside RFC 3986.
+    /// The request-target is none of the four forms (RFC 9112 §3.2): it is
+    /// empty, holds a byte outside RFC 3986 or a misplaced `[`/`]`, is not an
+    /// absolute URI nor `/`-led, or is an `http`/`https` URI without a host.
     InvalidTarget,
     /// A `%` not followed by two hex digits.
     InvalidPercentEncoding,
     /// The request-target holds a fragment (`#`).
     TargetFragment,
-    /// An absolute-form target with userinfo (`user@host`, RFC 9110 §4.2.4).
+    /// An `http`/`https` absolute-form target, or a CONNECT target, with
+    /// userinfo (`user@host`, RFC 9110 §4.2.4).
     TargetUserinfo,
     /// authority-form without CONNECT, asterisk-form without OPTIONS, or
     /// CONNECT without authority-form (RFC 9112 §3.2).
@@ -263,7 +266,9 @@ impl ErrorKind {
             InvalidRequestLineWhitespace => {
                 "request-line parts must be separated by exactly one space"
             }
-            InvalidTarget => "request-target is empty or holds a character outside RFC 3986",
+            InvalidTarget => {
+                "request-target is not a valid origin, absolute, authority or asterisk form"
+            }
             InvalidPercentEncoding => "'%' not followed by two hex digits in the request-target",
             TargetFragment => "request-target holds a fragment",
             TargetUserinfo => "request-target holds userinfo",

@@ -111,13 +111,14 @@ impl<'b> Request<'b, '_> {
         path_and_query.find('?').map(|q| &path_and_query[q + 1..])
     }
 
-    /// The authority of an absolute- or authority-form target.
+    /// The authority of an absolute- or authority-form target (`None` for a
+    /// URI without one, such as `urn:isbn:123`).
     pub fn authority(&self) -> Option<&'b str> {
         match self.target_form {
             TargetForm::Authority => Some(self.target),
             TargetForm::Absolute => {
                 let (_, start, end) = target::split_absolute(self.target.as_bytes())?;
-                self.target.get(start..end)
+                self.target.get(start..end).filter(|a| !a.is_empty())
             }
             _ => None,
         }

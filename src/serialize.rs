@@ -350,7 +350,7 @@ impl<'a> RequestHead<'a> {
     /// * [`EncodeError::InvalidTarget`]: the target is empty, holds a byte
     ///   outside RFC 3986 (SP, CTL, `#`, `\`, bytes ≥ 0x80, ...) or a `%` not
     ///   followed by two hex digits, is not one of the four forms of RFC 9112
-    ///   §3.2, has userinfo in absolute-form (RFC 9110 §4.2.4), or its form
+    ///   §3.2, has userinfo in an `http`/`https` URI (RFC 9110 §4.2.4), or its form
     ///   does not fit the method (authority-form if and only if `CONNECT`,
     ///   asterisk-form only with `OPTIONS`): the targets the parser rejects;
     /// * [`EncodeError::InvalidHeaderName`] / [`EncodeError::InvalidHeaderValue`]
@@ -518,7 +518,7 @@ fn check_headers(headers: &[Header<'_>]) -> Result<usize, EncodeError> {
 /// Validates a request-target for `method` with the parser's own checks
 /// (`target.rs`), so a serialized target is one the parser accepts: RFC 3986
 /// characters and `%` escapes, then one of the four forms of RFC 9112 §3.2
-/// fitting the method, without userinfo.
+/// fitting the method, without userinfo in an `http`/`https` URI.
 fn check_target(method: &[u8], target: &[u8]) -> Result<(), EncodeError> {
     if target.is_empty()
         || target::check_target_chars(target).is_err()

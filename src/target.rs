@@ -1,6 +1,8 @@
 //! Request-targets (RFC 9112 §3.2) and authorities (RFC 3986 §3.2, RFC 9110 §7.2).
 
-use crate::chars::{hex_value, REG_NAME_PLAIN, TARGET_PLAIN, TARGET_PLAIN_WITH_BRACKETS};
+use crate::chars::{
+    hex_value, REG_NAME_PLAIN, REG_NAME_PLAIN_WITH_COMMA, TARGET_PLAIN, TARGET_PLAIN_WITH_BRACKETS,
+};
 use crate::error::ErrorKind;
 
 /// The four forms of request-target (RFC 9112 §3.2).
@@ -8,7 +10,8 @@ use crate::error::ErrorKind;
 pub enum TargetForm {
     /// `/path?query`, the common form.
     Origin,
-    /// `http://host/path?query`, sent to proxies; origin servers must accept it.
+    /// An absolute URI of any scheme (`http://host/path?query`,
+    /// `urn:isbn:123`), sent to proxies; origin servers must accept it.
     Absolute,
     /// `host:port`, only with CONNECT.
     Authority,
@@ -88,33 +91,68 @@ pub(crate) fn classify(method: &[u8], target: &[u8]) -> Result<TargetForm, (usiz
                 Err((0, ErrorKind::TargetFormMismatch))
             }
         }
+        // RFC 3986's grammar reads `host:port` as a scheme and a path too;
+        // without CONNECT it is the authority-form of TG-5.
+        _ if is_authority(target, PortRule::Required) => Err((0, ErrorKind::TargetFormMismatch)),
         _ => match split_absolute(target) {
-            Some((_, authority_start, authority_end)) => {
-                let authority = &target[authority_start..authority_end];
-                if let Some(at) = authority.iter().position(|&b| b == b'@') {
-                    // RFC 9110 §4.2.4: userinfo in an http(s) URI is an error.
-                    return Err((authority_start + at, ErrorKind::TargetUserinfo));
-                }
-                // RFC 9110 §4.2.1: an empty host is invalid.
-                if authority.is_empty() || !is_authority(authority, PortRule::Optional) {
-                    return Err((authority_start, ErrorKind::InvalidTarget));
-                }
-                let path_and_query = &target[authority_end..];
-                if let Some(i) = path_and_query.iter().position(|&b| b == b'[' || b == b']') {
-                    return Err((authority_end + i, ErrorKind::InvalidTarget));
-                }
-                Ok(TargetForm::Absolute)
-            }
-            None if is_authority(target, PortRule::Required) => {
-                Err((0, ErrorKind::TargetFormMismatch))
-            }
+            Some(parts) => check_absolute(target, parts).map(|()| TargetForm::Absolute),
             None => Err((0, ErrorKind::InvalidTarget)),
         },
     }
 }
 
-/// Splits `scheme "://" authority path-abempty ["?" query]`, returning the
-/// scheme end and the authority's bounds.
+/// absolute-form (RFC 9112 §3.2.2) is any RFC 3986 absolute-URI,
+/// `scheme ":" hier-part ["?" query]` (TG-2): `http://h/a`, but also
+/// `urn:isbn:123` or `mailto:a@b`; serving a scheme is the application's
+/// choice. `parts` are [`split_absolute`]'s. Its characters are already
+/// checked; this checks the structure.
+fn check_absolute(
+    target: &[u8],
+    (scheme_end, authority_start, authority_end): (usize, usize, usize),
+) -> Result<(), (usize, ErrorKind)> {
+    let scheme = &target[..scheme_end];
+    let authority = &target[authority_start..authority_end];
+    let has_authority = authority_start > scheme_end + 1;
+    if scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https") {
+        if let Some(at) = authority.iter().position(|&b| b == b'@') {
+            // RFC 9110 §4.2.4: userinfo in an http(s) URI is an error (TG-9).
+            return Err((authority_start + at, ErrorKind::TargetUserinfo));
+        }
+        // RFC 9110 §4.2.1, §4.2.2: `"//" authority` with a non-empty host.
+        let empty_host = matches!(authority.first(), None | Some(b':'));
+        if !has_authority || empty_host || !is_authority(authority, PortRule::Optional) {
+            return Err((authority_start, ErrorKind::InvalidTarget));
+        }
+    } else if has_authority {
+        // RFC 3986 §3.2: `[ userinfo "@" ] host [ ":" port ]`, where a
+        // reg-name may hold commas (only a Host field refuses them).
+        let host_start = authority
+            .iter()
+            .position(|&b| b == b'@')
+            .map_or(0, |at| at + 1);
+        let (userinfo, host) = authority.split_at(host_start);
+        if userinfo.iter().any(|&b| b == b'[' || b == b']')
+            || !is_authority_general(host, PortRule::Optional, &REG_NAME_PLAIN_WITH_COMMA)
+        {
+            return Err((authority_start, ErrorKind::InvalidTarget));
+        }
+    }
+    // RFC 3986 §3.2.2: `[` and `]` only around an IP-literal host, never in
+    // the path or query.
+    match target[authority_end..]
+        .iter()
+        .position(|&b| b == b'[' || b == b']')
+    {
+        Some(i) => Err((authority_end + i, ErrorKind::InvalidTarget)),
+        None => Ok(()),
+    }
+}
+
+/// Splits an absolute-URI (RFC 3986 §4.3) into the scheme's end and the
+/// authority's bounds: what follows `scheme "://"` up to the path or query,
+/// or, for a URI without an authority (`urn:isbn:123`), the empty range
+/// where the path starts. `None` if `target` does not start with a scheme
+/// and `:`.
 pub(crate) fn split_absolute(target: &[u8]) -> Option<(usize, usize, usize)> {
     // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )  (RFC 3986 §3.1)
     let scheme_end = target.iter().position(|&b| b == b':')?;
@@ -127,11 +165,11 @@ pub(crate) fn split_absolute(target: &[u8]) -> Option<(usize, usize, usize)> {
     {
         return None;
     }
-    let rest = &target[scheme_end..];
-    if !rest.starts_with(b"://") {
-        return None;
+    let hier_part = scheme_end + 1;
+    if !target[hier_part..].starts_with(b"//") {
+        return Some((scheme_end, hier_part, hier_part));
     }
-    let authority_start = scheme_end + 3;
+    let authority_start = hier_part + 2;
     let authority_len = target[authority_start..]
         .iter()
         .position(|&b| b == b'/' || b == b'?')
@@ -164,7 +202,7 @@ pub(crate) fn is_authority(s: &[u8], port: PortRule) -> bool {
         }
         _ => {}
     }
-    is_authority_general(s, port)
+    is_authority_general(s, port, &REG_NAME_PLAIN)
 }
 
 /// Length of the prefix of `s` in [`REG_NAME_PLAIN`]: four bytes per step
@@ -185,8 +223,9 @@ fn reg_name_plain_len(s: &[u8]) -> usize {
     i
 }
 
-/// [`is_authority`] for every shape of authority.
-fn is_authority_general(s: &[u8], port: PortRule) -> bool {
+/// [`is_authority`] for every shape of authority, with the reg-name bytes
+/// `reg_name` (and `%` escapes).
+fn is_authority_general(s: &[u8], port: PortRule, reg_name: &[bool; 256]) -> bool {
     let (host, port_part) = if let Some(rest) = s.strip_prefix(b"[") {
         // IP-literal = "[" ( IPv6address / IPvFuture ) "]"
         let Some(close) = rest.iter().position(|&b| b == b']') else {
@@ -200,7 +239,9 @@ fn is_authority_general(s: &[u8], port: PortRule) -> bool {
     } else {
         let end = s.iter().position(|&b| b == b':').unwrap_or(s.len());
         let host = &s[..end];
-        if !is_reg_name(host) {
+        // reg-name = *( unreserved / pct-encoded / sub-delims ) (RFC 3986
+        // §3.2.2); IPv4 addresses are reg-names by character set.
+        if check_chars(host, reg_name).is_err() {
             return false;
         }
         (host, &s[end..])
@@ -216,12 +257,6 @@ fn is_authority_general(s: &[u8], port: PortRule) -> bool {
         }
         _ => false,
     }
-}
-
-/// reg-name = *( unreserved / pct-encoded / sub-delims ), minus ',' (see
-/// [`is_authority`]). IPv4 addresses are reg-names by character set.
-fn is_reg_name(host: &[u8]) -> bool {
-    check_chars(host, &REG_NAME_PLAIN).is_ok()
 }
 
 /// IPv6address or IPvFuture, checked by character set and shape: hex digits,
@@ -322,6 +357,70 @@ mod tests {
             classify(b"GET", b"echo/x").unwrap_err().1,
             ErrorKind::InvalidTarget
         );
+    }
+
+    #[test]
+    fn absolute_uris_of_any_scheme() {
+        // TG-2: RFC 3986 absolute-URIs, hierarchical or not.
+        for target in [
+            &b"urn:isbn:123"[..],
+            b"ietf:rfc:2648",
+            b"mailto:a@b",
+            b"mailto:a@b?subject=x",
+            b"news:comp.lang.rust",
+            b"tel:+1-816-555-1212",
+            b"a+b.c-d:x",
+            b"foo:",
+            b"foo:/a/b",
+            b"file:///etc/hosts",
+            b"ftp://u:p@h:21/f",
+            b"foo://a,b/",
+            b"foo://[::1]:8/a",
+            b"foo://h?q",
+            b"localhost:8080/x",
+        ] {
+            assert_eq!(
+                classify(b"GET", target),
+                Ok(TargetForm::Absolute),
+                "{:?}",
+                core::str::from_utf8(target)
+            );
+        }
+        let err = |t: &[u8]| classify(b"GET", t).unwrap_err();
+        // http(s) needs `//` and a host (RFC 9110 §4.2.1), and no userinfo.
+        assert_eq!(err(b"http:x"), (5, ErrorKind::InvalidTarget));
+        assert_eq!(err(b"HTTPS:/x"), (6, ErrorKind::InvalidTarget));
+        assert_eq!(err(b"https://"), (8, ErrorKind::InvalidTarget));
+        assert_eq!(err(b"http://:80/"), (7, ErrorKind::InvalidTarget));
+        assert_eq!(err(b"http://a,b/"), (7, ErrorKind::InvalidTarget));
+        assert_eq!(err(b"Http://u@h/"), (8, ErrorKind::TargetUserinfo));
+        // Other schemes: a well-formed authority, if any, and brackets only
+        // around an IP-literal.
+        assert_eq!(err(b"foo://h:8x/"), (6, ErrorKind::InvalidTarget));
+        assert_eq!(err(b"foo://[::1/"), (6, ErrorKind::InvalidTarget));
+        assert_eq!(err(b"foo://u[@h/"), (6, ErrorKind::InvalidTarget));
+        assert_eq!(err(b"foo://u@h@i/"), (6, ErrorKind::InvalidTarget));
+        assert_eq!(err(b"foo:a[b]"), (5, ErrorKind::InvalidTarget));
+        assert_eq!(err(b"foo://[::1]/a]"), (13, ErrorKind::InvalidTarget));
+        // Not a scheme: it starts with a letter and ends at the first ":".
+        assert_eq!(err(b"1a:b"), (0, ErrorKind::InvalidTarget));
+        assert_eq!(err(b":b"), (0, ErrorKind::InvalidTarget));
+        assert_eq!(err(b"a_b:c"), (0, ErrorKind::InvalidTarget));
+        // `host:port` is authority-form, for CONNECT only (TG-5).
+        assert_eq!(err(b"urn:123"), (0, ErrorKind::TargetFormMismatch));
+    }
+
+    #[test]
+    fn absolute_uri_parts() {
+        assert_eq!(split_absolute(b"http://h:1/p?q"), Some((4, 7, 10)));
+        assert_eq!(split_absolute(b"http://h?q"), Some((4, 7, 8)));
+        assert_eq!(split_absolute(b"file:///x"), Some((4, 7, 7)));
+        // No authority: an empty range where the path starts.
+        assert_eq!(split_absolute(b"urn:isbn:1"), Some((3, 4, 4)));
+        assert_eq!(split_absolute(b"foo:/a"), Some((3, 4, 4)));
+        assert_eq!(split_absolute(b"foo:"), Some((3, 4, 4)));
+        assert_eq!(split_absolute(b"/a:b"), None);
+        assert_eq!(split_absolute(b"ab"), None);
     }
 
     #[test]

@@ -857,6 +857,21 @@ fn cases() -> Vec<Case> {
     case("tg_absolute_userinfo", b"GET http://user:pw@example.com/ HTTP/1.1\r\nHost: a\r\n\r\n").err(TargetUserinfo, 400),
     case("tg_absolute_empty_host", b"GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n").err(InvalidTarget, 400),
     case("tg_absolute_bad_port", b"GET http://a:80x/ HTTP/1.1\r\nHost: a\r\n\r\n").err(InvalidTarget, 400),
+    // TG-2: any RFC 3986 absolute-URI is absolute-form, hierarchical or not; serving its scheme is the application's choice.
+    case("tg_absolute_urn", b"GET urn:isbn:123 HTTP/1.1\r\nHost: a\r\n\r\n").ok(req("GET", "urn:isbn:123", 38).form(Absolute).host()),
+    case("tg_absolute_ietf", b"GET ietf:rfc:2648 HTTP/1.1\r\nHost: a\r\n\r\n").ok(req("GET", "ietf:rfc:2648", 39).form(Absolute).host()),
+    case("tg_absolute_mailto", b"GET mailto:a@b?subject=x HTTP/1.1\r\nHost: a\r\n\r\n").ok(req("GET", "mailto:a@b?subject=x", 46).form(Absolute).host()),
+    case("tg_absolute_file_empty_authority", b"GET file:///etc/hosts HTTP/1.1\r\nHost: a\r\n\r\n").ok(req("GET", "file:///etc/hosts", 43).form(Absolute).host()),
+    case("tg_absolute_other_scheme_userinfo", b"GET ftp://u:p@h:21/f HTTP/1.1\r\nHost: a\r\n\r\n").ok(req("GET", "ftp://u:p@h:21/f", 42).form(Absolute).host()),
+    case("tg_absolute_empty_path", b"OPTIONS foo: HTTP/1.1\r\nHost: a\r\n\r\n").ok(req("OPTIONS", "foo:", 34).form(Absolute).host()),
+    case("tg_absolute_bad_scheme", b"GET 1a:b HTTP/1.1\r\nHost: a\r\n\r\n").err(InvalidTarget, 400),
+    case("tg_absolute_other_scheme_bad_port", b"GET foo://h:8x/ HTTP/1.1\r\nHost: a\r\n\r\n").err(InvalidTarget, 400),
+    case("tg_absolute_other_scheme_brackets_in_path", b"GET foo:a[b] HTTP/1.1\r\nHost: a\r\n\r\n").err(InvalidTarget, 400),
+    // TG-2: an http(s) URI (scheme in any case) is `"//" authority` with a non-empty host (RFC 9110 s4.2.1).
+    case("tg_absolute_http_without_slashes", b"GET http:/x HTTP/1.1\r\nHost: a\r\n\r\n").err(InvalidTarget, 400),
+    case("tg_absolute_https_upper_without_slashes", b"GET HTTPS:x HTTP/1.1\r\nHost: a\r\n\r\n").err(InvalidTarget, 400),
+    case("tg_absolute_empty_host_with_port", b"GET http://:80/ HTTP/1.1\r\nHost: a\r\n\r\n").err(InvalidTarget, 400),
+    case("tg_absolute_userinfo_upper_scheme", b"GET HTTPS://u@a/ HTTP/1.1\r\nHost: a\r\n\r\n").err(TargetUserinfo, 400),
     // TG-4: asterisk-form only with OPTIONS.
     case("tg_options_asterisk", b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n").ok(req("OPTIONS", "*", 31).form(Asterisk).host()),
     case("tg_options_origin", b"OPTIONS /x HTTP/1.1\r\nHost: a\r\n\r\n").ok(req("OPTIONS", "/x", 32).host()),
@@ -1450,6 +1465,37 @@ fn known_disagreements() {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+/// TG-2: `Request::authority`, `path` and `query` for absolute URIs with and
+/// without an authority.
+#[test]
+fn absolute_uri_accessors() {
+    let cases: [(&str, Option<&str>, &str, Option<&str>); 8] = [
+        ("http://h:8/p?q", Some("h:8"), "/p", Some("q")),
+        ("http://h?q", Some("h"), "/", Some("q")),
+        ("http://h", Some("h"), "/", None),
+        ("ftp://u@h/f", Some("u@h"), "/f", None),
+        ("file:///etc/hosts", None, "/etc/hosts", None),
+        ("urn:isbn:123", None, "isbn:123", None),
+        ("mailto:a@b?subject=x", None, "a@b", Some("subject=x")),
+        ("ietf:rfc:2648", None, "rfc:2648", None),
+    ];
+    for (target, authority, path, query) in cases {
+        let input = format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n");
+        let mut headers = [Header::EMPTY; 4];
+        let req = RequestParser::new()
+            .parse(input.as_bytes(), &mut headers)
+            .unwrap()
+            .complete()
+            .unwrap();
+        assert_eq!(req.target_form, Absolute, "{target}");
+        assert_eq!(
+            (req.authority(), req.path(), req.query()),
+            (authority, path, query),
+            "{target}"
+        );
+    }
 }
 
 /// A parse error is final: the parser returns it again, whatever it is given.

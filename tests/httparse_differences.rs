@@ -162,6 +162,14 @@ fn target_form() {
         ErrorKind::InvalidTarget,
         Difference::TargetForm,
     );
+    // An absolute URI of any scheme is absolute-form (TG-2): both accept.
+    for input in [
+        &b"GET urn:isbn:123 HTTP/1.1\r\nHost: a\r\n\r\n"[..],
+        b"GET mailto:a@b HTTP/1.1\r\nHost: a\r\n\r\n",
+    ] {
+        assert!(matches!(ours(input, false), Ours::Complete(_)));
+        assert_eq!(compare(input, false), Ok(None));
+    }
 }
 
 #[test]

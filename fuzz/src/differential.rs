@@ -41,7 +41,8 @@ pub enum Difference {
     PercentEncoding,
     /// A `#` fragment in the target (RFC 9112 §3.2: the target never has one).
     TargetFragment,
-    /// userinfo in an absolute-form target (RFC 9110 §4.2.4 "SHOULD" error).
+    /// userinfo in an `http`/`https` absolute-form target (RFC 9110 §4.2.4
+    /// "SHOULD" error).
     TargetUserinfo,
     /// A target that is none of the four forms, or whose form does not fit
     /// the method: authority-form without CONNECT, `*` without OPTIONS
