@@ -210,13 +210,26 @@ pub(crate) fn first_invalid_value_byte(s: &[u8]) -> Option<usize> {
 /// Is `b` an ASCII hex digit?
 #[inline(always)]
 pub(crate) fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    let v = HEX_VALUE[b as usize];
+    (v < 16).then_some(v)
 }
+
+/// Each byte's [`hex_value`], 0xff for a byte that is not a hex digit: one
+/// look-up instead of three range checks.
+static HEX_VALUE: [u8; 256] = {
+    let mut t = [0xff; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            d @ b'0'..=b'9' => d - b'0',
+            d @ b'a'..=b'f' => d - b'a' + 10,
+            d @ b'A'..=b'F' => d - b'A' + 10,
+            _ => 0xff,
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Trims SP and HTAB (OWS, RFC 9110 §5.6.3) from both ends.
 #[inline]

@@ -111,13 +111,16 @@ pub enum ErrorKind {
     // --- chunked coding (RFC 9112 §7.1) ---
     /// A chunk-size that is empty or holds a non-hex byte (sign, `0x`, `_`, SP).
     InvalidChunkSize,
-    /// A chunk-size too large for a u64, or longer than 20 hex digits
-    /// (leading zeros included, so a size line cannot grow without bound).
+    /// A chunk-size too large for a u64: more than 16 hex digits after its
+    /// leading zeros.
     ChunkSizeOverflow,
     /// A malformed chunk extension.
     InvalidChunkExtension,
     /// The chunk extensions of one chunk exceed the configured limit.
     ChunkExtensionTooLong,
+    /// A chunk line (chunk-size and extensions) longer than the configured
+    /// limit.
+    ChunkLineTooLong,
     /// Chunk data not followed by exactly CRLF.
     MissingChunkDataCrlf,
     /// A chunk line ended in something other than CRLF.
@@ -192,6 +195,7 @@ impl ErrorKind {
             | ChunkSizeOverflow
             | InvalidChunkExtension
             | ChunkExtensionTooLong
+            | ChunkLineTooLong
             | MissingChunkDataCrlf
             | InvalidChunkLineEnding => 400,
         }
@@ -244,6 +248,7 @@ impl ErrorKind {
             ChunkSizeOverflow => "chunk_size_overflow",
             InvalidChunkExtension => "invalid_chunk_extension",
             ChunkExtensionTooLong => "chunk_extension_too_long",
+            ChunkLineTooLong => "chunk_line_too_long",
             MissingChunkDataCrlf => "missing_chunk_data_crlf",
             InvalidChunkLineEnding => "invalid_chunk_line_ending",
             TrailersTooLarge => "trailers_too_large",
@@ -305,6 +310,7 @@ impl ErrorKind {
             ChunkSizeOverflow => "chunk-size is too large",
             InvalidChunkExtension => "malformed chunk extension",
             ChunkExtensionTooLong => "chunk extensions are too long",
+            ChunkLineTooLong => "chunk line is too long",
             MissingChunkDataCrlf => "chunk data not followed by CRLF",
             InvalidChunkLineEnding => "chunk line does not end in CRLF",
             TrailersTooLarge => "trailer section is too large",

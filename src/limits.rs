@@ -38,7 +38,15 @@ pub struct Limits {
     ///
     /// [`BodyTooLarge`]: crate::ErrorKind::BodyTooLarge
     pub max_body: u64,
-    /// Longest chunk-extension text of one chunk ([`ChunkExtensionTooLong`]).
+    /// Longest chunk line without its CRLF: the chunk-size, leading zeros
+    /// included, and its extensions ([`ChunkLineTooLong`], 400). RFC 9112
+    /// §7.1 allows any number of leading zeros; this bounds them, so that a
+    /// size line cannot hold a connection.
+    ///
+    /// [`ChunkLineTooLong`]: crate::ErrorKind::ChunkLineTooLong
+    pub max_chunk_line: usize,
+    /// Longest chunk-extension text of one chunk ([`ChunkExtensionTooLong`],
+    /// 400).
     ///
     /// [`ChunkExtensionTooLong`]: crate::ErrorKind::ChunkExtensionTooLong
     pub max_chunk_extension: usize,
@@ -50,8 +58,8 @@ pub struct Limits {
 
 impl Limits {
     /// The defaults: request-line 8 KiB, method 64 bytes, field line 8 KiB,
-    /// head 64 KiB, 100 fields, 8 empty lines, body 8 MiB, chunk extensions
-    /// 4 KiB per chunk, trailer section 64 KiB.
+    /// head 64 KiB, 100 fields, 8 empty lines, body 8 MiB, chunk line 8 KiB
+    /// with its extensions at most 4 KiB, trailer section 64 KiB.
     pub const DEFAULT: Limits = Limits {
         max_request_line: 8 * 1024,
         max_method: 64,
@@ -60,6 +68,7 @@ impl Limits {
         max_headers: 100,
         max_empty_lines: 8,
         max_body: 8 * 1024 * 1024,
+        max_chunk_line: 8 * 1024,
         max_chunk_extension: 4 * 1024,
         max_trailers: 64 * 1024,
     };

@@ -706,6 +706,15 @@ fn long_ext_request(ext_len: usize) -> Vec<u8> {
     v
 }
 
+/// A chunked request whose first chunk line is the size 5 written with
+/// leading zeros, `line_len` bytes in all.
+fn zeros_size_request(line_len: usize) -> Vec<u8> {
+    let mut v = CHUNKED_HEAD.as_bytes().to_vec();
+    v.resize(v.len() + line_len - 1, b'0');
+    v.extend_from_slice(b"5\r\nhello\r\n0\r\n\r\n");
+    v
+}
+
 /// A chunked request with `n` trailer lines `T<i>: vvv…` of `line_len`
 /// bytes each.
 fn trailers_request(n: usize, line_len: usize) -> Vec<u8> {
@@ -768,6 +777,8 @@ fn cases() -> Vec<Case> {
     let m65 = "M".repeat(65);
     let ext4096 = long_ext_request(4096);
     let ext4097 = long_ext_request(4097);
+    let zeros8192 = zeros_size_request(8192);
+    let zeros8193 = zeros_size_request(8193);
     table! {
     // --- Request-line (RL) ---
     // RL-1: well-formed GET, HEAD and POST requests.
@@ -1172,6 +1183,16 @@ fn cases() -> Vec<Case> {
     case("ch_size_twenty_f", chunked(b"FFFFFFFFFFFFFFFFFFFF\r\nhello\r\n0\r\n\r\n")).body_err(ChunkSizeOverflow, 400),
     // LM-6: a declared chunk over the body limit gets 413 before its data.
     case("ch_size_u64_max", chunked(b"FFFFFFFFFFFFFFFF\r\n")).body_err(BodyTooLarge, 413),
+    // CH-1: leading zeros in any number; overflow counts significant digits only (CH-4), and the chunk line is bounded instead (Limits::max_chunk_line).
+    case("ch_size_21_digits_leading_zeros", chunked(b"000000000000000000005\r\nhello\r\n0\r\n\r\n")).ok(chunked_req().body("hello")),
+    case("ch_last_chunk_25_zeros", chunked(b"0000000000000000000000000\r\n\r\n")).ok(chunked_req()),
+    case("ch_size_zeros_then_16_digits", chunked(b"00000000000000000000FFFFFFFFFFFFFFFF\r\n")).body_err(BodyTooLarge, 413),
+    case("ch_size_zeros_then_17_digits", chunked(b"0000000000000000000010000000000000000\r\n")).body_err(ChunkSizeOverflow, 400),
+    case("ch_line_at_custom_limit", chunked(b"0000000000000000005;a\r\nhello\r\n0\r\n\r\n")).limits(lim(|l| l.max_chunk_line = 21)).ok(chunked_req().body("hello")),
+    case("ch_line_over_custom_limit", chunked(b"00000000000000000005;a\r\nhello\r\n0\r\n\r\n")).limits(lim(|l| l.max_chunk_line = 21)).body_err(ChunkLineTooLong, 400),
+    case("ch_line_zeros_over_custom_limit", chunked(b"00000000000000000000005\r\nhello\r\n0\r\n\r\n")).limits(lim(|l| l.max_chunk_line = 21)).body_err(ChunkLineTooLong, 400),
+    case("ch_line_zeros_at_default_limit", &zeros8192).ok(chunked_req().body("hello")),
+    case("ch_line_zeros_over_default_limit", &zeros8193).body_err(ChunkLineTooLong, 400),
     case("ch_size_over_default_limit", chunked(b"800001\r\n")).body_err(BodyTooLarge, 413),
     case("ch_size_at_default_limit", chunked(b"800000\r\nhello")).partial_body(),
     case("ch_sum_at_custom_limit", chunked(b"5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n")).limits(lim(|l| l.max_body = 10)).ok(chunked_req().body("helloworld")),

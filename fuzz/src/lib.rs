@@ -25,6 +25,7 @@ pub const SMALL: Limits = Limits {
     max_headers: 4,
     max_empty_lines: 2,
     max_body: 300,
+    max_chunk_line: 24,
     max_chunk_extension: 12,
     max_trailers: 64,
 };
