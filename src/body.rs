@@ -3,7 +3,7 @@
 //! [`ChunkedDecoder`], all reporting [`Decoded`] events.
 
 use crate::chunked::ChunkedDecoder;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::field::Header;
 use crate::framing::Framing;
 use crate::limits::Limits;
@@ -36,13 +36,17 @@ pub enum Decoded<'a> {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ContentLengthDecoder {
+    len: u64,
     remaining: u64,
 }
 
 impl ContentLengthDecoder {
     /// A decoder for a body of `len` bytes.
     pub const fn new(len: u64) -> ContentLengthDecoder {
-        ContentLengthDecoder { remaining: len }
+        ContentLengthDecoder {
+            len,
+            remaining: len,
+        }
     }
 
     /// Returns the bytes consumed and: [`Decoded::Done`] once the whole body
@@ -72,7 +76,7 @@ impl ContentLengthDecoder {
     }
 }
 
-/// De-frames a request body as decided by its [`Framing`].
+/// De-frames a message body as decided by its [`Framing`].
 ///
 /// Call [`decode`](BodyDecoder::decode) with the bytes after the head until it
 /// returns [`Decoded::Done`]; keep the unconsumed bytes and present them
@@ -128,12 +132,20 @@ impl ContentLengthDecoder {
 /// ```
 #[derive(Clone, Debug)]
 pub enum BodyDecoder {
-    /// No body (RFC 9112 §6.3 rule 7): `decode` returns `Done` at once.
+    /// No body (RFC 9112 §6.3 rule 7), or a [`Framing::Tunnel`], whose
+    /// bytes are not a body: `decode` returns `Done` at once.
     None,
     /// A Content-Length body.
     Length(ContentLengthDecoder),
     /// A chunked body.
     Chunked(ChunkedDecoder),
+    /// A response body that runs until the connection closes (RFC 9112
+    /// §6.3 rule 8): every byte is data, and the body ends when the caller
+    /// says the connection closed ([`finish_at_close`](BodyDecoder::finish_at_close)).
+    CloseDelimited {
+        /// Has the connection closed?
+        closed: bool,
+    },
 }
 
 impl BodyDecoder {
@@ -142,21 +154,64 @@ impl BodyDecoder {
     /// `max_body` is the head parser's to refuse, before the body is read.
     pub fn new(framing: Framing, limits: &Limits) -> BodyDecoder {
         match framing {
-            Framing::None => BodyDecoder::None,
+            Framing::None | Framing::Tunnel => BodyDecoder::None,
             Framing::Length(len) => BodyDecoder::Length(ContentLengthDecoder::new(len)),
             Framing::Chunked => BodyDecoder::Chunked(ChunkedDecoder::with_limits(limits)),
+            Framing::CloseDelimited => BodyDecoder::CloseDelimited { closed: false },
         }
     }
 
     /// Decodes from `input`, which must start with the bytes the previous
     /// call did not consume. Returns the bytes consumed and one event; only a
-    /// chunked body can fail.
+    /// chunked body can fail. A close-delimited body hands out all of
+    /// `input` as data until [`finish_at_close`](BodyDecoder::finish_at_close).
     pub fn decode<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Decoded<'a>), Error> {
         match self {
-            BodyDecoder::None => Ok((0, Decoded::Done)),
+            BodyDecoder::None | BodyDecoder::CloseDelimited { closed: true } => {
+                Ok((0, Decoded::Done))
+            }
             BodyDecoder::Length(d) => Ok(d.decode(input)),
             BodyDecoder::Chunked(d) => d.decode(input),
+            BodyDecoder::CloseDelimited { closed: false } if input.is_empty() => {
+                Ok((0, Decoded::NeedMore))
+            }
+            BodyDecoder::CloseDelimited { closed: false } => {
+                Ok((input.len(), Decoded::Data(input)))
+            }
         }
+    }
+
+    /// The connection closed: no more bytes will come. A close-delimited
+    /// body ends here (`decode` then returns `Done`). Any other body must
+    /// already be complete: one cut short is an incomplete message, never
+    /// to be taken as complete (RFC 9112 §8, RULES CL-9), and this returns
+    /// [`ErrorKind::IncompleteBody`] at the number of bytes consumed.
+    ///
+    /// ```
+    /// use httpwire::{BodyDecoder, Decoded, ErrorKind, Framing, Limits};
+    ///
+    /// let mut body = BodyDecoder::new(Framing::CloseDelimited, &Limits::DEFAULT);
+    /// assert_eq!(body.decode(b"all of it"), Ok((9, Decoded::Data(b"all of it"))));
+    /// assert_eq!(body.finish_at_close(), Ok(()));
+    /// assert_eq!(body.decode(b""), Ok((0, Decoded::Done)));
+    ///
+    /// let mut body = BodyDecoder::new(Framing::Length(5), &Limits::DEFAULT);
+    /// assert_eq!(body.decode(b"hel"), Ok((3, Decoded::Data(b"hel"))));
+    /// let cut = body.finish_at_close().unwrap_err();
+    /// assert_eq!((cut.kind(), cut.offset()), (ErrorKind::IncompleteBody, 3));
+    /// ```
+    pub fn finish_at_close(&mut self) -> Result<(), Error> {
+        let consumed = match self {
+            BodyDecoder::CloseDelimited { closed } => {
+                *closed = true;
+                return Ok(());
+            }
+            _ if self.is_done() => return Ok(()),
+            BodyDecoder::Length(d) => usize::try_from(d.len - d.remaining).unwrap_or(usize::MAX),
+            BodyDecoder::Chunked(d) => d.consumed(),
+            BodyDecoder::None => 0,
+        };
+        Err(Error::new(ErrorKind::IncompleteBody, consumed))
     }
 
     /// Has the whole body been read?
@@ -165,6 +220,7 @@ impl BodyDecoder {
             BodyDecoder::None => true,
             BodyDecoder::Length(d) => d.is_done(),
             BodyDecoder::Chunked(d) => d.is_done(),
+            BodyDecoder::CloseDelimited { closed } => *closed,
         }
     }
 }
@@ -216,6 +272,110 @@ mod tests {
         assert_eq!(dec.decode(b"abcdef"), Ok((3, Decoded::Data(b"abc"))));
         assert!(dec.is_done());
         assert_eq!(dec.decode(b"def"), Ok((0, Decoded::Done)));
+    }
+
+    /// Feeds `input` in `pieces`-sized reads, as a caller does, then says
+    /// the connection closed. Returns the data, what `finish_at_close`
+    /// said, and the event after it.
+    fn read_to_close(
+        framing: Framing,
+        input: &[u8],
+        piece: usize,
+    ) -> (std::vec::Vec<u8>, Result<(), Error>, Decoded<'static>) {
+        let mut dec = BodyDecoder::new(framing, &Limits::DEFAULT);
+        let mut data = std::vec::Vec::new();
+        let mut pending: std::vec::Vec<u8> = std::vec::Vec::new();
+        for chunk in input.chunks(piece.max(1)) {
+            pending.extend_from_slice(chunk);
+            loop {
+                let (n, event) = dec.decode(&pending).unwrap();
+                let stop = match event {
+                    Decoded::Data(d) => {
+                        data.extend_from_slice(d);
+                        false
+                    }
+                    Decoded::Trailer(_) => false,
+                    Decoded::NeedMore | Decoded::Done => true,
+                };
+                pending.drain(..n);
+                if stop {
+                    break;
+                }
+            }
+        }
+        let closed = dec.finish_at_close();
+        let after = match dec.decode(b"") {
+            Ok((0, Decoded::Done)) => Decoded::Done,
+            Ok((0, Decoded::NeedMore)) => Decoded::NeedMore,
+            other => panic!("after the close: {other:?}"),
+        };
+        (data, closed, after)
+    }
+
+    #[test]
+    fn close_delimited_body_is_every_byte_until_the_close() {
+        let input = b"any bytes, even 0\r\n\r\nGET / HTTP/1.1\r\n\r\n";
+        for piece in [usize::MAX, 1, 2, 7] {
+            let (data, closed, after) = read_to_close(Framing::CloseDelimited, input, piece);
+            assert_eq!(data, input, "pieces of {piece}");
+            assert_eq!((closed, after), (Ok(()), Decoded::Done));
+        }
+        let mut dec = BodyDecoder::new(Framing::CloseDelimited, &Limits::DEFAULT);
+        assert!(!dec.is_done());
+        assert_eq!(dec.decode(b""), Ok((0, Decoded::NeedMore)));
+        assert_eq!(dec.decode(b"ab"), Ok((2, Decoded::Data(b"ab"))));
+        assert!(!dec.is_done());
+        assert_eq!(dec.finish_at_close(), Ok(()));
+        assert!(dec.is_done());
+        assert_eq!(dec.decode(b"late"), Ok((0, Decoded::Done)));
+        assert_eq!(dec.finish_at_close(), Ok(()));
+        // An empty body is a body too.
+        let (data, closed, _) = read_to_close(Framing::CloseDelimited, b"", 1);
+        assert_eq!((data.len(), closed), (0, Ok(())));
+    }
+
+    #[test]
+    fn a_body_cut_short_by_the_close_is_incomplete() {
+        let cut = |framing, input: &[u8], at| {
+            for piece in [usize::MAX, 1, 3] {
+                let (_, closed, after) = read_to_close(framing, input, piece);
+                assert_eq!(
+                    closed,
+                    Err(Error::new(ErrorKind::IncompleteBody, at)),
+                    "{framing:?} {input:?} pieces of {piece}"
+                );
+                assert_eq!(after, Decoded::NeedMore);
+            }
+        };
+        cut(Framing::Length(5), b"", 0);
+        cut(Framing::Length(5), b"hell", 4);
+        cut(Framing::Chunked, b"", 0);
+        cut(Framing::Chunked, b"5\r\nhel", 6);
+        cut(Framing::Chunked, b"5\r\nhello\r\n", 10);
+        cut(Framing::Chunked, b"5\r\nhello\r\n0\r\n", 13);
+        // A partial trailer line is not consumed: the offset is where the
+        // consumed bytes end.
+        cut(Framing::Chunked, b"0\r\nX: 1", 3);
+        // Complete bodies are complete at the close too.
+        let whole = |framing, input: &[u8]| {
+            for piece in [usize::MAX, 1] {
+                let (_, closed, after) = read_to_close(framing, input, piece);
+                assert_eq!((closed, after), (Ok(()), Decoded::Done), "{framing:?}");
+            }
+        };
+        whole(Framing::None, b"");
+        whole(Framing::Length(0), b"");
+        whole(Framing::Length(5), b"hello");
+        whole(Framing::Chunked, b"5\r\nhello\r\n0\r\n\r\n");
+        whole(Framing::Tunnel, b"");
+    }
+
+    #[test]
+    fn tunnel_has_no_body() {
+        let mut dec = BodyDecoder::new(Framing::Tunnel, &Limits::DEFAULT);
+        assert!(dec.is_done());
+        // The bytes after the head belong to the tunnel: none is consumed.
+        assert_eq!(dec.decode(b"\x16\x03\x01"), Ok((0, Decoded::Done)));
     }
 
     #[test]

@@ -195,6 +195,11 @@ impl ChunkedDecoder {
         self.body_len
     }
 
+    /// The number of bytes consumed so far, chunked framing included.
+    pub(crate) fn consumed(&self) -> usize {
+        self.consumed
+    }
+
     /// Decodes from `input`, which must start with the bytes not consumed by
     /// the previous call. Returns the number of bytes consumed and one event;
     /// see the [type documentation](ChunkedDecoder).

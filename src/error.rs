@@ -127,6 +127,9 @@ pub enum ErrorKind {
     InvalidChunkLineEnding,
     /// The trailer section exceeds the configured limit (431).
     TrailersTooLarge,
+    /// The connection closed before the end of a Content-Length or chunked
+    /// body (RFC 9112 §8): an incomplete message, never a complete one.
+    IncompleteBody,
 
     // --- status-line (RFC 9112 §4), response heads only ---
     /// The status-line's parts are not separated by single SPs (or the SP
@@ -197,7 +200,8 @@ impl ErrorKind {
             | ChunkExtensionTooLong
             | ChunkLineTooLong
             | MissingChunkDataCrlf
-            | InvalidChunkLineEnding => 400,
+            | InvalidChunkLineEnding
+            | IncompleteBody => 400,
         }
     }
 
@@ -252,6 +256,7 @@ impl ErrorKind {
             MissingChunkDataCrlf => "missing_chunk_data_crlf",
             InvalidChunkLineEnding => "invalid_chunk_line_ending",
             TrailersTooLarge => "trailers_too_large",
+            IncompleteBody => "incomplete_body",
             InvalidStatusLine => "invalid_status_line",
             InvalidStatusCode => "invalid_status_code",
             InvalidReasonPhrase => "invalid_reason_phrase",
@@ -314,6 +319,7 @@ impl ErrorKind {
             MissingChunkDataCrlf => "chunk data not followed by CRLF",
             InvalidChunkLineEnding => "chunk line does not end in CRLF",
             TrailersTooLarge => "trailer section is too large",
+            IncompleteBody => "connection closed before the end of the body",
             InvalidStatusLine => "status-line parts must be separated by exactly one space",
             InvalidStatusCode => "status code is not three digits from 100 to 999",
             InvalidReasonPhrase => "control character in the reason phrase",

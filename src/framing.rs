@@ -1,16 +1,27 @@
-//! The body-length decision for a request (RFC 9112 §6.3), made once, from
-//! the head.
+//! The body-length decision for a request or a response (RFC 9112 §6.3),
+//! made once, from the head.
 
 /// How the body of a message is delimited.
+///
+/// A request is always `None`, `Length` or `Chunked`; only a response can
+/// be `CloseDelimited` or `Tunnel`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Framing {
-    /// No body: neither Content-Length nor Transfer-Encoding (RFC 9112 §6.3 rule 7).
+    /// No body: neither Content-Length nor Transfer-Encoding (RFC 9112 §6.3
+    /// rule 7), or a response that never has one (rule 1).
     #[default]
     None,
     /// Exactly this many bytes follow the head (RFC 9112 §6.3 rule 6).
     Length(u64),
     /// The body is chunked (RFC 9112 §7.1).
     Chunked,
+    /// Responses only: the body runs until the connection closes (RFC 9112
+    /// §6.3 rules 4 and 8), so the connection carries nothing after it.
+    CloseDelimited,
+    /// Responses only: the head ends the HTTP/1.1 part of the connection;
+    /// what follows belongs to the tunnel of a 2xx to CONNECT or the
+    /// protocol a 101 switched to (RFC 9112 §6.3 rule 2, RFC 9110 §15.2.2).
+    Tunnel,
 }
 
 use crate::chars::{is_token_str, trim_ows};
@@ -20,9 +31,10 @@ use crate::limits::Limits;
 use crate::version::Version;
 
 impl Framing {
-    /// Does a body follow the head? (`Length(0)` does not.)
+    /// Does a body follow the head? (`Length(0)` does not, nor does a
+    /// `Tunnel`: what follows it is not a body.)
     pub fn has_body(self) -> bool {
-        !matches!(self, Framing::None | Framing::Length(0))
+        !matches!(self, Framing::None | Framing::Length(0) | Framing::Tunnel)
     }
 }
 
@@ -279,6 +291,16 @@ mod tests {
             Ok(Framing::Length(1))
         );
         assert_eq!(request(false, &[te]), Ok(Framing::Chunked));
+    }
+
+    #[test]
+    fn has_body() {
+        assert!(!Framing::None.has_body());
+        assert!(!Framing::Length(0).has_body());
+        assert!(Framing::Length(1).has_body());
+        assert!(Framing::Chunked.has_body());
+        assert!(Framing::CloseDelimited.has_body());
+        assert!(!Framing::Tunnel.has_body());
     }
 
     #[test]

@@ -15,7 +15,8 @@
 //!   leniencies real servers need as separate opt-ins. Both run the same
 //!   loop, one state machine over the start-line and the field lines.
 //! * [`Framing`] is the body-length decision (RFC 9112 §6.3) made with the
-//!   head; [`BodyDecoder`] de-frames Content-Length and chunked bodies.
+//!   head; [`BodyDecoder`] de-frames Content-Length, chunked and
+//!   close-delimited bodies.
 //! * The serializers in [`serialize`] write response and request heads and
 //!   chunked bodies, refusing any field that could split a message.
 //!

@@ -127,7 +127,8 @@ pub const fn reason_phrase(status: u16) -> Option<&'static str> {
 
 /// The body framing a serialized head announces: the same [`Framing`]
 /// the parser decides, written as `Content-Length: n`, `Transfer-Encoding:
-/// chunked`, or nothing.
+/// chunked`, or nothing (`None`, and a response's `CloseDelimited` or
+/// `Tunnel`).
 ///
 /// This is the only way to write `Content-Length` or `Transfer-Encoding`;
 /// passing either as a plain [`Header`] is refused with
@@ -208,7 +209,8 @@ pub struct RequestHead<'a> {
     /// or `Transfer-Encoding`: use [`framing`](RequestHead::framing).
     pub headers: &'a [Header<'a>],
     /// The framing field to write. [`BodyFraming::Chunked`] is refused for
-    /// HTTP/1.0 (SR-7).
+    /// HTTP/1.0 (SR-7), and the response-only `CloseDelimited` and `Tunnel`
+    /// always.
     pub framing: BodyFraming,
 }
 
@@ -225,8 +227,10 @@ impl<'a> ResponseHead<'a> {
     ///   leading or trailing whitespace;
     /// * [`EncodeError::ConflictingFraming`]: a `Content-Length` or
     ///   `Transfer-Encoding` field in `headers`; any framing on a 1xx or 204
-    ///   response; `Chunked` on a 304 (SR-4, RFC 9110 §8.6, RFC 9112 §6.1).
-    ///   A 304 may carry `Length`, the length a 200 would have had.
+    ///   response but a `Tunnel` after 101 (or a 2xx to CONNECT); `Chunked`
+    ///   or `CloseDelimited` on a 304; `Tunnel` on any other status (SR-4,
+    ///   RFC 9110 §8.6, RFC 9112 §6.1, §6.3). A 304 may carry `Length`, the
+    ///   length a 200 would have had.
     ///
     /// ```
     /// use httpwire::serialize::{BodyFraming, ResponseHead};
@@ -308,9 +312,13 @@ impl<'a> ResponseHead<'a> {
         // SR-4: RFC 9110 §8.6 forbids Content-Length and RFC 9112 §6.1
         // forbids Transfer-Encoding in 1xx and 204 responses; a 304 has no
         // body, so it may only repeat the length a 200 would have had.
+        // A tunnel follows only a 101 or a 2xx (to CONNECT; RFC 9110
+        // §15.2.2, RFC 9112 §6.3 rule 2).
         match (self.status, self.framing) {
-            (_, BodyFraming::None) => {}
-            (100..=199 | 204, _) | (304, BodyFraming::Chunked) => {
+            (_, BodyFraming::None) | (101 | 200..=299, BodyFraming::Tunnel) => {}
+            (_, BodyFraming::Tunnel)
+            | (100..=199 | 204, _)
+            | (304, BodyFraming::Chunked | BodyFraming::CloseDelimited) => {
                 return Err(EncodeError::ConflictingFraming)
             }
             _ => {}
@@ -359,8 +367,9 @@ impl<'a> RequestHead<'a> {
     ///   request, more than one in any request, or a value that is not an
     ///   authority (`host[:port]`; RFC 9112 §3.2, RFC 9110 §7.2);
     /// * [`EncodeError::ConflictingFraming`]: a `Content-Length` or
-    ///   `Transfer-Encoding` field in `headers`, or `Chunked` with HTTP/1.0
-    ///   (SR-7, RFC 9112 §6.1).
+    ///   `Transfer-Encoding` field in `headers`, `Chunked` with HTTP/1.0
+    ///   (SR-7, RFC 9112 §6.1), or a response-only framing
+    ///   (`CloseDelimited`, `Tunnel`).
     ///
     /// ```
     /// use httpwire::serialize::{BodyFraming, RequestHead};
@@ -440,8 +449,15 @@ impl<'a> RequestHead<'a> {
         check_target(method, target)?;
         let headers_len = check_headers(self.headers)?;
         check_host(self.version, self.headers)?;
-        // SR-7, RFC 9112 §6.1: no Transfer-Encoding to or from HTTP/1.0.
-        if self.version == Version::Http10 && self.framing == BodyFraming::Chunked {
+        // SR-7, RFC 9112 §6.1: no Transfer-Encoding to or from HTTP/1.0;
+        // RFC 9112 §6.3 rule 7: a request body is never close-delimited, and
+        // a request starts no tunnel.
+        let request_framing = match self.framing {
+            BodyFraming::Chunked => self.version != Version::Http10,
+            BodyFraming::CloseDelimited | BodyFraming::Tunnel => false,
+            BodyFraming::None | BodyFraming::Length(_) => true,
+        };
+        if !request_framing {
             return Err(EncodeError::ConflictingFraming);
         }
         let version = self.version.as_str().as_bytes();
@@ -574,7 +590,11 @@ const CHUNKED: &[u8] = b"Transfer-Encoding: chunked\r\n";
 impl FramingField {
     fn new(framing: BodyFraming) -> FramingField {
         match framing {
-            BodyFraming::None => FramingField::None,
+            // Nothing announces these: the body ends at the close, or the
+            // connection is handed over.
+            BodyFraming::None | BodyFraming::CloseDelimited | BodyFraming::Tunnel => {
+                FramingField::None
+            }
             BodyFraming::Length(n) => FramingField::Length(Decimal::new(n)),
             BodyFraming::Chunked => FramingField::Chunked,
         }
@@ -1043,12 +1063,37 @@ mod tests {
             EncodeError::ConflictingFraming
         );
         for status in [200u16, 205, 206, 299, 400, 500, 999] {
-            for framing in [F::None, F::Length(3), F::Chunked] {
+            for framing in [F::None, F::Length(3), F::Chunked, F::CloseDelimited] {
                 assert!(
                     enc_resp(&resp(status, None, &[], framing)).is_ok(),
                     "{status}"
                 );
             }
+        }
+        // A close-delimited body and a tunnel announce nothing; a body
+        // never follows 1xx, 204 or 304, a tunnel only 101 or a 2xx.
+        let (buf, n) = enc_resp(&resp(200, None, &[], F::CloseDelimited)).unwrap();
+        assert_eq!(&buf[..n], b"HTTP/1.1 200 OK\r\n\r\n");
+        for status in [101u16, 200, 204, 299] {
+            let (buf, n) = enc_resp(&resp(status, Some("X"), &[], F::Tunnel)).unwrap();
+            assert_eq!(
+                &buf[..n],
+                std::format!("HTTP/1.1 {status} X\r\n\r\n").as_bytes()
+            );
+        }
+        for (status, framing) in [
+            (100u16, F::CloseDelimited),
+            (204, F::CloseDelimited),
+            (304, F::CloseDelimited),
+            (100, F::Tunnel),
+            (304, F::Tunnel),
+            (404, F::Tunnel),
+        ] {
+            assert_eq!(
+                enc_resp(&resp(status, None, &[], framing)).unwrap_err(),
+                EncodeError::ConflictingFraming,
+                "{status} {framing:?}"
+            );
         }
     }
 
@@ -1146,6 +1191,22 @@ mod tests {
             enc_req(&head10).unwrap_err(),
             EncodeError::ConflictingFraming
         );
+        // A request is never close-delimited, nor starts a tunnel.
+        let host = [Header {
+            name: "Host",
+            value: b"a",
+        }];
+        for framing in [BodyFraming::CloseDelimited, BodyFraming::Tunnel] {
+            for version in [Version::Http10, Version::Http11] {
+                let head = RequestHead {
+                    framing,
+                    version,
+                    headers: &host,
+                    ..head10
+                };
+                assert_eq!(enc_req(&head).unwrap_err(), EncodeError::ConflictingFraming);
+            }
+        }
     }
 
     #[test]

@@ -1571,6 +1571,9 @@ fn expect_lines(run: &Run) -> Vec<String> {
                     Framing::None => "none".to_owned(),
                     Framing::Length(n) => format!("length {n}"),
                     Framing::Chunked => "chunked".to_owned(),
+                    // Response framings: a request never has them.
+                    Framing::CloseDelimited => "close-delimited".to_owned(),
+                    Framing::Tunnel => "tunnel".to_owned(),
                 };
                 format!(
                     "request {} {} {} {framing} body={} trailers={}",

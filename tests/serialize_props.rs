@@ -54,6 +54,8 @@ fn framing() -> impl Strategy<Value = BodyFraming> {
         any::<u64>().prop_map(BodyFraming::Length),
         (0u64..1000).prop_map(BodyFraming::Length),
         Just(BodyFraming::Chunked),
+        Just(BodyFraming::CloseDelimited),
+        Just(BodyFraming::Tunnel),
     ]
 }
 
@@ -66,11 +68,14 @@ fn reason() -> impl Strategy<Value = Option<String>> {
 }
 
 /// A status with a framing it may carry (SR-4): none for 1xx and 204, no
-/// chunked for 304.
+/// chunked or close-delimited body for 304, a tunnel only after 101 or a
+/// 2xx.
 fn status_and_framing() -> impl Strategy<Value = (u16, BodyFraming)> {
     (100u16..=999, framing()).prop_map(|(status, framing)| {
+        use BodyFraming::*;
         let framing = match (status, framing) {
-            (100..=199 | 204, _) | (304, BodyFraming::Chunked) => BodyFraming::None,
+            (101 | 200..=299, Tunnel) => Tunnel,
+            (_, Tunnel) | (100..=199 | 204, _) | (304, Chunked | CloseDelimited) => None,
             _ => framing,
         };
         (status, framing)
@@ -87,7 +92,7 @@ fn as_headers(fields: &[(String, Vec<u8>)]) -> Vec<Header<'_>> {
 /// The field line the serializer adds for `framing`, as httparse reports it.
 fn framing_field(framing: BodyFraming) -> Option<(&'static str, Vec<u8>)> {
     match framing {
-        BodyFraming::None => None,
+        BodyFraming::None | BodyFraming::CloseDelimited | BodyFraming::Tunnel => None,
         BodyFraming::Length(n) => Some(("Content-Length", n.to_string().into_bytes())),
         BodyFraming::Chunked => Some(("Transfer-Encoding", b"chunked".to_vec())),
     }
@@ -293,8 +298,10 @@ proptest! {
         framing in framing(),
         host_at in 0usize..8,
     ) {
+        // No chunked to HTTP/1.0 (SR-7), no response-only framing.
         let framing = match (version, framing) {
-            (Version::Http10, BodyFraming::Chunked) => BodyFraming::None,
+            (Version::Http10, BodyFraming::Chunked)
+            | (_, BodyFraming::CloseDelimited | BodyFraming::Tunnel) => BodyFraming::None,
             (_, framing) => framing,
         };
         let mut headers = as_headers(&fields);

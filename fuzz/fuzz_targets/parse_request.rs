@@ -47,6 +47,9 @@ fn round_trip(head: &Head) {
         Framing::None => BodyFraming::None,
         Framing::Length(n) => BodyFraming::Length(n),
         Framing::Chunked => BodyFraming::Chunked,
+        Framing::CloseDelimited | Framing::Tunnel => {
+            panic!("a request with a response framing: {head:?}")
+        }
     };
     let out = RequestHead {
         method: &head.method,

@@ -15,6 +15,8 @@ enum Framing {
     None,
     Length(u64),
     Chunked,
+    CloseDelimited,
+    Tunnel,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -50,6 +52,8 @@ fuzz_target!(|input: Input| {
         Framing::None => BodyFraming::None,
         Framing::Length(n) => BodyFraming::Length(n),
         Framing::Chunked => BodyFraming::Chunked,
+        Framing::CloseDelimited => BodyFraming::CloseDelimited,
+        Framing::Tunnel => BodyFraming::Tunnel,
     };
     let head = ResponseHead {
         status,
@@ -70,8 +74,10 @@ fuzz_target!(|input: Input| {
             && !h.name.eq_ignore_ascii_case("transfer-encoding")
     };
     let framing_ok = match (status, framing) {
-        (_, BodyFraming::None) => true,
-        (100..=199 | 204, _) | (304, BodyFraming::Chunked) => false,
+        (_, BodyFraming::None) | (101 | 200..=299, BodyFraming::Tunnel) => true,
+        (_, BodyFraming::Tunnel)
+        | (100..=199 | 204, _)
+        | (304, BodyFraming::Chunked | BodyFraming::CloseDelimited) => false,
         _ => true,
     };
     let must_accept = (100..=999).contains(&status)
@@ -132,7 +138,7 @@ fuzz_target!(|input: Input| {
         .map(|h| (h.name.to_owned(), h.value.to_vec()))
         .collect();
     match framing {
-        BodyFraming::None => {}
+        BodyFraming::None | BodyFraming::CloseDelimited | BodyFraming::Tunnel => {}
         BodyFraming::Length(n) => {
             expected.push(("Content-Length".to_owned(), n.to_string().into_bytes()))
         }
