@@ -80,7 +80,16 @@ pub(crate) fn decide_request(
             return Err(Error::new(ErrorKind::TransferEncodingInHttp10, at));
         }
         let tes = headers.iter().filter(|h| h.is("transfer-encoding"));
-        return transfer_codings(tes.map(|h| h.value)).map_err(|kind| Error::new(kind, at));
+        // RFC 9112 §6.3 rule 4: a request whose final coding is not chunked
+        // has a length that cannot be determined; §6.1: a coding we do not
+        // understand gets 501.
+        return match final_coding(tes.map(|h| h.value)) {
+            Ok(FinalCoding::Chunked) => Ok(Framing::Chunked),
+            Ok(FinalCoding::ChunkedAfterOthers) => Err(ErrorKind::UnsupportedTransferCoding),
+            Ok(FinalCoding::NotChunked) => Err(ErrorKind::TransferEncodingNotChunked),
+            Err(kind) => Err(kind),
+        }
+        .map_err(|kind| Error::new(kind, at));
     }
     match content_length {
         Some(h) => {
@@ -98,6 +107,135 @@ pub(crate) fn decide_request(
         // RFC 9112 §6.3 rule 7: a request with neither has no body.
         None => Ok(Framing::None),
     }
+}
+
+/// How a response's body is delimited, and whether the connection can carry
+/// another response after it: what [`decide_response`] returns.
+#[allow(dead_code)] // Until the response parser calls `decide_response`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ResponseFraming {
+    /// How the body is delimited.
+    pub(crate) framing: Framing,
+    /// The connection must close once the body has been read, whatever the
+    /// response's Connection field says: the body is
+    /// [`CloseDelimited`](Framing::CloseDelimited), or Transfer-Encoding
+    /// overrode a Content-Length (the `te_overrides_cl` leniency, RULES
+    /// RS-8). A [`Tunnel`](Framing::Tunnel) hands the connection over
+    /// instead, and says `false` here.
+    pub(crate) close_after: bool,
+}
+
+/// Decides how a response's body is delimited (RFC 9112 §6.3 in order,
+/// RULES RS-5 to RS-13 and CN-2), given the method of the request it
+/// answers, its status code, version and fields. `offset_of` gives a
+/// field's position, for error offsets.
+///
+/// * A response to HEAD, any 1xx, 204 and 304 has no body, and 101 and a
+///   2xx to CONNECT are a [`Tunnel`](Framing::Tunnel), whatever their
+///   fields say. These are decided first: their Content-Length and
+///   Transfer-Encoding fields went through the field-line checks of the
+///   head and frame nothing, so RS-8 and RS-9 do not apply to them.
+/// * Otherwise Transfer-Encoding frames the body: chunked when `chunked` is
+///   the final coding (codings before it are the caller's to undo),
+///   close-delimited when it is not. With it, a Content-Length is an error
+///   unless `te_overrides_cl` (then Transfer-Encoding wins and
+///   [`close_after`](ResponseFraming::close_after) is set), and so is an
+///   HTTP/1.0 version.
+/// * Otherwise Content-Length frames the body: exactly one valid value, or,
+///   with `equal_lengths_ok`, any number of equal ones.
+/// * Otherwise the body runs until the connection closes.
+///
+/// Response bodies are not bounded by [`Limits::max_body`], which is a
+/// server's limit on what it accepts from clients.
+#[allow(dead_code)] // Until the response parser calls it.
+pub(crate) fn decide_response(
+    request_method: &[u8],
+    status: u16,
+    version: Version,
+    headers: &[Header<'_>],
+    te_overrides_cl: bool,
+    equal_lengths_ok: bool,
+    offset_of: impl Fn(&Header<'_>) -> usize,
+) -> Result<ResponseFraming, Error> {
+    let framing = |framing| {
+        Ok(ResponseFraming {
+            framing,
+            close_after: framing == Framing::CloseDelimited,
+        })
+    };
+    // RFC 9110 §15.2.2, §7.8: after a 101 the connection speaks the new
+    // protocol (RS-6); RFC 9112 §6.3 rule 2: a 2xx to CONNECT starts the
+    // tunnel (CN-2).
+    if status == 101 || (request_method == b"CONNECT" && (200..300).contains(&status)) {
+        return framing(Framing::Tunnel);
+    }
+    // RFC 9112 §6.3 rule 1: no body after HEAD, 1xx, 204 or 304 (RS-5).
+    if request_method == b"HEAD" || (100..200).contains(&status) || status == 204 || status == 304 {
+        return framing(Framing::None);
+    }
+    let has_content_length = headers.iter().any(|h| h.is("content-length"));
+    if let Some(te) = headers.iter().find(|h| h.is("transfer-encoding")) {
+        let at = offset_of(te);
+        // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 is faulty framing,
+        // with or without Content-Length (RS-13).
+        if version == Version::Http10 {
+            return Err(Error::new(ErrorKind::TransferEncodingInHttp10, at));
+        }
+        // RFC 9112 §6.3 rule 3, §11.2: both may be response splitting
+        // (RS-8); leniently, Transfer-Encoding wins and the connection
+        // closes after this response.
+        if has_content_length && !te_overrides_cl {
+            return Err(Error::new(ErrorKind::ContentLengthWithTransferEncoding, at));
+        }
+        let tes = headers.iter().filter(|h| h.is("transfer-encoding"));
+        // RFC 9112 §6.3 rule 4: chunked when final, else to the close (RS-7).
+        let framing = match final_coding(tes.map(|h| h.value)) {
+            Ok(FinalCoding::Chunked | FinalCoding::ChunkedAfterOthers) => Framing::Chunked,
+            Ok(FinalCoding::NotChunked) => Framing::CloseDelimited,
+            Err(kind) => return Err(Error::new(kind, at)),
+        };
+        return Ok(ResponseFraming {
+            framing,
+            close_after: framing == Framing::CloseDelimited || has_content_length,
+        });
+    }
+    match response_content_length(headers, equal_lengths_ok, offset_of)? {
+        Some(n) => framing(Framing::Length(n)),
+        // RFC 9112 §6.3 rule 8: neither; the body runs to the close (RS-10).
+        None => framing(Framing::CloseDelimited),
+    }
+}
+
+/// The length a response's Content-Length fields declare, if it has any
+/// (RFC 9112 §6.3 rule 5, RS-9): one field with one `1*DIGIT` value; with
+/// `equal_lengths_ok`, any number of fields and list members with the same
+/// value (`5, 5`, or two `5` lines), which the RFC allows a recipient to
+/// accept.
+#[allow(dead_code)] // Until the response parser calls `decide_response`.
+fn response_content_length(
+    headers: &[Header<'_>],
+    equal_lengths_ok: bool,
+    offset_of: impl Fn(&Header<'_>) -> usize,
+) -> Result<Option<u64>, Error> {
+    let mut length = None;
+    for h in headers.iter().filter(|h| h.is("content-length")) {
+        let at = offset_of(h);
+        if !equal_lengths_ok {
+            if length.is_some() {
+                return Err(Error::new(ErrorKind::DuplicateContentLength, at));
+            }
+            length = Some(parse_content_length(h.value).map_err(|k| Error::new(k, at))?);
+            continue;
+        }
+        for member in h.value.split(|&b| b == b',').map(trim_ows) {
+            let n = parse_content_length(member).map_err(|k| Error::new(k, at))?;
+            if length.is_some_and(|l| l != n) {
+                return Err(Error::new(ErrorKind::DuplicateContentLength, at));
+            }
+            length = Some(n);
+        }
+    }
+    Ok(length)
 }
 
 /// `Content-Length = 1*DIGIT` (RFC 9110 §8.6), with overflow detection. A
@@ -123,10 +261,22 @@ pub(crate) fn parse_content_length(value: &[u8]) -> Result<u64, ErrorKind> {
     })
 }
 
-/// The Transfer-Encoding fields, joined in order into one list (RFC 9110
-/// §5.3), must end in exactly `chunked` (RFC 9112 §6.3 rule 4), applied once
-/// (§6.1), without parameters (§7.1), after no coding we do not implement.
-fn transfer_codings<'a>(values: impl Iterator<Item = &'a [u8]>) -> Result<Framing, ErrorKind> {
+/// The final coding of a Transfer-Encoding list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FinalCoding {
+    /// `chunked`, the only coding.
+    Chunked,
+    /// `chunked` after other codings (`gzip, chunked`).
+    ChunkedAfterOthers,
+    /// Another coding, or none at all.
+    NotChunked,
+}
+
+/// The final coding of the Transfer-Encoding fields, joined in order into
+/// one list (RFC 9110 §5.3), with the checks that hold for requests and
+/// responses alike: every member is a coding, and a final `chunked` is
+/// applied once (RFC 9112 §6.1) and has no parameters (§7.1).
+fn final_coding<'a>(values: impl Iterator<Item = &'a [u8]>) -> Result<FinalCoding, ErrorKind> {
     let mut last: Option<&[u8]> = None;
     let mut chunked_before = false;
     let mut other_before = false;
@@ -150,9 +300,8 @@ fn transfer_codings<'a>(values: impl Iterator<Item = &'a [u8]>) -> Result<Framin
             last_has_parameters = name.len() != member.len();
         }
     }
-    let last = last.ok_or(ErrorKind::TransferEncodingNotChunked)?;
-    if !last.eq_ignore_ascii_case(b"chunked") {
-        return Err(ErrorKind::TransferEncodingNotChunked);
+    if !last.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked")) {
+        return Ok(FinalCoding::NotChunked);
     }
     if last_has_parameters {
         return Err(ErrorKind::ChunkedWithParameters);
@@ -160,11 +309,11 @@ fn transfer_codings<'a>(values: impl Iterator<Item = &'a [u8]>) -> Result<Framin
     if chunked_before {
         return Err(ErrorKind::ChunkedAppliedTwice);
     }
-    if other_before {
-        // RFC 9112 §6.1: a coding we do not understand gets 501.
-        return Err(ErrorKind::UnsupportedTransferCoding);
-    }
-    Ok(Framing::Chunked)
+    Ok(if other_before {
+        FinalCoding::ChunkedAfterOthers
+    } else {
+        FinalCoding::Chunked
+    })
 }
 
 /// The coding name of `token *( OWS ";" OWS transfer-parameter )`, if the
@@ -194,28 +343,21 @@ fn coding_name(member: &[u8]) -> Option<&[u8]> {
 mod tests {
     use super::*;
 
-    fn te(values: &[&[u8]]) -> Result<Framing, ErrorKind> {
-        transfer_codings(values.iter().copied())
+    fn te(values: &[&[u8]]) -> Result<FinalCoding, ErrorKind> {
+        final_coding(values.iter().copied())
     }
 
     #[test]
     fn transfer_encoding_lists() {
-        assert_eq!(te(&[b"chunked"]), Ok(Framing::Chunked));
-        assert_eq!(te(&[b"CHUNKED"]), Ok(Framing::Chunked));
-        assert_eq!(te(&[b", chunked"]), Ok(Framing::Chunked));
-        assert_eq!(te(&[b"", b"chunked"]), Ok(Framing::Chunked));
-        assert_eq!(
-            te(&[b"gzip, chunked"]),
-            Err(ErrorKind::UnsupportedTransferCoding)
-        );
-        assert_eq!(
-            te(&[b"gzip", b"chunked"]),
-            Err(ErrorKind::UnsupportedTransferCoding)
-        );
-        assert_eq!(
-            te(&[b"chunked, gzip"]),
-            Err(ErrorKind::TransferEncodingNotChunked)
-        );
+        use FinalCoding::*;
+        assert_eq!(te(&[b"chunked"]), Ok(Chunked));
+        assert_eq!(te(&[b"CHUNKED"]), Ok(Chunked));
+        assert_eq!(te(&[b", chunked"]), Ok(Chunked));
+        assert_eq!(te(&[b"", b"chunked"]), Ok(Chunked));
+        assert_eq!(te(&[b"gzip, chunked"]), Ok(ChunkedAfterOthers));
+        assert_eq!(te(&[b"gzip", b"chunked"]), Ok(ChunkedAfterOthers));
+        assert_eq!(te(&[b"chunked, gzip"]), Ok(NotChunked));
+        assert_eq!(te(&[b"chunked;q=1, gzip"]), Ok(NotChunked));
         assert_eq!(
             te(&[b"chunked", b"chunked"]),
             Err(ErrorKind::ChunkedAppliedTwice)
@@ -229,15 +371,9 @@ mod tests {
             te(&[b"chunked\xff"]),
             Err(ErrorKind::InvalidTransferEncoding)
         );
-        assert_eq!(te(&[b""]), Err(ErrorKind::TransferEncodingNotChunked));
-        assert_eq!(
-            te(&[b"xchunked"]),
-            Err(ErrorKind::TransferEncodingNotChunked)
-        );
-        assert_eq!(
-            te(&[b"identity"]),
-            Err(ErrorKind::TransferEncodingNotChunked)
-        );
+        assert_eq!(te(&[b""]), Ok(NotChunked));
+        assert_eq!(te(&[b"xchunked"]), Ok(NotChunked));
+        assert_eq!(te(&[b"identity"]), Ok(NotChunked));
     }
 
     fn request(connect: bool, fields: &[(&'static str, &'static [u8])]) -> Result<Framing, Error> {
@@ -291,6 +427,320 @@ mod tests {
             Ok(Framing::Length(1))
         );
         assert_eq!(request(false, &[te]), Ok(Framing::Chunked));
+    }
+
+    /// Lenient settings for [`response`].
+    #[derive(Clone, Copy, Default)]
+    struct Lenient {
+        te_overrides_cl: bool,
+        equal_lengths_ok: bool,
+    }
+
+    const STRICT: Lenient = Lenient {
+        te_overrides_cl: false,
+        equal_lengths_ok: false,
+    };
+    const TE_WINS: Lenient = Lenient {
+        te_overrides_cl: true,
+        equal_lengths_ok: false,
+    };
+    const EQUAL_OK: Lenient = Lenient {
+        te_overrides_cl: false,
+        equal_lengths_ok: true,
+    };
+
+    fn response(
+        method: &[u8],
+        status: u16,
+        version: Version,
+        fields: &[(&'static str, &'static [u8])],
+        lenient: Lenient,
+    ) -> Result<ResponseFraming, Error> {
+        let headers: std::vec::Vec<Header<'_>> = fields
+            .iter()
+            .map(|&(name, value)| Header { name, value })
+            .collect();
+        let position = |h: &Header<'_>| {
+            headers
+                .iter()
+                .position(|x| core::ptr::eq(x, h))
+                .unwrap_or(99)
+        };
+        decide_response(
+            method,
+            status,
+            version,
+            &headers,
+            lenient.te_overrides_cl,
+            lenient.equal_lengths_ok,
+            position,
+        )
+    }
+
+    /// The framing of a GET's HTTP/1.1 200 with `fields`.
+    fn ok_200(
+        fields: &[(&'static str, &'static [u8])],
+        lenient: Lenient,
+    ) -> Result<ResponseFraming, Error> {
+        response(b"GET", 200, Version::Http11, fields, lenient)
+    }
+
+    fn framed(framing: Framing, close_after: bool) -> Result<ResponseFraming, Error> {
+        Ok(ResponseFraming {
+            framing,
+            close_after,
+        })
+    }
+
+    const CL5: (&str, &[u8]) = ("Content-Length", b"5");
+    const CHUNKED: (&str, &[u8]) = ("Transfer-Encoding", b"chunked");
+
+    /// Field sets that would frame a body, or fail to, in a response that
+    /// may have one: in the responses below they are never looked at.
+    const ANY_FIELDS: [&[(&str, &[u8])]; 6] = [
+        &[],
+        &[CL5],
+        &[CHUNKED],
+        &[CL5, CHUNKED],
+        &[("Content-Length", b"abc"), ("Content-Length", b"7")],
+        &[("Transfer-Encoding", b"\"x\"")],
+    ];
+
+    #[test]
+    fn responses_without_a_body_whatever_their_fields() {
+        // RS-5: HEAD, 1xx, 204, 304, decided first (RS-8, RS-9, RS-13 do
+        // not apply), whatever the leniency.
+        for fields in ANY_FIELDS {
+            for version in [Version::Http11, Version::Http10] {
+                for lenient in [STRICT, TE_WINS, EQUAL_OK] {
+                    for (method, status) in [
+                        (&b"HEAD"[..], 200),
+                        (b"HEAD", 404),
+                        (b"GET", 100),
+                        (b"POST", 103),
+                        (b"GET", 199),
+                        (b"GET", 204),
+                        (b"GET", 304),
+                        (b"CONNECT", 304),
+                    ] {
+                        assert_eq!(
+                            response(method, status, version, fields, lenient),
+                            framed(Framing::None, false),
+                            "{method:?} {status} {fields:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tunnels_whatever_their_fields() {
+        // RS-6: 101 hands the connection over, even to HEAD; CN-2: so does
+        // any 2xx to CONNECT (exactly that method).
+        for fields in ANY_FIELDS {
+            for lenient in [STRICT, TE_WINS, EQUAL_OK] {
+                for (method, status) in [
+                    (&b"GET"[..], 101),
+                    (b"HEAD", 101),
+                    (b"CONNECT", 200),
+                    (b"CONNECT", 204),
+                    (b"CONNECT", 299),
+                ] {
+                    assert_eq!(
+                        response(method, status, Version::Http11, fields, lenient),
+                        framed(Framing::Tunnel, false),
+                        "{method:?} {status} {fields:?}"
+                    );
+                }
+            }
+        }
+        // Any other answer to CONNECT is framed as usual.
+        let connect =
+            |status, fields| response(b"CONNECT", status, Version::Http11, fields, STRICT);
+        assert_eq!(connect(407, &[CL5]), framed(Framing::Length(5), false));
+        assert_eq!(connect(300, &[CHUNKED]), framed(Framing::Chunked, false));
+        assert_eq!(connect(199, &[CL5]), framed(Framing::None, false));
+        assert_eq!(
+            response(b"connect", 200, Version::Http11, &[CL5], STRICT),
+            framed(Framing::Length(5), false)
+        );
+    }
+
+    #[test]
+    fn transfer_encoding_frames_a_response() {
+        // RS-7: chunked when final (other codings are the caller's), else
+        // to the close.
+        for lenient in [STRICT, TE_WINS, EQUAL_OK] {
+            let te = |value: &'static [u8]| ok_200(&[("Transfer-Encoding", value)], lenient);
+            assert_eq!(te(b"chunked"), framed(Framing::Chunked, false));
+            assert_eq!(te(b"gzip, chunked"), framed(Framing::Chunked, false));
+            assert_eq!(te(b"chunked, gzip"), framed(Framing::CloseDelimited, true));
+            assert_eq!(te(b"gzip"), framed(Framing::CloseDelimited, true));
+            assert_eq!(te(b""), framed(Framing::CloseDelimited, true));
+            let err = |value, kind| assert_eq!(te(value), Err(Error::new(kind, 0)));
+            err(b"\"chunked\"", ErrorKind::InvalidTransferEncoding);
+            err(b"chunked, chunked", ErrorKind::ChunkedAppliedTwice);
+            err(b"chunked;q=1", ErrorKind::ChunkedWithParameters);
+            // Several fields are one list (RFC 9110 §5.3).
+            assert_eq!(
+                ok_200(&[("Transfer-Encoding", b"gzip"), CHUNKED], lenient),
+                framed(Framing::Chunked, false)
+            );
+            assert_eq!(
+                ok_200(&[CHUNKED, ("Transfer-Encoding", b"gzip")], lenient),
+                framed(Framing::CloseDelimited, true)
+            );
+        }
+    }
+
+    #[test]
+    fn transfer_encoding_with_content_length() {
+        // RS-8: an error, at the Transfer-Encoding field...
+        let both_error = Err(Error::new(ErrorKind::ContentLengthWithTransferEncoding, 1));
+        assert_eq!(ok_200(&[CL5, CHUNKED], STRICT), both_error);
+        assert_eq!(ok_200(&[CL5, CHUNKED], EQUAL_OK), both_error);
+        assert_eq!(
+            ok_200(&[CHUNKED, CL5], STRICT),
+            Err(Error::new(ErrorKind::ContentLengthWithTransferEncoding, 0))
+        );
+        // ...or, leniently, Transfer-Encoding wins (whatever the
+        // Content-Length says) and the connection closes after.
+        assert_eq!(
+            ok_200(&[CL5, CHUNKED], TE_WINS),
+            framed(Framing::Chunked, true)
+        );
+        assert_eq!(
+            ok_200(
+                &[("Content-Length", b"x"), ("Content-Length", b"1"), CHUNKED],
+                TE_WINS
+            ),
+            framed(Framing::Chunked, true)
+        );
+        assert_eq!(
+            ok_200(&[CL5, ("Transfer-Encoding", b"gzip")], TE_WINS),
+            framed(Framing::CloseDelimited, true)
+        );
+    }
+
+    #[test]
+    fn transfer_encoding_in_http10_response() {
+        // RS-13: faulty framing, with or without Content-Length, whatever
+        // the leniency.
+        for fields in [
+            &[CHUNKED][..],
+            &[CL5, CHUNKED],
+            &[("Transfer-Encoding", b"gzip")],
+        ] {
+            for lenient in [STRICT, TE_WINS, EQUAL_OK] {
+                let at = fields.len() - 1;
+                assert_eq!(
+                    response(b"GET", 200, Version::Http10, fields, lenient),
+                    Err(Error::new(ErrorKind::TransferEncodingInHttp10, at)),
+                    "{fields:?}"
+                );
+            }
+        }
+        assert_eq!(
+            response(b"GET", 200, Version::Http10, &[CL5], STRICT),
+            framed(Framing::Length(5), false)
+        );
+    }
+
+    #[test]
+    fn content_length_frames_a_response() {
+        for lenient in [STRICT, TE_WINS, EQUAL_OK] {
+            assert_eq!(ok_200(&[CL5], lenient), framed(Framing::Length(5), false));
+            assert_eq!(
+                ok_200(&[("Content-Length", b"0")], lenient),
+                framed(Framing::Length(0), false)
+            );
+            // Not bounded by the server's max_body.
+            assert_eq!(
+                ok_200(&[("Content-Length", b"18446744073709551615")], lenient),
+                framed(Framing::Length(u64::MAX), false)
+            );
+            // RS-9: an invalid value is an error in every setting.
+            let err = |fields: &[(&'static str, &'static [u8])], kind, at| {
+                assert_eq!(
+                    ok_200(fields, lenient),
+                    Err(Error::new(kind, at)),
+                    "{fields:?}"
+                );
+            };
+            err(
+                &[("Content-Length", b"+5")],
+                ErrorKind::InvalidContentLength,
+                0,
+            );
+            err(
+                &[("Content-Length", b"")],
+                ErrorKind::InvalidContentLength,
+                0,
+            );
+            err(
+                &[("Content-Length", b"5,")],
+                ErrorKind::InvalidContentLength,
+                0,
+            );
+            err(
+                &[("Content-Length", b"18446744073709551616")],
+                ErrorKind::ContentLengthOverflow,
+                0,
+            );
+            // Different values never agree.
+            err(
+                &[("Content-Length", b"5, 6")],
+                ErrorKind::DuplicateContentLength,
+                0,
+            );
+            err(
+                &[CL5, ("Content-Length", b"6")],
+                ErrorKind::DuplicateContentLength,
+                1,
+            );
+        }
+        // RS-9: a repeated value, even equal, is an error...
+        for fields in [
+            &[CL5, CL5][..],
+            &[("Content-Length", b"5, 5")],
+            &[CL5, ("Content-Length", b"05")],
+        ] {
+            for lenient in [STRICT, TE_WINS] {
+                let e = ok_200(fields, lenient).unwrap_err();
+                assert_eq!(e.kind(), ErrorKind::DuplicateContentLength, "{fields:?}");
+            }
+            // ...unless equal values are accepted.
+            assert_eq!(ok_200(fields, EQUAL_OK), framed(Framing::Length(5), false));
+        }
+        // Strictly the second field is the error, whatever its value;
+        // leniently, its value.
+        let bad_second = [CL5, ("Content-Length", b"x")];
+        assert_eq!(
+            ok_200(&bad_second, STRICT),
+            Err(Error::new(ErrorKind::DuplicateContentLength, 1))
+        );
+        assert_eq!(
+            ok_200(&bad_second, EQUAL_OK),
+            Err(Error::new(ErrorKind::InvalidContentLength, 1))
+        );
+    }
+
+    #[test]
+    fn neither_field_reads_to_the_close() {
+        // RS-10, whatever the version and leniency.
+        for version in [Version::Http11, Version::Http10] {
+            for lenient in [STRICT, TE_WINS, EQUAL_OK] {
+                assert_eq!(
+                    response(b"GET", 200, version, &[("X", b"1")], lenient),
+                    framed(Framing::CloseDelimited, true)
+                );
+                assert_eq!(
+                    response(b"POST", 500, version, &[], lenient),
+                    framed(Framing::CloseDelimited, true)
+                );
+            }
+        }
     }
 
     #[test]
