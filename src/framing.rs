@@ -110,19 +110,19 @@ pub(crate) fn decide_request(
 }
 
 /// How a response's body is delimited, and whether the connection can carry
-/// another response after it: what [`decide_response`] returns.
-#[allow(dead_code)] // Until the response parser calls `decide_response`.
+/// another response after it: what
+/// [`Response::framing`](crate::Response::framing) decides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct ResponseFraming {
+pub struct ResponseFraming {
     /// How the body is delimited.
-    pub(crate) framing: Framing,
+    pub framing: Framing,
     /// The connection must close once the body has been read, whatever the
     /// response's Connection field says: the body is
     /// [`CloseDelimited`](Framing::CloseDelimited), or Transfer-Encoding
     /// overrode a Content-Length (the `te_overrides_cl` leniency, RULES
     /// RS-8). A [`Tunnel`](Framing::Tunnel) hands the connection over
     /// instead, and says `false` here.
-    pub(crate) close_after: bool,
+    pub close_after: bool,
 }
 
 /// Decides how a response's body is delimited (RFC 9112 §6.3 in order,
@@ -147,7 +147,6 @@ pub(crate) struct ResponseFraming {
 ///
 /// Response bodies are not bounded by [`Limits::max_body`], which is a
 /// server's limit on what it accepts from clients.
-#[allow(dead_code)] // Until the response parser calls it.
 pub(crate) fn decide_response(
     request_method: &[u8],
     status: u16,

@@ -92,6 +92,10 @@ pub(crate) struct Leniency {
     pub(crate) space_before_colon: bool,
     /// RULES RS-3: an invalid field line is skipped.
     pub(crate) ignore_invalid_lines: bool,
+    /// RULES RS-8: Transfer-Encoding wins over Content-Length (framing).
+    pub(crate) te_overrides_cl: bool,
+    /// RULES RS-9: repeated equal Content-Length values (framing).
+    pub(crate) equal_lengths_ok: bool,
 }
 
 /// Where the loop is in the grammar: the part the next undecided byte
@@ -282,6 +286,8 @@ impl HeadParser {
                 obs_fold: false,
                 space_before_colon: false,
                 ignore_invalid_lines: false,
+                te_overrides_cl: false,
+                equal_lengths_ok: false,
             },
             role,
             progress: Progress::START,

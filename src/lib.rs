@@ -51,7 +51,7 @@ pub use body::{BodyDecoder, ContentLengthDecoder, Decoded};
 pub use chunked::ChunkedDecoder;
 pub use error::{EncodeError, Error, ErrorKind};
 pub use field::Header;
-pub use framing::Framing;
+pub use framing::{Framing, ResponseFraming};
 pub use head::Status;
 pub use limits::Limits;
 pub use request::{Request, RequestParser};

@@ -5,7 +5,8 @@
 
 use crate::error::Error;
 use crate::field::{self, Header};
-use crate::head::{HeadParser, Role, Status};
+use crate::framing::{self, ResponseFraming};
+use crate::head::{HeadParser, Leniency, Role, Status};
 use crate::limits::Limits;
 use crate::version::Version;
 
@@ -26,9 +27,48 @@ pub struct Response<'b, 'h> {
     /// Length of the head in bytes, final CRLF included: the body (or the
     /// next response) starts at this offset.
     pub head_len: usize,
+    /// The framing leniencies of the parser that read it.
+    lenient: Leniency,
+    /// The address of the parsed buffer, for the offsets of framing errors.
+    base: usize,
 }
 
 impl<'b> Response<'b, '_> {
+    /// How this response's body is delimited, given the method of the
+    /// request it answers (RFC 9112 §6.3, RULES RS-5 to RS-13, CN-2), and
+    /// whether the connection must close after it. A response to HEAD, any
+    /// 1xx, 204 and 304 have no body; 101 and a 2xx to CONNECT hand the
+    /// connection over ([`Framing::Tunnel`](crate::Framing::Tunnel)); else
+    /// Transfer-Encoding, then Content-Length, then the connection's close
+    /// ([`Framing::CloseDelimited`](crate::Framing::CloseDelimited)) frame
+    /// it. Pass the framing to [`BodyDecoder::new`](crate::BodyDecoder::new).
+    ///
+    /// ```
+    /// use httpwire::{Framing, Header, ResponseParser};
+    /// let mut headers = [Header::EMPTY; 8];
+    /// let buf = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    /// let res = ResponseParser::new().parse(buf, &mut headers).unwrap().complete().unwrap();
+    /// assert_eq!(res.framing("GET").unwrap().framing, Framing::Length(5));
+    /// // The same response to HEAD has no body.
+    /// assert_eq!(res.framing("HEAD").unwrap().framing, Framing::None);
+    /// ```
+    ///
+    /// Errors (a Content-Length next to Transfer-Encoding, a bad or
+    /// repeated Content-Length, Transfer-Encoding in HTTP/1.0) mean the
+    /// connection cannot be trusted: close it (a proxy answers 502).
+    pub fn framing(&self, request_method: &str) -> Result<ResponseFraming, Error> {
+        let base = self.base;
+        framing::decide_response(
+            request_method.as_bytes(),
+            self.status,
+            self.version,
+            self.headers,
+            self.lenient.te_overrides_cl,
+            self.lenient.equal_lengths_ok,
+            |h: &Header<'_>| (h.name.as_ptr() as usize).saturating_sub(base),
+        )
+    }
+
     /// The value of the first field called `name` (case-insensitive).
     ///
     /// ```
@@ -171,6 +211,25 @@ impl ResponseParser {
         self
     }
 
+    /// Let Transfer-Encoding frame a response that also has Content-Length
+    /// (RULES RS-8; strictly an error, a sign of response splitting); the
+    /// connection then closes after the response
+    /// ([`ResponseFraming::close_after`]).
+    pub const fn allow_transfer_encoding_with_content_length(
+        mut self,
+        allow: bool,
+    ) -> ResponseParser {
+        self.head.lenient.te_overrides_cl = allow;
+        self
+    }
+
+    /// Accept a Content-Length repeated with equal values, as a list or as
+    /// several lines (RULES RS-9; strictly an error).
+    pub const fn allow_equal_content_lengths(mut self, allow: bool) -> ResponseParser {
+        self.head.lenient.equal_lengths_ok = allow;
+        self
+    }
+
     /// The limits in force.
     pub const fn limits(&self) -> &Limits {
         &self.head.limits
@@ -212,6 +271,8 @@ impl ResponseParser {
             reason: buf.get(p.target.0..p.target.1).unwrap_or_default(),
             headers: headers.get(..p.header_count).unwrap_or_default(),
             head_len: done.head_len,
+            lenient: self.head.lenient,
+            base: buf.as_ptr() as usize,
         }))
     }
 }
@@ -430,6 +491,88 @@ mod tests {
             parse(both, buf),
             Ok((200, "OK".into(), std::vec!["A=b".into(), "C=d e".into()]))
         );
+    }
+
+    /// The framing of `head` answering `method`, by `parser`.
+    fn framing(
+        parser: ResponseParser,
+        method: &str,
+        head: &[u8],
+    ) -> Result<(crate::Framing, bool), (ErrorKind, usize)> {
+        let mut headers = [Header::EMPTY; 8];
+        let res = parser
+            .clone()
+            .parse(head, &mut headers)
+            .unwrap()
+            .complete()
+            .unwrap();
+        res.framing(method)
+            .map(|f| (f.framing, f.close_after))
+            .map_err(|e| (e.kind(), e.offset()))
+    }
+
+    #[test]
+    fn framing_per_method_status_and_fields() {
+        use crate::Framing::*;
+        let p = ResponseParser::new;
+        let cl = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
+        assert_eq!(framing(p(), "GET", cl), Ok((Length(5), false)));
+        // RS-5: HEAD, 1xx, 204, 304 have no body, whatever the fields say.
+        assert_eq!(framing(p(), "HEAD", cl), Ok((None, false)));
+        for status in [b"100", b"204", b"304"] {
+            let mut head = cl.to_vec();
+            head[9..12].copy_from_slice(status);
+            assert_eq!(framing(p(), "GET", &head), Ok((None, false)), "{status:?}");
+        }
+        // RS-6, CN-2: 101 and a 2xx to CONNECT hand the connection over.
+        let switch = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
+        assert_eq!(framing(p(), "GET", switch), Ok((Tunnel, false)));
+        assert_eq!(framing(p(), "CONNECT", cl), Ok((Tunnel, false)));
+        assert_eq!(
+            framing(p(), "CONNECT", &[&b"HTTP/1.1 407"[..], &cl[12..]].concat()),
+            Ok((Length(5), false))
+        );
+        // RS-7, RS-10: chunked, or to the close.
+        let te = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
+        assert_eq!(framing(p(), "GET", te), Ok((Chunked, false)));
+        let te_gzip = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n";
+        assert_eq!(framing(p(), "GET", te_gzip), Ok((CloseDelimited, true)));
+        assert_eq!(
+            framing(p(), "GET", b"HTTP/1.0 200 OK\r\n\r\n"),
+            Ok((CloseDelimited, true))
+        );
+        // RS-13: Transfer-Encoding in HTTP/1.0.
+        let te10 = b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        assert_eq!(
+            framing(p(), "GET", te10),
+            Err((ErrorKind::TransferEncodingInHttp10, 17))
+        );
+    }
+
+    #[test]
+    fn framing_leniencies_each_on_and_off() {
+        use crate::Framing::*;
+        // RS-8: TE and CL together; leniently TE wins and the connection closes.
+        let both = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
+        assert_eq!(
+            framing(ResponseParser::new(), "GET", both),
+            Err((ErrorKind::ContentLengthWithTransferEncoding, 36))
+        );
+        let lenient = ResponseParser::new().allow_transfer_encoding_with_content_length(true);
+        assert_eq!(framing(lenient, "GET", both), Ok((Chunked, true)));
+        // RS-9: equal repeated lengths; unequal ones stay an error.
+        let twice = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n";
+        assert_eq!(
+            framing(ResponseParser::new(), "GET", twice),
+            Err((ErrorKind::DuplicateContentLength, 36))
+        );
+        let lenient = ResponseParser::new().allow_equal_content_lengths(true);
+        assert_eq!(
+            framing(lenient.clone(), "GET", twice),
+            Ok((Length(3), false))
+        );
+        let unequal = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n";
+        assert!(framing(lenient, "GET", unequal).is_err());
     }
 
     fn mutated() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
