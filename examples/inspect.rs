@@ -6,6 +6,12 @@
 //! {"ok":true,"method":"GET","target":"/",...,"consumed":37}
 //! ```
 //!
+//! With `--response`, it reads one response instead, framed as the answer
+//! to a `GET` (or to the method given with `--method HEAD`, `--method
+//! CONNECT`, ...): `{"ok":true,"status":200,"reason":"OK",...,"framing":
+//! "length 5","close_after":false,...}`. The end of the input is the end of
+//! the connection, so a close-delimited body is read to it.
+//!
 //! On rejection: `{"ok":false,"error":"<kind>","status":400,"offset":N,"message":"..."}`.
 //! Input that ends before the request does is reported as the error
 //! `incomplete_head` or `incomplete_body` (status 400, RFC 9112 §8).
@@ -20,15 +26,145 @@
 use std::fmt::Write as _;
 use std::io::Read;
 
-use httpwire::{BodyDecoder, Decoded, Header, Limits, RequestParser, Status};
+use httpwire::{
+    BodyDecoder, Decoded, Framing, Header, Limits, RequestParser, ResponseParser, Status,
+};
 
 fn main() {
+    let mut response = false;
+    let mut method = String::from("GET");
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.len()) {
+            ("--response", _) => response = true,
+            ("--method", 1..) => method = args.next().unwrap_or_default(),
+            _ => {
+                eprintln!("usage: inspect [--response [--method METHOD]] < message");
+                std::process::exit(2);
+            }
+        }
+    }
     let mut input = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut input) {
         eprintln!("inspect: cannot read standard input: {e}");
         std::process::exit(2);
     }
-    println!("{}", inspect(&input));
+    if response {
+        println!("{}", inspect_response(&input, &method));
+    } else {
+        println!("{}", inspect(&input));
+    }
+}
+
+/// The JSON line for one response at the start of `input`, answering a
+/// request with `method`; the input's end is the connection's close.
+fn inspect_response(input: &[u8], method: &str) -> String {
+    let limits = Limits::default();
+    let mut headers = [Header::EMPTY; 128];
+    let response = match ResponseParser::with_limits(limits).parse(input, &mut headers) {
+        Ok(Status::Complete(response)) => response,
+        Ok(Status::Partial) => {
+            return failure(
+                "incomplete_head",
+                502,
+                input.len(),
+                "input ended inside the head",
+            )
+        }
+        Err(e) => return failure(e.kind().name(), e.status(), e.offset(), e.message()),
+    };
+    let plan = match response.framing(method) {
+        Ok(plan) => plan,
+        Err(e) => return failure(e.kind().name(), e.status(), e.offset(), e.message()),
+    };
+    let (body, trailers, pos) = match read_body(input, response.head_len, plan.framing, &limits) {
+        Ok(read) => read,
+        Err(json) => return json,
+    };
+    let mut out = String::from("{\"ok\":true");
+    let _ = write!(out, ",\"status\":{}", response.status);
+    field(&mut out, "reason", &lossy(response.reason));
+    field(&mut out, "version", response.version.as_str());
+    headers_json(&mut out, response.headers);
+    let framing = match plan.framing {
+        Framing::None => String::from("none"),
+        Framing::Length(n) => format!("length {n}"),
+        Framing::Chunked => String::from("chunked"),
+        Framing::CloseDelimited => String::from("close-delimited"),
+        Framing::Tunnel => String::from("tunnel"),
+    };
+    field(&mut out, "framing", &framing);
+    let _ = write!(out, ",\"close_after\":{}", plan.close_after);
+    let _ = write!(out, ",\"keep_alive\":{}", response.keep_alive());
+    field(&mut out, "body", &lossy(&body));
+    trailers_json(&mut out, &trailers);
+    let _ = write!(out, ",\"consumed\":{pos}}}");
+    out
+}
+
+/// De-frames the body that starts at `pos`, the input's end being the
+/// connection's close: the body, its trailers and where it ended, or the
+/// failure's JSON line.
+#[allow(clippy::type_complexity)]
+fn read_body(
+    input: &[u8],
+    mut pos: usize,
+    framing: Framing,
+    limits: &Limits,
+) -> Result<(Vec<u8>, Vec<(String, String)>, usize), String> {
+    let head_len = pos;
+    let mut body = Vec::new();
+    let mut trailers: Vec<(String, String)> = Vec::new();
+    let mut decoder = BodyDecoder::new(framing, limits);
+    loop {
+        match decoder.decode(&input[pos..]) {
+            Ok((used, event)) => {
+                pos += used;
+                match event {
+                    Decoded::Data(data) => body.extend_from_slice(data),
+                    Decoded::Trailer(t) => trailers.push((t.name.to_string(), lossy(t.value))),
+                    Decoded::Done => return Ok((body, trailers, pos)),
+                    Decoded::NeedMore => {
+                        // The input is over: the connection closed here.
+                        if let Err(e) = decoder.finish_at_close() {
+                            return Err(failure(
+                                e.kind().name(),
+                                e.status(),
+                                input.len(),
+                                e.message(),
+                            ));
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                let offset = head_len + e.offset();
+                return Err(failure(e.kind().name(), e.status(), offset, e.message()));
+            }
+        }
+    }
+}
+
+fn headers_json(out: &mut String, headers: &[Header<'_>]) {
+    out.push_str(",\"headers\":[");
+    for (i, h) in headers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "[{},{}]", json(h.name), json(&lossy(h.value)));
+    }
+    out.push(']');
+}
+
+fn trailers_json(out: &mut String, trailers: &[(String, String)]) {
+    out.push_str(",\"trailers\":[");
+    for (i, (name, value)) in trailers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "[{},{}]", json(name), json(value));
+    }
+    out.push(']');
 }
 
 /// The JSON line for one request at the start of `input`.
@@ -86,23 +222,10 @@ fn inspect(input: &[u8]) -> String {
     field(&mut out, "method", request.method);
     field(&mut out, "target", request.target);
     field(&mut out, "version", request.version.as_str());
-    out.push_str(",\"headers\":[");
-    for (i, h) in request.headers.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let _ = write!(out, "[{},{}]", json(h.name), json(&lossy(h.value)));
-    }
-    out.push(']');
+    headers_json(&mut out, request.headers);
     field(&mut out, "body", &lossy(&body));
-    out.push_str(",\"trailers\":[");
-    for (i, (name, value)) in trailers.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let _ = write!(out, "[{},{}]", json(name), json(value));
-    }
-    let _ = write!(out, "],\"consumed\":{pos}}}");
+    trailers_json(&mut out, &trailers);
+    let _ = write!(out, ",\"consumed\":{pos}}}");
     out
 }
 

@@ -16,7 +16,12 @@ fn inspect_binary() -> PathBuf {
 }
 
 fn inspect(input: &[u8]) -> String {
+    inspect_with(&[], input)
+}
+
+fn inspect_with(args: &[&str], input: &[u8]) -> String {
     let mut child = Command::new(inspect_binary())
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -89,4 +94,48 @@ fn json_escapes_quotes_and_backslashes_and_replaces_invalid_utf8() {
     let out = inspect(b"GET / HTTP/1.1\r\nHost: a\r\nX-Q: say \"hi\" \\ \xff\r\n\r\n");
     let expected = format!(r#"["X-Q","say \"hi\" \\ {}"]"#, char::REPLACEMENT_CHARACTER);
     assert!(out.contains(&expected), "{out}");
+}
+
+#[test]
+fn response_framed_by_its_request_method() {
+    let res = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    assert_eq!(
+        inspect_with(&["--response"], res),
+        "{\"ok\":true,\"status\":200,\"reason\":\"OK\",\"version\":\"HTTP/1.1\",\
+         \"headers\":[[\"Content-Length\",\"5\"]],\"framing\":\"length 5\",\
+         \"close_after\":false,\"keep_alive\":true,\"body\":\"hello\",\"trailers\":[],\
+         \"consumed\":43}"
+    );
+    // The same head answering HEAD has no body: the 5 bytes are not read.
+    let head = inspect_with(&["--response", "--method", "HEAD"], res);
+    assert!(
+        head.contains("\"framing\":\"none\"") && head.ends_with("\"consumed\":38}"),
+        "{head}"
+    );
+}
+
+#[test]
+fn response_read_to_the_close_or_cut_short() {
+    // RULES RS-10: neither field, so the body runs to the end of the input.
+    let out = inspect_with(&["--response"], b"HTTP/1.0 200 OK\r\n\r\nall of it");
+    assert!(
+        out.contains("\"framing\":\"close-delimited\",\"close_after\":true")
+            && out.contains("\"body\":\"all of it\""),
+        "{out}"
+    );
+    // A Content-Length body cut short by the close (RULES CL-9).
+    let out = inspect_with(
+        &["--response"],
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel",
+    );
+    assert!(
+        out.starts_with("{\"ok\":false,\"error\":\"incomplete_body\""),
+        "{out}"
+    );
+    // A bad status line is the parser's error, with its status (502).
+    let out = inspect_with(&["--response"], b"HTTP/1.1 20 OK\r\n\r\n");
+    assert!(
+        out.starts_with("{\"ok\":false,\"error\":\"invalid_status_code\",\"status\":502"),
+        "{out}"
+    );
 }
