@@ -28,8 +28,8 @@ use std::path::Path;
 use httpwire::ErrorKind::{self, *};
 use httpwire::TargetForm::{Absolute, Asterisk, Authority, Origin};
 use httpwire::{
-    BodyDecoder, Decoded, Error, Framing, Header, Limits, Request, RequestParser, Status,
-    TargetForm, Version,
+    BodyDecoder, Decoded, Error, Framing, Header, Limits, Request, RequestParser, ResponseParser,
+    Status, TargetForm, Version,
 };
 
 // ---------------------------------------------------------------------------
@@ -1676,4 +1676,361 @@ fn corpus_failures(disagreeing: bool) -> Vec<String> {
 fn corpus_files_are_honest() {
     let failures = corpus_failures(false);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+// ---------------------------------------------------------------------------
+// Responses (RULES RS-1 to RS-15, CN-2): what a client or proxy reads.
+// ---------------------------------------------------------------------------
+
+/// One response case: the bytes a server sent, the method of the request
+/// they answer, the parser's settings, and the exact outcome as text (see
+/// [`drive_response`]).
+struct ResponseCase {
+    name: &'static str,
+    input: Vec<u8>,
+    method: &'static str,
+    parser: ResponseParser,
+    expect: &'static str,
+}
+
+fn response_case(
+    name: &'static str,
+    method: &'static str,
+    input: &[u8],
+    expect: &'static str,
+) -> ResponseCase {
+    ResponseCase {
+        name,
+        input: input.to_vec(),
+        method,
+        parser: ResponseParser::new(),
+        expect,
+    }
+}
+
+impl ResponseCase {
+    /// The same case read by a parser with other settings.
+    fn with(mut self, parser: ResponseParser) -> ResponseCase {
+        self.parser = parser;
+        self
+    }
+}
+
+/// Reads `input` as a client does, with reads ending at `cuts`: interim
+/// (1xx) heads, then the final response's head, framing (by the request's
+/// method) and body, the end of the input being the connection's close.
+/// Each event is a line:
+///
+/// * `interim 100 Continue`
+/// * `200 OK; Content-Length=5; length 5; body "hello"; close false` (fields
+///   as `name=value`, values unfolded; `trailer` lines after the body)
+/// * `head error <kind> @<offset>`, `framing error <kind> @<offset>`,
+///   `body error <kind>`
+/// * `rest <n>`: bytes left after the final response (a tunnel's first
+///   bytes, or what a next response would start with).
+fn drive_response(case: &ResponseCase, cuts: &[usize]) -> String {
+    let input = &case.input;
+    let mut ends = cuts.iter().copied().filter(|&c| c > 0 && c < input.len());
+    let mut next_end = move || ends.next().unwrap_or(input.len());
+    let mut parser = case.parser.clone();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut fed = 0;
+    let mut out = Vec::new();
+    // More input, or `false` at its end (the connection closed).
+    let mut feed = |buf: &mut Vec<u8>| {
+        if fed == input.len() {
+            return false;
+        }
+        let end = next_end().max(fed + 1);
+        buf.extend_from_slice(&input[fed..end]);
+        fed = end;
+        true
+    };
+    // Heads, until the final one.
+    let (framing, mut line) = loop {
+        let mut headers = vec![Header::EMPTY; 128];
+        match parser.parse(&buf, &mut headers) {
+            Err(e) => {
+                out.push(format!("head error {:?} @{}", e.kind(), e.offset()));
+                return out.join("\n");
+            }
+            Ok(Status::Partial) => {
+                if !feed(&mut buf) {
+                    out.push("head cut short".to_string());
+                    return out.join("\n");
+                }
+            }
+            Ok(Status::Complete(res)) => {
+                let fields: Vec<String> = res
+                    .headers
+                    .iter()
+                    .map(|h| {
+                        let pieces: Vec<&[u8]> = h.value_pieces().collect();
+                        format!(
+                            "{}={}",
+                            h.name,
+                            String::from_utf8_lossy(&pieces.join(&b' '))
+                        )
+                    })
+                    .collect();
+                let reason = String::from_utf8_lossy(res.reason).into_owned();
+                let head_len = res.head_len;
+                // RULES RS-11: a 1xx other than 101 is followed by another head.
+                if res.is_interim() && res.status != 101 {
+                    out.push(format!("interim {} {reason}", res.status));
+                    buf.drain(..head_len);
+                    continue;
+                }
+                let plan = match res.framing(case.method) {
+                    Ok(plan) => plan,
+                    Err(e) => {
+                        out.push(format!("framing error {:?} @{}", e.kind(), e.offset()));
+                        return out.join("\n");
+                    }
+                };
+                let mut line = vec![format!("{} {reason}", res.status)];
+                line.extend(fields);
+                line.push(match plan.framing {
+                    Framing::None => "none".to_string(),
+                    Framing::Length(n) => format!("length {n}"),
+                    Framing::Chunked => "chunked".to_string(),
+                    Framing::CloseDelimited => "close-delimited".to_string(),
+                    Framing::Tunnel => "tunnel".to_string(),
+                });
+                line.push(format!("close {}", plan.close_after));
+                buf.drain(..head_len);
+                break (plan.framing, line);
+            }
+        }
+    };
+    let mut decoder = BodyDecoder::new(framing, &Limits::DEFAULT);
+    let mut body = Vec::new();
+    let mut trailers = Vec::new();
+    loop {
+        match decoder.decode(&buf) {
+            Err(e) => {
+                out.push(format!("body error {:?}", e.kind()));
+                return out.join("\n");
+            }
+            Ok((n, event)) => {
+                let need_more = matches!(event, Decoded::NeedMore);
+                match event {
+                    Decoded::Data(d) => body.extend_from_slice(d),
+                    Decoded::Trailer(t) => trailers.push(format!(
+                        "trailer {}={}",
+                        t.name,
+                        String::from_utf8_lossy(t.value)
+                    )),
+                    _ => {}
+                }
+                let done = matches!(event, Decoded::Done);
+                buf.drain(..n);
+                if done {
+                    break;
+                }
+                if need_more && !feed(&mut buf) {
+                    // The connection closed: the end of a close-delimited
+                    // body, any other cut short (RULES CL-9).
+                    if let Err(e) = decoder.finish_at_close() {
+                        out.push(format!("body error {:?}", e.kind()));
+                        return out.join("\n");
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    line.insert(
+        line.len() - 1,
+        format!("body {:?}", String::from_utf8_lossy(&body)),
+    );
+    out.push(line.join("; "));
+    out.extend(trailers);
+    while feed(&mut buf) {}
+    if !buf.is_empty() {
+        out.push(format!("rest {}", buf.len()));
+    }
+    out.join("\n")
+}
+
+fn response_cases() -> Vec<ResponseCase> {
+    let p = ResponseParser::new;
+    let few = Limits {
+        max_request_line: 12,
+        ..Limits::DEFAULT
+    };
+    let rc = response_case;
+    vec![
+        // RS-1: the status-line; the reason as received, possibly empty.
+        rc("rs_status_ok", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+            "200 OK; Content-Length=5; length 5; body \"hello\"; close false"),
+        rc("rs_reason_empty", "GET", b"HTTP/1.1 204 \r\n\r\n", "204 ; none; body \"\"; close false"),
+        rc("rs_reason_spaces_and_obs_text", "GET", b"HTTP/1.1 200 Fine \t\xc3\xa9 \r\nContent-Length: 0\r\n\r\n",
+            "200 Fine \t\u{e9} ; Content-Length=0; length 0; body \"\"; close false"),
+        rc("rs_code_999", "GET", b"HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n",
+            "999 Odd; Content-Length=0; length 0; body \"\"; close false"),
+        rc("rs_code_099", "GET", b"HTTP/1.1 099 Low\r\n\r\n", "head error InvalidStatusCode @9"),
+        rc("rs_code_two_digits", "GET", b"HTTP/1.1 20 OK\r\n\r\n", "head error InvalidStatusCode @9"),
+        rc("rs_code_letter", "GET", b"HTTP/1.1 2x0 OK\r\n\r\n", "head error InvalidStatusCode @9"),
+        rc("rs_two_spaces_before_code", "GET", b"HTTP/1.1  200 OK\r\n\r\n", "head error InvalidStatusCode @9"),
+        rc("rs_reason_control", "GET", b"HTTP/1.1 200 O\x01K\r\n\r\n", "head error InvalidReasonPhrase @14"),
+        rc("rs_empty_lines_before", "GET", b"\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+            "200 OK; Content-Length=0; length 0; body \"\"; close false"),
+        // RS-1 leniency: no SP before an empty reason.
+        rc("rs_missing_reason_space", "GET", b"HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n",
+            "head error InvalidStatusLine @12"),
+        rc("rs_missing_reason_space_allowed", "GET", b"HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n",
+            "200 ; Content-Length=0; length 0; body \"\"; close false")
+            .with(p().allow_missing_reason_space(true)),
+        // RS-2: versions as for requests.
+        rc("rs_version_2", "GET", b"HTTP/2.0 200 OK\r\n\r\n", "head error UnsupportedVersion @0"),
+        rc("rs_version_lowercase", "GET", b"http/1.1 200 OK\r\n\r\n", "head error InvalidVersion @0"),
+        rc("rs_version_1_0", "GET", b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok",
+            "200 OK; Content-Length=2; Connection=keep-alive; length 2; body \"ok\"; close false"),
+        // RS-3: fields as for requests; each leniency on and off.
+        rc("rs_obs_fold", "GET", b"HTTP/1.1 200 OK\r\nX: a,\r\n b\r\nContent-Length: 0\r\n\r\n",
+            "head error ObsFold @24"),
+        rc("rs_obs_fold_allowed", "GET", b"HTTP/1.1 200 OK\r\nX: a,\r\n b\r\nContent-Length: 0\r\n\r\n",
+            "200 OK; X=a, b; Content-Length=0; length 0; body \"\"; close false")
+            .with(p().allow_obs_fold(true)),
+        rc("rs_obs_fold_of_content_length", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n 2\r\n\r\n",
+            "head error ObsFold @36").with(p().allow_obs_fold(true)),
+        rc("rs_space_before_colon", "GET", b"HTTP/1.1 200 OK\r\nServer : x\r\nContent-Length: 0\r\n\r\n",
+            "head error WhitespaceBeforeColon @23"),
+        rc("rs_space_before_colon_allowed", "GET", b"HTTP/1.1 200 OK\r\nServer : x\r\nContent-Length: 0\r\n\r\n",
+            "200 OK; Server=x; Content-Length=0; length 0; body \"\"; close false")
+            .with(p().allow_space_before_colon(true)),
+        rc("rs_invalid_line", "GET", b"HTTP/1.1 200 OK\r\nBad@Name: x\r\nContent-Length: 0\r\n\r\n",
+            "head error InvalidHeaderName @20"),
+        rc("rs_invalid_line_ignored", "GET", b"HTTP/1.1 200 OK\r\nBad@Name: x\r\nContent-Length: 0\r\n\r\n",
+            "200 OK; Content-Length=0; length 0; body \"\"; close false")
+            .with(p().ignore_invalid_header_lines(true)),
+        rc("rs_invalid_line_with_bare_cr_not_ignored", "GET", b"HTTP/1.1 200 OK\r\nBad@Name: \rx\r\n\r\n",
+            "head error BareCr @27").with(p().ignore_invalid_header_lines(true)),
+        // RS-4: CRLF; bare LF only when allowed.
+        rc("rs_bare_lf", "GET", b"HTTP/1.1 200 OK\nContent-Length: 0\n\n", "head error BareLf @15"),
+        rc("rs_bare_lf_allowed", "GET", b"HTTP/1.1 200 OK\nContent-Length: 0\n\n",
+            "200 OK; Content-Length=0; length 0; body \"\"; close false")
+            .with(p().allow_bare_lf(true)),
+        // RS-5: HEAD, 1xx, 204, 304 have no body, whatever their fields say.
+        rc("rs_head_has_no_body", "HEAD", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
+            "200 OK; Content-Length=5; none; body \"\"; close false"),
+        rc("rs_204_has_no_body", "GET", b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nnext!",
+            "204 No Content; Content-Length=5; none; body \"\"; close false\nrest 5"),
+        rc("rs_304_has_no_body", "GET", b"HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "304 Not Modified; Transfer-Encoding=chunked; none; body \"\"; close false"),
+        rc("rs_head_cl_and_te_frame_nothing", "HEAD", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "200 OK; Content-Length=5; Transfer-Encoding=chunked; none; body \"\"; close false"),
+        // RS-11: any number of interim responses before the final one.
+        rc("rs_interim_then_final", "POST",
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            "interim 100 Continue\ninterim 103 Early Hints\n200 OK; Content-Length=2; length 2; body \"ok\"; close false"),
+        // RS-6, CN-2: 101 and a 2xx to CONNECT end at their head.
+        rc("rs_101_hands_over", "GET", b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello",
+            "101 Switching Protocols; Upgrade=websocket; Connection=Upgrade; tunnel; body \"\"; close false\nrest 7"),
+        rc("cn_2xx_to_connect_is_a_tunnel", "CONNECT", b"HTTP/1.1 200 Connection Established\r\nContent-Length: 5\r\n\r\ntunnel",
+            "200 Connection Established; Content-Length=5; tunnel; body \"\"; close false\nrest 6"),
+        rc("cn_407_to_connect_has_a_body", "CONNECT", b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 2\r\n\r\nno",
+            "407 Proxy Authentication Required; Content-Length=2; length 2; body \"no\"; close false"),
+        // RS-7: chunked last frames chunked; otherwise to the close.
+        rc("rs_chunked", "GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n",
+            "200 OK; Transfer-Encoding=chunked; chunked; body \"hello\"; close false\ntrailer X-T=1"),
+        rc("rs_te_not_chunked_reads_to_close", "GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nzzz",
+            "200 OK; Transfer-Encoding=gzip; close-delimited; body \"zzz\"; close true"),
+        // RS-8: TE and CL together.
+        rc("rs_te_and_cl", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "framing error ContentLengthWithTransferEncoding @36"),
+        rc("rs_te_and_cl_allowed", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "200 OK; Content-Length=3; Transfer-Encoding=chunked; chunked; body \"\"; close true")
+            .with(p().allow_transfer_encoding_with_content_length(true)),
+        // RS-9: CL invalid or repeated.
+        rc("rs_cl_repeated", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok",
+            "framing error DuplicateContentLength @36"),
+        rc("rs_cl_repeated_equal_allowed", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok",
+            "200 OK; Content-Length=2; Content-Length=2; length 2; body \"ok\"; close false")
+            .with(p().allow_equal_content_lengths(true)),
+        rc("rs_cl_repeated_unequal_allowed_still_error", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok",
+            "framing error DuplicateContentLength @36").with(p().allow_equal_content_lengths(true)),
+        rc("rs_cl_invalid", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok",
+            "framing error InvalidContentLength @17"),
+        // RS-10: neither field: read to the close.
+        rc("rs_close_delimited", "GET", b"HTTP/1.1 200 OK\r\nServer: x\r\n\r\nall of it",
+            "200 OK; Server=x; close-delimited; body \"all of it\"; close true"),
+        // CL-9 for responses: a body cut short by the close.
+        rc("rs_cl_body_cut_short", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel",
+            "body error IncompleteBody"),
+        rc("rs_chunked_body_cut_short", "GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+            "body error IncompleteBody"),
+        // RS-13: TE in HTTP/1.0.
+        rc("rs_te_in_http10", "GET", b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "framing error TransferEncodingInHttp10 @17"),
+        // RS-15: the request limits apply to response heads.
+        rc("rs_status_line_too_long", "GET", b"HTTP/1.1 200 OK\r\n\r\n", "head error StatusLineTooLong @12")
+            .with(ResponseParser::with_limits(few)),
+    ]
+}
+
+/// Every response case, whole, byte by byte and split in two anywhere.
+#[test]
+fn response_conformance_table() {
+    let mut failures = Vec::new();
+    let cases = response_cases();
+    for case in &cases {
+        let whole = drive_response(case, &[]);
+        if whole != case.expect {
+            failures.push(format!(
+                "{}:\n  got      {whole:?}\n  expected {:?}",
+                case.name, case.expect
+            ));
+            continue;
+        }
+        let bytewise: Vec<usize> = (1..case.input.len()).collect();
+        let mut runs = vec![("byte by byte".to_string(), drive_response(case, &bytewise))];
+        for cut in 1..case.input.len() {
+            runs.push((format!("split at {cut}"), drive_response(case, &[cut])));
+        }
+        for (how, run) in runs {
+            if run != whole {
+                failures.push(format!(
+                    "{} {how}:\n  got  {run:?}\n  whole {whole:?}",
+                    case.name
+                ));
+                break;
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} response cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    let mut names: Vec<&str> = cases.iter().map(|c| c.name).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), cases.len(), "duplicate response case name");
+}
+
+/// `corpus/responses/` holds each response case's bytes (the fuzzers seed
+/// from it), written from the table: `HTTPWIRE_WRITE_CORPUS=1 cargo test
+/// --test conformance response_corpus` after changing a case.
+#[test]
+fn response_corpus_matches_the_table() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/responses");
+    let write = std::env::var_os("HTTPWIRE_WRITE_CORPUS").is_some();
+    let mut stale = Vec::new();
+    for case in response_cases() {
+        let path = dir.join(format!("{}.http", case.name));
+        if write {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &case.input).unwrap();
+        } else if std::fs::read(&path).ok().as_deref() != Some(&case.input[..]) {
+            stale.push(path.display().to_string());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale or missing (HTTPWIRE_WRITE_CORPUS=1 rewrites them): {stale:?}"
+    );
 }
