@@ -85,11 +85,12 @@ pub enum ErrorKind {
     InvalidContentLength,
     /// A Content-Length too large for a u64.
     ContentLengthOverflow,
-    /// More than one Content-Length field or list member, even if equal.
+    /// More than one Content-Length field or list member, even if equal
+    /// (unless a response parser accepts equal ones).
     DuplicateContentLength,
     /// Both Transfer-Encoding and Content-Length (a smuggling shape).
     ContentLengthWithTransferEncoding,
-    /// Transfer-Encoding in an HTTP/1.0 request.
+    /// Transfer-Encoding in an HTTP/1.0 request or response.
     TransferEncodingInHttp10,
     /// A Transfer-Encoding member that is not a token with optional parameters.
     InvalidTransferEncoding,
@@ -303,7 +304,7 @@ impl ErrorKind {
             ContentLengthOverflow => "Content-Length is too large",
             DuplicateContentLength => "more than one Content-Length",
             ContentLengthWithTransferEncoding => "both Transfer-Encoding and Content-Length",
-            TransferEncodingInHttp10 => "Transfer-Encoding in an HTTP/1.0 request",
+            TransferEncodingInHttp10 => "Transfer-Encoding in an HTTP/1.0 message",
             InvalidTransferEncoding => "malformed Transfer-Encoding",
             TransferEncodingNotChunked => "final transfer coding is not chunked",
             ChunkedAppliedTwice => "chunked applied more than once",
