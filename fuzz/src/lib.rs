@@ -43,7 +43,8 @@ pub struct Head {
     pub head_len: usize,
 }
 
-/// An owned copy of a parsed response head.
+/// An owned copy of a parsed response head, with its framing as the
+/// answer to each of [`METHODS`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResponseHead {
     pub version: Version,
@@ -51,7 +52,14 @@ pub struct ResponseHead {
     pub reason: Vec<u8>,
     pub headers: Vec<(String, Vec<u8>)>,
     pub head_len: usize,
+    /// `Response::framing` for each method: framing and `close_after`, or
+    /// the error's kind and offset.
+    pub framing: Vec<Result<(Framing, bool), (ErrorKind, usize)>>,
 }
+
+/// The request methods a response head's framing is decided for: any,
+/// and the two the rules single out (RULES RS-5, CN-2).
+pub const METHODS: [&str; 3] = ["GET", "HEAD", "CONNECT"];
 
 /// What one parse (whole, or the last call of a split run) ended with: a
 /// request head by default, or a [`ResponseHead`].
@@ -137,6 +145,15 @@ impl ResponseHead {
                 );
             }
         }
+        let framing = METHODS
+            .iter()
+            .map(|&method| {
+                let f = r.framing(method);
+                check_framing(r, head, method, &f);
+                f.map(|f| (f.framing, f.close_after))
+                    .map_err(|e| (e.kind(), e.offset()))
+            })
+            .collect();
         ResponseHead {
             version: r.version,
             status: r.status,
@@ -147,6 +164,64 @@ impl ResponseHead {
                 .map(|h| (h.name.to_owned(), h.value.to_vec()))
                 .collect(),
             head_len: r.head_len,
+            framing,
+        }
+    }
+}
+
+/// What RFC 9112 §6.3 fixes about a response's framing, checked apart from
+/// `framing::decide_response` (the parser's framing leniencies are off):
+/// 101 and a 2xx to CONNECT are a tunnel; HEAD, 1xx, 204 and 304 have no
+/// body; a length is the one Content-Length's value; an error points at a
+/// Content-Length or Transfer-Encoding field of this head.
+fn check_framing(
+    r: &Response<'_, '_>,
+    head: &[u8],
+    method: &str,
+    f: &Result<httpwire::ResponseFraming, httpwire::Error>,
+) {
+    let is_framing_field = |h: &&Header<'_>| h.is("content-length") || h.is("transfer-encoding");
+    let tunnel = r.status == 101 || (method == "CONNECT" && (200..300).contains(&r.status));
+    let no_body =
+        method == "HEAD" || (100..200).contains(&r.status) || r.status == 204 || r.status == 304;
+    let what = format!("framing of {} for {method}: {f:?}", r.status);
+    match f {
+        Ok(f) if tunnel => assert_eq!(f.framing, Framing::Tunnel, "{what}"),
+        Ok(f) if no_body => {
+            assert_eq!((f.framing, f.close_after), (Framing::None, false), "{what}")
+        }
+        Ok(_) | Err(_) if tunnel || no_body => panic!("{what}"),
+        Ok(f) => match f.framing {
+            Framing::Length(n) => {
+                let lengths: Vec<&Header<'_>> = r
+                    .headers
+                    .iter()
+                    .filter(|h| h.is("content-length"))
+                    .collect();
+                assert_eq!(lengths.len(), 1, "{what}");
+                let value = std::str::from_utf8(lengths[0].value).expect("ASCII digits");
+                assert!(value.bytes().all(|b| b.is_ascii_digit()), "{what}");
+                assert_eq!(value.parse::<u64>().ok(), Some(n), "{what}");
+            }
+            Framing::Chunked => {
+                assert!(
+                    r.headers.iter().any(|h| h.is("transfer-encoding")),
+                    "{what}"
+                )
+            }
+            Framing::CloseDelimited => assert!(f.close_after, "{what}"),
+            Framing::None | Framing::Tunnel => panic!("{what}"),
+        },
+        Err(e) => {
+            let at = e.offset();
+            let name_at = |h: &&Header<'_>| h.name.as_ptr() as usize - head.as_ptr() as usize;
+            assert!(
+                r.headers
+                    .iter()
+                    .filter(is_framing_field)
+                    .any(|h| name_at(&h) == at),
+                "{what}: the offset is not a framing field's"
+            );
         }
     }
 }
