@@ -5,8 +5,8 @@
 //! length and every field agree (folded values compared unfolded); where
 //! they answer differently, the case must be one of the intended
 //! differences in `httpwire_fuzz::differential` (each proven by a test in
-//! `tests/httparse_differences.rs`), or an open finding it lists. Anything
-//! else panics.
+//! `tests/httparse_differences.rs`), or an open finding it lists
+//! (`known_response_issue`). Anything else panics.
 #![no_main]
 
 use httpwire_fuzz::differential::{compare_response, known_response_issue, Bytes};
