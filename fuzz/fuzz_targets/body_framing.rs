@@ -80,7 +80,7 @@ fn known(whole: &Transcript, split: &Transcript) -> bool {
     if !whole.messages.starts_with(&split.messages) {
         return false;
     }
-    let whole_end = match whole.end {
+    let whole_end: Outcome = match whole.end {
         End::HeadError(k, a) if whole.messages.len() == split.messages.len() => {
             Outcome::Error(k, a)
         }
