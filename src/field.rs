@@ -50,7 +50,7 @@ impl<'a> Header<'a> {
     /// The value's pieces, without the line breaks of obs-fold and the
     /// whitespace around them: joined by one SP each, they are the value a
     /// user agent interprets (RFC 9112 §5.2). A value that was not folded
-    /// is one piece. Only a response parser with
+    /// is one piece (none if it is empty); empty pieces are left out. Only a response parser with
     /// [`allow_obs_fold`](crate::ResponseParser::allow_obs_fold) yields
     /// folded values; nothing is allocated.
     ///
@@ -62,11 +62,17 @@ impl<'a> Header<'a> {
     ///     .parse(buf, &mut headers).unwrap().complete().unwrap();
     /// let pieces: Vec<&[u8]> = res.headers[0].value_pieces().collect();
     /// assert_eq!(pieces, [&b"a,"[..], b"b"]);
+    /// let buf = b"HTTP/1.1 200 OK\r\nX-Late:\r\n  b\r\n\r\n";
+    /// let res = ResponseParser::new().allow_obs_fold(true)
+    ///     .parse(buf, &mut headers).unwrap().complete().unwrap();
+    /// assert_eq!(res.headers[0].value_pieces().collect::<Vec<_>>(), [&b"b"[..]]);
     /// ```
     pub fn value_pieces(&self) -> impl Iterator<Item = &'a [u8]> {
         self.value
             .split(|&b| b == b'\n')
             .map(|piece| trim_ows(piece.strip_suffix(b"\r").unwrap_or(piece)))
+            // A fold of only whitespace, or an empty first line, adds nothing.
+            .filter(|piece| !piece.is_empty())
     }
 }
 
