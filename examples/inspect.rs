@@ -77,10 +77,11 @@ fn inspect_response(input: &[u8], method: &str) -> String {
         Ok(plan) => plan,
         Err(e) => return failure(e.kind().name(), e.status(), e.offset(), e.message()),
     };
-    let (body, trailers, pos) = match read_body(input, response.head_len, plan.framing, &limits) {
-        Ok(read) => read,
-        Err(json) => return json,
-    };
+    let (body, trailers, pos) =
+        match read_body(input, response.head_len, plan.framing, &limits, End::Close) {
+            Ok(read) => read,
+            Err(json) => return json,
+        };
     let mut out = String::from("{\"ok\":true");
     let _ = write!(out, ",\"status\":{}", response.status);
     field(&mut out, "reason", &lossy(response.reason));
@@ -102,15 +103,25 @@ fn inspect_response(input: &[u8], method: &str) -> String {
     out
 }
 
-/// De-frames the body that starts at `pos`, the input's end being the
-/// connection's close: the body, its trailers and where it ended, or the
-/// failure's JSON line.
+/// What the end of the input is to a body still being read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// The message was cut short (a request: `incomplete_body`).
+    Cut,
+    /// The connection closed (a response: the end of a close-delimited
+    /// body, any other body cut short).
+    Close,
+}
+
+/// De-frames the body that starts at `pos`: the body, its trailers and
+/// where it ended, or the failure's JSON line.
 #[allow(clippy::type_complexity)]
 fn read_body(
     input: &[u8],
     mut pos: usize,
     framing: Framing,
     limits: &Limits,
+    end: End,
 ) -> Result<(Vec<u8>, Vec<(String, String)>, usize), String> {
     let head_len = pos;
     let mut body = Vec::new();
@@ -124,6 +135,14 @@ fn read_body(
                     Decoded::Data(data) => body.extend_from_slice(data),
                     Decoded::Trailer(t) => trailers.push((t.name.to_string(), lossy(t.value))),
                     Decoded::Done => return Ok((body, trailers, pos)),
+                    Decoded::NeedMore if end == End::Cut => {
+                        return Err(failure(
+                            "incomplete_body",
+                            400,
+                            input.len(),
+                            "input ended inside the body",
+                        ))
+                    }
                     Decoded::NeedMore => {
                         // The input is over: the connection closed here.
                         if let Err(e) = decoder.finish_at_close() {
@@ -184,35 +203,11 @@ fn inspect(input: &[u8]) -> String {
         Err(e) => return failure(e.kind().name(), e.status(), e.offset(), e.message()),
     };
 
-    let mut body = Vec::new();
-    let mut trailers: Vec<(String, String)> = Vec::new();
-    let mut decoder = BodyDecoder::new(request.framing, &limits);
-    let mut pos = request.head_len;
-    loop {
-        let rest = &input[pos..];
-        match decoder.decode(rest) {
-            Ok((used, event)) => {
-                pos += used;
-                match event {
-                    Decoded::Data(data) => body.extend_from_slice(data),
-                    Decoded::Trailer(t) => trailers.push((t.name.to_string(), lossy(t.value))),
-                    Decoded::Done => break,
-                    Decoded::NeedMore => {
-                        return failure(
-                            "incomplete_body",
-                            400,
-                            input.len(),
-                            "input ended inside the body",
-                        )
-                    }
-                }
-            }
-            Err(e) => {
-                let offset = request.head_len + e.offset();
-                return failure(e.kind().name(), e.status(), offset, e.message());
-            }
-        }
-    }
+    let (body, trailers, pos) =
+        match read_body(input, request.head_len, request.framing, &limits, End::Cut) {
+            Ok(read) => read,
+            Err(json) => return json,
+        };
 
     if !IMPLEMENTED_METHODS.contains(&request.method) {
         return failure("method_not_implemented", 501, 0, "method not implemented");
