@@ -150,8 +150,6 @@ pub(crate) struct Progress {
     pub(crate) target: (usize, usize),
     /// Request: the target's form, once the request-line is complete.
     pub(crate) target_form: TargetForm,
-    /// Where the HTTP-version starts (request) or the status code (response).
-    version_start: usize,
     pub(crate) version: Version,
     pub(crate) status: u16,
     /// Field lines recorded so far.
@@ -197,7 +195,6 @@ impl Progress {
         method_end: 0,
         target: (0, 0),
         target_form: TargetForm::Origin,
-        version_start: 0,
         version: Version::Http10,
         status: 0,
         header_count: 0,
@@ -564,7 +561,6 @@ impl HeadParser {
                     if stop < end && buf[stop] == b' ' && stop > target_start {
                         p.target = (target_start, stop);
                         p.pos = stop + 1;
-                        p.version_start = stop + 1;
                         p.state = State::RequestVersion;
                         continue;
                     }
@@ -589,7 +585,6 @@ impl HeadParser {
                         b' ' => {
                             p.target = (target_start, stop);
                             p.pos = stop + 1;
-                            p.version_start = stop + 1;
                             p.state = State::RequestVersion;
                         }
                         b'%' => {
@@ -627,7 +622,8 @@ impl HeadParser {
                 }
                 State::RequestVersion => {
                     // `HTTP-version CRLF` ends the request-line.
-                    let vs = p.version_start;
+                    // After the target's SP.
+                    let vs = p.target.1 + 1;
                     let line_limit = p.line_start.saturating_add(limits.max_request_line);
                     // The common case in two compares.
                     if p.pos == vs && vs + 10 <= buf.len() && vs + 8 <= line_limit {
@@ -636,7 +632,7 @@ impl HeadParser {
                         {
                             if vs + 9 < max_head {
                                 p.version = version;
-                                self.end_request_line(buf, &mut p)?;
+                                self.end_request_line(buf, &mut p, vs + 10)?;
                                 line = names.get(buf, p.start_line, p.target.1);
                                 continue;
                             }
@@ -647,10 +643,10 @@ impl HeadParser {
                     let k = stop - vs;
                     match self.stop(buf, stop, &p)? {
                         Stop::NeedMore => partial!(),
-                        Stop::LineEnd(_) => {
+                        Stop::LineEnd(next) => {
                             p.version = request_version(&buf[vs..stop])
                                 .map_err(|kind| Error::new(kind, vs))?;
-                            self.end_request_line(buf, &mut p)?;
+                            self.end_request_line(buf, &mut p, next)?;
                             line = names.get(buf, p.start_line, p.target.1);
                         }
                         Stop::Byte(b) => {
@@ -713,7 +709,6 @@ impl HeadParser {
                                 .map_err(|kind| Error::new(kind, vs))?;
                             p.method_end = stop;
                             p.pos = stop + 1;
-                            p.version_start = stop + 1;
                             p.state = State::StatusCode;
                         }
                         Stop::LineEnd(_) | Stop::Byte(_) => {
@@ -723,7 +718,8 @@ impl HeadParser {
                 }
                 State::StatusCode => {
                     // status-code = 3DIGIT (RFC 9112 §4), 100–999 (RULES RS-1).
-                    let cs = p.version_start;
+                    // After the version's SP.
+                    let cs = p.method_end + 1;
                     let Some(_) = buf.get(p.pos) else { partial!() };
                     let stop = p.pos;
                     let k = stop - cs;
@@ -1061,10 +1057,10 @@ impl HeadParser {
         Ok(())
     }
 
-    /// The request-line is complete (`p.pos` at its CR or LF): check the
-    /// target's form against the method, then go on to the fields.
+    /// The request-line is complete and the fields start at `next`: check
+    /// the target's form against the method, then go on to the fields.
     #[inline(always)]
-    fn end_request_line(&self, buf: &[u8], p: &mut Progress) -> Result<(), Error> {
+    fn end_request_line(&self, buf: &[u8], p: &mut Progress, next: usize) -> Result<(), Error> {
         let method = &buf[p.start_line..p.method_end];
         let target = &buf[p.target.0..p.target.1];
         // RFC 9112 §3.2.3, §3.2.4: the form must fit the method. The
@@ -1074,10 +1070,6 @@ impl HeadParser {
         } else {
             target::classify(method, target)
                 .map_err(|(i, kind)| Error::new(kind, p.target.0 + i))?
-        };
-        let next = match buf.get(p.version_start + 8) {
-            Some(b'\r') => p.version_start + 10,
-            _ => p.version_start + 9,
         };
         self.end_start_line(p, next);
         Ok(())
