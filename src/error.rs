@@ -131,6 +131,10 @@ pub enum ErrorKind {
     /// The connection closed before the end of a Content-Length or chunked
     /// body (RFC 9112 §8): an incomplete message, never a complete one.
     IncompleteBody,
+    /// The connection closed inside a head, after some of its bytes: an
+    /// incomplete message (RFC 9112 §8), reported by the sans-IO
+    /// connection.
+    IncompleteHead,
 
     // --- status-line (RFC 9112 §4), response heads only ---
     /// The status-line's parts are not separated by single SPs (or the SP
@@ -202,7 +206,8 @@ impl ErrorKind {
             | ChunkLineTooLong
             | MissingChunkDataCrlf
             | InvalidChunkLineEnding
-            | IncompleteBody => 400,
+            | IncompleteBody
+            | IncompleteHead => 400,
         }
     }
 
@@ -258,6 +263,7 @@ impl ErrorKind {
             InvalidChunkLineEnding => "invalid_chunk_line_ending",
             TrailersTooLarge => "trailers_too_large",
             IncompleteBody => "incomplete_body",
+            IncompleteHead => "incomplete_head",
             InvalidStatusLine => "invalid_status_line",
             InvalidStatusCode => "invalid_status_code",
             InvalidReasonPhrase => "invalid_reason_phrase",
@@ -321,6 +327,7 @@ impl ErrorKind {
             InvalidChunkLineEnding => "chunk line does not end in CRLF",
             TrailersTooLarge => "trailer section is too large",
             IncompleteBody => "connection closed before the end of the body",
+            IncompleteHead => "connection closed before the end of the head",
             InvalidStatusLine => "status-line parts must be separated by exactly one space",
             InvalidStatusCode => "status code is not three digits from 100 to 999",
             InvalidReasonPhrase => "control character in the reason phrase",

@@ -43,6 +43,7 @@ mod version;
 
 pub mod body;
 pub mod chunked;
+pub mod conn;
 pub mod serialize;
 #[cfg(feature = "std")]
 pub mod server;

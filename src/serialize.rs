@@ -55,7 +55,7 @@ use crate::version::Version;
 ///
 /// Covers every code defined in RFC 9110 §15 (with its RFC 9110 wording, so
 /// 413 is "Content Too Large" and 422 "Unprocessable Content") and the four
-/// of RFC 6585 (428, 429, 431, 511). The reason phrase is informational only
+/// of RFC 6585 (428, 429, 431, 511), and 103 Early Hints (RFC 8297). The reason phrase is informational only
 /// (RFC 9112 §4): clients must not depend on it.
 ///
 /// ```
@@ -69,6 +69,8 @@ pub const fn reason_phrase(status: u16) -> Option<&'static str> {
         // RFC 9110 §15.2
         100 => "Continue",
         101 => "Switching Protocols",
+        // RFC 8297
+        103 => "Early Hints",
         // RFC 9110 §15.3
         200 => "OK",
         201 => "Created",
@@ -291,6 +293,17 @@ impl<'a> ResponseHead<'a> {
         self.plan().map_err(invalid_input)?.write_to(w)
     }
 
+    /// [`encode`](ResponseHead::encode) with a `Connection` field added
+    /// after the caller's fields: how the sans-IO connection announces
+    /// that it closes or keeps a connection alive (RULES PC-1).
+    pub(crate) fn encode_with_connection(
+        &self,
+        connection: Option<&'static str>,
+        out: &mut [u8],
+    ) -> Result<usize, EncodeError> {
+        self.plan()?.with_connection(connection).encode(out)
+    }
+
     /// The validation pass: checks every part and sums the output length.
     fn plan(&self) -> Result<Plan<'a>, EncodeError> {
         // RFC 9112 §4: status-code = 3DIGIT.
@@ -343,6 +356,7 @@ impl<'a> ResponseHead<'a> {
                 reason: reason.as_bytes(),
             },
             headers: self.headers,
+            connection: None,
             framing,
             len,
         })
@@ -478,6 +492,7 @@ impl<'a> RequestHead<'a> {
                 version,
             },
             headers: self.headers,
+            connection: None,
             framing,
             len,
         })
@@ -586,6 +601,7 @@ enum FramingField {
 
 const CONTENT_LENGTH: &[u8] = b"Content-Length: ";
 const CHUNKED: &[u8] = b"Transfer-Encoding: chunked\r\n";
+const CONNECTION: &[u8] = b"Connection: ";
 
 impl FramingField {
     fn new(framing: BodyFraming) -> FramingField {
@@ -629,6 +645,9 @@ enum StartLine<'a> {
 struct Plan<'a> {
     line: StartLine<'a>,
     headers: &'a [Header<'a>],
+    /// A `Connection` field the sans-IO connection adds (`close` or
+    /// `keep-alive`, RULES PC-1), written before the framing field.
+    connection: Option<&'static str>,
     framing: FramingField,
     len: usize,
 }
@@ -640,6 +659,15 @@ trait Sink {
 }
 
 impl Plan<'_> {
+    /// Adds a `Connection: value` field line.
+    fn with_connection(mut self, value: Option<&'static str>) -> Self {
+        if let Some(v) = value {
+            self.len = self.len.saturating_add(CONNECTION.len() + v.len() + 2);
+        }
+        self.connection = value;
+        self
+    }
+
     fn emit<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
         match self.line {
             StartLine::Status { code, reason } => {
@@ -665,6 +693,11 @@ impl Plan<'_> {
             s.put(h.name.as_bytes())?;
             s.put(b": ")?;
             s.put(h.value)?;
+            s.put(b"\r\n")?;
+        }
+        if let Some(value) = self.connection {
+            s.put(CONNECTION)?;
+            s.put(value.as_bytes())?;
             s.put(b"\r\n")?;
         }
         match &self.framing {

@@ -1,0 +1,645 @@
+//! The server role: requests in, responses out (RULES PL-1 to PL-6, PC-1 to
+//! PC-6).
+
+use super::send::{DataFrame, Outgoing, SendError};
+use crate::body::{BodyDecoder, Decoded};
+use crate::error::{EncodeError, Error, ErrorKind};
+use crate::field::{self, Header};
+use crate::framing::Framing;
+use crate::limits::Limits;
+use crate::request::{Request, RequestParser};
+use crate::serialize::ResponseHead;
+use crate::version::Version;
+
+/// The interim response a server writes when [`ServerEvent::Continue`]
+/// asks for it (RFC 9110 §15.2.1).
+pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+
+/// What a [`ServerConnection`] read, or why it read nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerEvent<'b, 'h> {
+    /// A request head. Its body (if its [`framing`](Request::framing) has
+    /// one) follows as [`Data`](ServerEvent::Data) and
+    /// [`Trailer`](ServerEvent::Trailer) events, then
+    /// [`EndOfRequest`](ServerEvent::EndOfRequest) in every case.
+    Request(Request<'b, 'h>),
+    /// The client waits for `100 Continue` before it sends the body
+    /// (RULES PC-4): write [`CONTINUE`] now, then poll again. Reported
+    /// only when the caller asks for the body and none of it has arrived;
+    /// a caller that answers without reading the body never sees it.
+    Continue,
+    /// A piece of the request body, a sub-slice of the input.
+    Data(&'b [u8]),
+    /// A trailer field of a chunked request body.
+    Trailer(Header<'b>),
+    /// The request is complete.
+    EndOfRequest,
+    /// The input holds no complete event: read more bytes and poll again
+    /// with the unconsumed input followed by them.
+    NeedMore,
+    /// The request is complete and the next one waits until the response
+    /// to this one is finished (RULES PC-2): send it, then poll again.
+    /// Pipelined bytes stay unconsumed in the input.
+    Paused,
+    /// The protocol switched (a `101` or a 2xx to CONNECT was sent, RULES
+    /// PC-6): the bytes given, the input after the last request, and all
+    /// that follow belong to the new protocol. Nothing is consumed.
+    Switched(&'b [u8]),
+    /// The connection is over: the response is finished and the connection
+    /// does not persist, or the client closed between requests. Close the
+    /// socket once the output is written.
+    Close,
+}
+
+/// A request that broke the protocol (RULES PC-5): nothing more is read
+/// from the connection. If [`status`](ProtocolError::status) is set, send
+/// one final response with it (the connection adds `Connection: close`),
+/// then close; otherwise a response was already under way: close at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProtocolError {
+    /// What was wrong, and where (offsets count from the start of the
+    /// request head, or of the body for a body error).
+    pub error: Error,
+    /// The status of the error response to send, if one may still be sent.
+    pub status: Option<u16>,
+}
+
+/// A sans-IO HTTP/1.1 server connection: the caller feeds the bytes it
+/// received, pulls [`ServerEvent`]s, and sends responses through it; the
+/// connection does no I/O and allocates nothing.
+///
+/// It owns the message sequence (RULES PC-1 to PC-6): persistence for
+/// HTTP/1.0 and 1.1 and `Connection: close` on either side, pipelined
+/// requests held until the current response is finished, `Expect:
+/// 100-continue`, the framing of what is sent (Content-Length, chunked to
+/// HTTP/1.1, close-delimited to HTTP/1.0, no body after HEAD, 1xx, 204,
+/// 205, 304), protocol switches, and closing after an error.
+///
+/// ```
+/// use httpwire::conn::{ServerConnection, ServerEvent};
+/// use httpwire::Header;
+///
+/// let mut conn = ServerConnection::new();
+/// let input = b"GET /hi HTTP/1.1\r\nHost: x\r\n\r\nGET /bye HTTP/1.1\r\nHost: x\r\n\r\n";
+/// let mut pos = 0;
+/// let mut out = Vec::new();
+/// let mut buf = [0u8; 256];
+/// loop {
+///     let mut headers = [Header::EMPTY; 16];
+///     let (used, event) = conn.poll(&input[pos..], &mut headers).unwrap();
+///     pos += used;
+///     match event {
+///         ServerEvent::Request(req) => {
+///             // Answer at once; the connection frames the body.
+///             let body = req.path().as_bytes();
+///             let n = conn.respond(200, &[], body, &mut buf).unwrap();
+///             out.extend_from_slice(&buf[..n]);
+///         }
+///         ServerEvent::NeedMore | ServerEvent::Close => break,
+///         _ => {}
+///     }
+/// }
+/// assert_eq!(
+///     out,
+///     b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n/hi\
+///       HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n/bye"
+/// );
+/// ```
+#[derive(Clone, Debug)]
+pub struct ServerConnection {
+    parser: RequestParser,
+    limits: Limits,
+    state: State,
+}
+
+/// The connection's whole state: both directions and the exchange under
+/// way. Every transition is a method of [`ServerConnection`].
+#[derive(Clone, Debug)]
+struct State {
+    /// What the client sends next.
+    recv: Recv,
+    /// What the server may send next.
+    send: Send,
+    /// The request being answered.
+    exchange: Exchange,
+    /// The client closed its side: no bytes will follow the input.
+    peer_closed: bool,
+}
+
+/// The receiving direction: where the client is in its message sequence.
+#[derive(Clone, Debug)]
+enum Recv {
+    /// Waiting for a request head (the parser may hold part of one).
+    Head,
+    /// Reading the request body.
+    Body(BodyDecoder),
+    /// The request is complete; the next waits for the response (PC-2).
+    Done,
+    /// Nothing more is read: the connection ends after the output.
+    Closed,
+    /// The protocol switched; the input belongs to the caller (PC-6).
+    Switched,
+    /// The client broke the protocol (PC-5).
+    Failed(Error),
+}
+
+/// The sending direction: where the response is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Send {
+    /// No request to answer.
+    Idle,
+    /// A request waits for its response head (interim or final).
+    Head,
+    /// The final head went out; the body is being sent.
+    Body(Outgoing),
+    /// The response is finished.
+    Done,
+    /// A 101 or a 2xx to CONNECT went out: the caller owns the output.
+    Switched,
+    /// Nothing more may be sent.
+    Closed,
+}
+
+/// What the connection remembers of the request it answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Exchange {
+    /// The request was HEAD: the response has no body (RFC 9112 §6.3).
+    head: bool,
+    /// The request was CONNECT: a 2xx switches to a tunnel (RULES CN-2).
+    connect: bool,
+    /// The client's version, for framing (SR-7) and interim responses.
+    version: Version,
+    /// The request asked to upgrade (`Upgrade` listed in `Connection`).
+    upgrade: bool,
+    /// Where `Expect: 100-continue` stands (PC-4).
+    expect: Expect,
+    /// The connection persists after this exchange, as decided so far
+    /// (PC-1): what the request said, then what the response said.
+    keep_alive: bool,
+}
+
+/// `Expect: 100-continue` (RFC 9110 §10.1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    /// Not asked, or settled: `100 Continue` went out, or body bytes came
+    /// without it.
+    No,
+    /// The client waits for `100 Continue` before sending the body.
+    Waiting,
+}
+
+impl Exchange {
+    /// Before any request: an HTTP/1.1 client, so that an error response
+    /// to an unreadable head is framed for one.
+    const NONE: Exchange = Exchange {
+        head: false,
+        connect: false,
+        version: Version::Http11,
+        upgrade: false,
+        expect: Expect::No,
+        keep_alive: false,
+    };
+
+    /// What a complete request head tells the exchange.
+    fn of(req: &Request<'_, '_>) -> Exchange {
+        let http11 = req.version == Version::Http11;
+        Exchange {
+            head: req.method == "HEAD",
+            connect: req.method == "CONNECT",
+            version: req.version,
+            // RFC 9110 §7.8: a server ignores Upgrade in HTTP/1.0, and its
+            // sender lists it in Connection (a hop-by-hop field).
+            upgrade: http11
+                && req.header("upgrade").is_some()
+                && req.has_token("connection", "upgrade"),
+            expect: if req.expects_continue() {
+                Expect::Waiting
+            } else {
+                Expect::No
+            },
+            keep_alive: req.keep_alive(),
+        }
+    }
+}
+
+impl Default for ServerConnection {
+    fn default() -> Self {
+        ServerConnection::new()
+    }
+}
+
+impl ServerConnection {
+    /// A connection with [`Limits::DEFAULT`], waiting for its first
+    /// request.
+    pub const fn new() -> ServerConnection {
+        ServerConnection::with_parser(RequestParser::new())
+    }
+
+    /// A connection whose requests are read by `parser` (its limits, and
+    /// its opt-ins such as bare LF line endings). The parser's limits
+    /// also bound chunked bodies.
+    pub const fn with_parser(parser: RequestParser) -> ServerConnection {
+        ServerConnection {
+            limits: *parser.limits(),
+            parser,
+            state: State {
+                recv: Recv::Head,
+                send: Send::Idle,
+                exchange: Exchange::NONE,
+                peer_closed: false,
+            },
+        }
+    }
+
+    /// Reads the next event from `input`: the bytes received and not yet
+    /// consumed. Returns how many bytes of `input` the event consumed (drop
+    /// them from the front before the next call) and the event. Request
+    /// fields go into `headers`.
+    ///
+    /// A head is consumed whole when it is complete: until then the input
+    /// must keep its bytes, and each call must present them again followed
+    /// by any new ones (the parser resumes where it stopped).
+    ///
+    /// After an error every call returns the same error.
+    pub fn poll<'b, 'h>(
+        &mut self,
+        input: &'b [u8],
+        headers: &'h mut [Header<'b>],
+    ) -> Result<(usize, ServerEvent<'b, 'h>), ProtocolError> {
+        loop {
+            match &mut self.state.recv {
+                Recv::Head => return self.read_head(input, headers),
+                Recv::Body(body) => {
+                    if self.state.exchange.expect == Expect::Waiting
+                        && self.state.send == Send::Head
+                    {
+                        // The caller is reading the body: the client gets its
+                        // 100 now, unless body bytes show it did not wait.
+                        // Never after the final response began (SR-8).
+                        self.state.exchange.expect = Expect::No;
+                        if input.is_empty() && !self.state.peer_closed {
+                            return Ok((0, ServerEvent::Continue));
+                        }
+                    }
+                    let decoded = match body.decode(input) {
+                        Ok((0, Decoded::NeedMore)) if self.state.peer_closed => {
+                            body.finish_at_close().map(|()| (0, Decoded::Done))
+                        }
+                        decoded => decoded,
+                    };
+                    return match decoded {
+                        Ok((n, Decoded::Data(data))) => Ok((n, ServerEvent::Data(data))),
+                        Ok((n, Decoded::Trailer(field))) => Ok((n, ServerEvent::Trailer(field))),
+                        Ok((n, Decoded::NeedMore)) => Ok((n, ServerEvent::NeedMore)),
+                        Ok((n, Decoded::Done)) => {
+                            self.state.recv = Recv::Done;
+                            Ok((n, ServerEvent::EndOfRequest))
+                        }
+                        Err(error) => Err(self.fail(error)),
+                    };
+                }
+                Recv::Done => match self.state.send {
+                    Send::Done => self.next_exchange(),
+                    Send::Switched => self.state.recv = Recv::Switched,
+                    _ => return Ok((0, ServerEvent::Paused)),
+                },
+                Recv::Closed => return Ok((0, ServerEvent::Close)),
+                Recv::Switched => return Ok((0, ServerEvent::Switched(input))),
+                Recv::Failed(error) => {
+                    let error = *error;
+                    return Err(self.protocol_error(error));
+                }
+            }
+        }
+    }
+
+    /// The client closed its side of the connection (a read returned 0
+    /// bytes): no bytes will follow those already given. A head or body cut
+    /// short is then an error ([`ErrorKind::IncompleteHead`],
+    /// [`ErrorKind::IncompleteBody`]); between requests the next poll says
+    /// [`ServerEvent::Close`] once the current response is finished.
+    pub fn peer_closed(&mut self) {
+        self.state.peer_closed = true;
+    }
+
+    /// Does the connection persist after the current exchange, as decided
+    /// so far? Final once the response head is sent; `false` after an error
+    /// or once nothing more will be read.
+    pub fn keep_alive(&self) -> bool {
+        match self.state.recv {
+            Recv::Closed | Recv::Failed(_) | Recv::Switched => false,
+            _ => self.state.exchange.keep_alive,
+        }
+    }
+
+    /// Sends a response head: writes it to the start of `out` and returns
+    /// its length. `content_length` is the body's length if known; the
+    /// connection chooses the framing (RULES PC-3): `Content-Length` when
+    /// given, otherwise chunked to an HTTP/1.1 client and close-delimited
+    /// (then closing) to an HTTP/1.0 one; no body at all after HEAD, 1xx,
+    /// 204, 205 and 304 (a 304 or a response to HEAD may announce the
+    /// length a GET would have had; 204 and 205 accept only `Some(0)` or
+    /// `None`, and write no length). It adds `Connection: close` when the
+    /// connection will close, and `Connection: keep-alive` when an
+    /// HTTP/1.0 client's connection persists.
+    ///
+    /// Any number of interim (1xx) heads may precede the final one: `100`
+    /// only when the client expects it (better: [`ServerEvent::Continue`]
+    /// tells when), `101` only when the request asked to upgrade and its
+    /// body was read; the caller gives the `Upgrade` and `Connection`
+    /// fields. After a `101`, or a 2xx to CONNECT, the connection is the
+    /// caller's ([`ServerEvent::Switched`]).
+    ///
+    /// Then send the body with [`send_data`](Self::send_data) (if it has
+    /// one) and end the response with [`send_end`](Self::send_end), in
+    /// every case. On an error nothing was written and nothing changed.
+    pub fn send_response(
+        &mut self,
+        status: u16,
+        headers: &[Header<'_>],
+        content_length: Option<u64>,
+        out: &mut [u8],
+    ) -> Result<usize, SendError> {
+        if self.state.send != Send::Head {
+            return Err(SendError::WrongState);
+        }
+        if (100..200).contains(&status) {
+            return self.send_interim(status, headers, content_length, out);
+        }
+        let ex = self.state.exchange;
+        let (framing, body) = self.response_framing(status, content_length)?;
+        let failed = matches!(self.state.recv, Recv::Failed(_));
+        let tunnel = framing == Framing::Tunnel;
+        // PC-1: the connection persists if the request allowed it, unless
+        // the response says close, its body ends at the close, a refused
+        // CONNECT may be followed by tunnel bytes that would be read as a
+        // request, the client still waits to send a body nobody will read
+        // (PC-4), or the request was broken (PC-5).
+        let says_close = field::has_token(headers, "connection", "close");
+        let refused_connect = ex.connect && !tunnel;
+        let body_never_sent = ex.expect == Expect::Waiting && !self.request_read();
+        let keep_alive = ex.keep_alive
+            && !says_close
+            && body != Outgoing::CloseDelimited
+            && !refused_connect
+            && !body_never_sent
+            && !failed;
+        let connection = if tunnel {
+            None
+        } else if !keep_alive && !says_close {
+            Some("close")
+        } else if keep_alive
+            && ex.version == Version::Http10
+            && !field::has_token(headers, "connection", "keep-alive")
+        {
+            Some("keep-alive")
+        } else {
+            None
+        };
+        let head = ResponseHead {
+            status,
+            reason: None,
+            headers,
+            framing,
+        };
+        let n = head.encode_with_connection(connection, out)?;
+        self.state.exchange.keep_alive = keep_alive;
+        self.state.send = if tunnel {
+            // CN-2: the head ends the HTTP part; the request had no body.
+            Send::Switched
+        } else {
+            Send::Body(body)
+        };
+        Ok(n)
+    }
+
+    /// The framing a final response gets (RULES PC-3, SR-4, SR-7): what
+    /// its head announces, and what body follows.
+    fn response_framing(
+        &self,
+        status: u16,
+        content_length: Option<u64>,
+    ) -> Result<(Framing, Outgoing), SendError> {
+        let ex = &self.state.exchange;
+        let conflict = Err(SendError::Encode(EncodeError::ConflictingFraming));
+        Ok(match (status, content_length) {
+            // RFC 9110 §9.3.6, RULES CN-2: a 2xx to CONNECT starts the
+            // tunnel at the end of its head; it announces no body.
+            (200..=299, None) if ex.connect => (Framing::Tunnel, Outgoing::Empty),
+            (200..=299, Some(_)) if ex.connect => return conflict,
+            // RFC 9110 §15.3.5, §15.3.6: 204 and 205 have no content,
+            // and a 205's length is not written either.
+            (204 | 205, None | Some(0)) => (Framing::None, Outgoing::Empty),
+            (204 | 205, Some(_)) => return conflict,
+            // RFC 9110 §15.4.5, §9.3.2: a 304 or a response to HEAD has no
+            // body but may announce the length a GET would have had.
+            (_, length) if status == 304 || ex.head => (
+                length.map_or(Framing::None, Framing::Length),
+                Outgoing::Empty,
+            ),
+            (_, Some(n)) => (Framing::Length(n), Outgoing::Length { remaining: n }),
+            // SR-7: chunked only to HTTP/1.1; HTTP/1.0 reads to the close.
+            (_, None) if ex.version == Version::Http11 => (Framing::Chunked, Outgoing::Chunked),
+            (_, None) => (Framing::CloseDelimited, Outgoing::CloseDelimited),
+        })
+    }
+
+    /// An interim (1xx) response head (RFC 9110 §15.2, RULES SR-8).
+    fn send_interim(
+        &mut self,
+        status: u16,
+        headers: &[Header<'_>],
+        content_length: Option<u64>,
+        out: &mut [u8],
+    ) -> Result<usize, SendError> {
+        let ex = self.state.exchange;
+        let allowed = match status {
+            // Only after the body has been read, to a request that asked.
+            101 => ex.upgrade && self.request_read(),
+            100 => ex.expect == Expect::Waiting,
+            // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
+            _ => ex.version == Version::Http11 && !matches!(self.state.recv, Recv::Failed(_)),
+        };
+        if !allowed {
+            return Err(SendError::InterimNotAllowed);
+        }
+        if content_length.is_some() {
+            return Err(SendError::Encode(EncodeError::ConflictingFraming));
+        }
+        let framing = if status == 101 {
+            Framing::Tunnel
+        } else {
+            Framing::None
+        };
+        let head = ResponseHead {
+            status,
+            reason: None,
+            headers,
+            framing,
+        };
+        let n = head.encode(out)?;
+        match status {
+            100 => self.state.exchange.expect = Expect::No,
+            101 => {
+                self.state.send = Send::Switched;
+                self.state.exchange.keep_alive = false;
+            }
+            _ => {}
+        }
+        Ok(n)
+    }
+
+    /// Sends a piece of the response body: returns the bytes to write
+    /// before and after `data` (a chunk's size line and CRLF, or nothing).
+    /// Counts it against the Content-Length, and refuses data for a
+    /// response that has no body.
+    pub fn send_data(&mut self, data: &[u8]) -> Result<DataFrame, SendError> {
+        match &mut self.state.send {
+            Send::Body(body) => body.frame(data.len()),
+            _ => Err(SendError::WrongState),
+        }
+    }
+
+    /// Ends the response: writes the end of a chunked body (with
+    /// `trailers`) to the start of `out` and returns its length (0 for any
+    /// other body). A Content-Length body must be complete. Afterwards
+    /// [`keep_alive`](Self::keep_alive) says whether the connection
+    /// persists, and [`poll`](Self::poll) goes on to the next request or
+    /// says [`ServerEvent::Close`].
+    pub fn send_end(
+        &mut self,
+        trailers: &[Header<'_>],
+        out: &mut [u8],
+    ) -> Result<usize, SendError> {
+        let Send::Body(body) = self.state.send else {
+            return Err(SendError::WrongState);
+        };
+        let n = body.finish(trailers, out)?;
+        self.state.send = Send::Done;
+        if matches!(self.state.recv, Recv::Failed(_)) {
+            // PC-5: the error response was the last output.
+            self.state.recv = Recv::Closed;
+            self.state.send = Send::Closed;
+        }
+        Ok(n)
+    }
+
+    /// Sends a whole response with a body held in memory: the head, `body`
+    /// (not for HEAD, 204, 205 and 304, where only its length is
+    /// announced, if any) and the end, written to the start of `out`.
+    /// Returns the bytes written. A 1xx is not a whole response: use
+    /// [`send_response`](Self::send_response).
+    pub fn respond(
+        &mut self,
+        status: u16,
+        headers: &[Header<'_>],
+        body: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize, SendError> {
+        if (100..200).contains(&status) {
+            return Err(SendError::InterimNotAllowed);
+        }
+        let length = u64::try_from(body.len()).unwrap_or(u64::MAX);
+        // Statuses whose head announces no length when there is no body.
+        let bodiless = body.is_empty()
+            && (matches!(status, 204 | 205 | 304)
+                || (self.state.exchange.connect && (200..300).contains(&status)));
+        let saved = self.state.clone();
+        let head = self.send_response(status, headers, (!bodiless).then_some(length), out)?;
+        let rest = out.get_mut(head..).unwrap_or_default();
+        let result = match self.state.send {
+            Send::Body(Outgoing::Empty) | Send::Switched => Ok(0),
+            _ => self
+                .send_data(body)
+                .and_then(|frame| Ok(frame.encode(body, rest)?)),
+        };
+        let written = result.and_then(|n| {
+            if self.state.send == Send::Switched {
+                // A tunnel has no HTTP end.
+                return Ok(head);
+            }
+            let end = self.send_end(&[], rest.get_mut(n..).unwrap_or_default())?;
+            Ok(head + n + end)
+        });
+        if written.is_err() {
+            // All or nothing, as the other send methods.
+            self.state = saved;
+        }
+        written
+    }
+
+    fn read_head<'b, 'h>(
+        &mut self,
+        input: &'b [u8],
+        headers: &'h mut [Header<'b>],
+    ) -> Result<(usize, ServerEvent<'b, 'h>), ProtocolError> {
+        if input.is_empty() && self.state.peer_closed {
+            self.close();
+            return Ok((0, ServerEvent::Close));
+        }
+        match self.parser.parse(input, headers) {
+            Ok(crate::Status::Complete(req)) => {
+                self.state.exchange = Exchange::of(&req);
+                self.state.send = Send::Head;
+                // A request without a body ends with its head; the caller
+                // still sees EndOfRequest, so every request ends the same way.
+                self.state.recv = Recv::Body(BodyDecoder::new(req.framing, &self.limits));
+                Ok((req.head_len, ServerEvent::Request(req)))
+            }
+            Ok(crate::Status::Partial) if self.state.peer_closed => {
+                let at = input.len();
+                Err(self.fail(Error::new(ErrorKind::IncompleteHead, at)))
+            }
+            Ok(crate::Status::Partial) => Ok((0, ServerEvent::NeedMore)),
+            Err(error) => Err(self.fail(error)),
+        }
+    }
+
+    /// Has the whole request been read (its body too)?
+    fn request_read(&self) -> bool {
+        match &self.state.recv {
+            Recv::Body(body) => body.is_done(),
+            Recv::Done => true,
+            _ => false,
+        }
+    }
+
+    /// Both directions are done: start the next exchange, or end.
+    fn next_exchange(&mut self) {
+        if self.state.exchange.keep_alive {
+            self.state.recv = Recv::Head;
+            self.state.send = Send::Idle;
+            self.state.exchange = Exchange::NONE;
+        } else {
+            self.close();
+        }
+    }
+
+    fn close(&mut self) {
+        self.state.recv = Recv::Closed;
+        if self.state.send != Send::Switched {
+            self.state.send = Send::Closed;
+        }
+    }
+
+    /// The client broke the protocol (PC-5): nothing more is read, and only
+    /// an error response may still be sent.
+    fn fail(&mut self, error: Error) -> ProtocolError {
+        self.state.recv = Recv::Failed(error);
+        self.state.exchange.keep_alive = false;
+        self.state.exchange.expect = Expect::No;
+        if self.state.send == Send::Idle {
+            // An unreadable head: answer it as an HTTP/1.1 request.
+            self.state.exchange = Exchange::NONE;
+            self.state.send = Send::Head;
+        }
+        self.protocol_error(error)
+    }
+
+    fn protocol_error(&self, error: Error) -> ProtocolError {
+        ProtocolError {
+            error,
+            status: (self.state.send == Send::Head).then(|| error.kind().status()),
+        }
+    }
+}
