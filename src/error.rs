@@ -146,6 +146,9 @@ pub enum ErrorKind {
     InvalidReasonPhrase,
     /// The status-line is longer than [`Limits::max_request_line`](crate::Limits::max_request_line).
     StatusLineTooLong,
+    /// A `101 Switching Protocols` to a request that did not ask to
+    /// upgrade (RFC 9110 §15.2.2, RULES RS-14).
+    UnsolicitedSwitch,
 }
 
 impl ErrorKind {
@@ -167,7 +170,8 @@ impl ErrorKind {
             MethodTooLong | UnsupportedTransferCoding => 501,
             UnsupportedVersion => 505,
             // A response a proxy cannot read: 502 Bad Gateway to its client.
-            InvalidStatusLine | InvalidStatusCode | InvalidReasonPhrase | StatusLineTooLong => 502,
+            InvalidStatusLine | InvalidStatusCode | InvalidReasonPhrase | StatusLineTooLong
+            | UnsolicitedSwitch => 502,
             BareLf
             | BareCr
             | TooManyEmptyLines
@@ -268,6 +272,7 @@ impl ErrorKind {
             InvalidStatusCode => "invalid_status_code",
             InvalidReasonPhrase => "invalid_reason_phrase",
             StatusLineTooLong => "status_line_too_long",
+            UnsolicitedSwitch => "unsolicited_switch",
         }
     }
 
@@ -332,6 +337,7 @@ impl ErrorKind {
             InvalidStatusCode => "status code is not three digits from 100 to 999",
             InvalidReasonPhrase => "control character in the reason phrase",
             StatusLineTooLong => "status-line is too long",
+            UnsolicitedSwitch => "101 Switching Protocols to a request that did not ask to upgrade",
         }
     }
 }

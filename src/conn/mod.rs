@@ -11,7 +11,11 @@
 //!   pipelining, `Expect: 100-continue`, the framing of responses (HEAD,
 //!   1xx, 204, 205, 304, chunked or close-delimited when the length is
 //!   unknown), protocol switches and errors (RULES PC-1 to PC-6, PL-1 to
-//!   PL-6 in CONFORMANCE.md).
+//!   PL-6).
+//! * [`ClientConnection`] sends requests and reads responses: any number
+//!   of 1xx, response framing by the request's method, close-delimited
+//!   bodies, obs-fold unfolded as a user agent must, an unasked 101
+//!   refused, and whether the connection may be reused.
 //!
 //! [h11]: https://h11.readthedocs.io/
 //!
@@ -23,8 +27,10 @@
 //! A head is consumed in one piece when it is complete; body data is
 //! consumed as it is handed out.
 
+mod client;
 mod send;
 mod server;
 
+pub use client::{ClientConnection, ClientEvent};
 pub use send::{DataFrame, SendError};
 pub use server::{ProtocolError, ServerConnection, ServerEvent, CONTINUE};
