@@ -495,3 +495,20 @@ fn an_idle_connection_closed_by_the_server_is_not_reused() {
         Err(SendError::WrongState)
     );
 }
+
+#[test]
+fn a_held_response_head_is_read_again() {
+    let conn = ClientConnection::new();
+    let mut headers = [Header::EMPTY; 4];
+    let res = conn
+        .held_response(b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n", &mut headers)
+        .unwrap();
+    assert_eq!(
+        res.headers[0].value_pieces().count(),
+        2,
+        "obs-fold, as the connection reads it"
+    );
+    assert!(conn
+        .held_response(b"HTTP/1.1 200 OK\r\n", &mut headers)
+        .is_none());
+}

@@ -744,3 +744,34 @@ fn limits_and_parser_options_come_from_the_parser() {
     p.feed(b"GET / HTTP/1.1\nHost: x\n\n");
     assert_eq!(p.events(), [req("GET", "/"), Ev::End, Ev::Paused]);
 }
+
+#[test]
+fn a_held_head_is_read_again_only_when_it_is_a_whole_valid_head() {
+    let conn = ServerConnection::with_parser(httpwire::RequestParser::new().allow_bare_lf(true));
+    let mut headers = [Header::EMPTY; 4];
+    let req = conn
+        .held_request(b"GET /h HTTP/1.1\nHost: x\n\n", &mut headers)
+        .unwrap();
+    assert_eq!(
+        (req.target, req.headers.len()),
+        ("/h", 1),
+        "with the connection's own parser"
+    );
+    assert!(conn.held_request(GET, &mut headers).is_some());
+    assert!(
+        conn.held_request(&GET[..GET.len() - 1], &mut headers)
+            .is_none(),
+        "partial"
+    );
+    let mut two = GET.to_vec();
+    two.extend_from_slice(b"x");
+    assert!(
+        conn.held_request(&two, &mut headers).is_none(),
+        "more than the head"
+    );
+    assert!(
+        conn.held_request(b"GET / HTTP/1.1\r\n\r\n", &mut headers)
+            .is_none(),
+        "invalid"
+    );
+}

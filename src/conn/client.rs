@@ -355,6 +355,24 @@ impl ClientConnection {
         }
     }
 
+    /// The head of the response being read, read again from `held`: the
+    /// bytes of its head, kept in place while the body was read (see
+    /// [`InputBuffer::split`](super::InputBuffer::split)). Costs one more
+    /// pass of the parser over the head. `None` if `held` is not the
+    /// complete head of a valid response.
+    pub fn held_response<'b, 'h>(
+        &self,
+        held: &'b [u8],
+        headers: &'h mut [Header<'b>],
+    ) -> Option<Response<'b, 'h>> {
+        let mut parser = self.parser.clone();
+        parser.reset();
+        match parser.parse(held, headers) {
+            Ok(crate::Status::Complete(res)) if res.head_len == held.len() => Some(res),
+            _ => None,
+        }
+    }
+
     /// The server closed its side of the connection (a read returned 0
     /// bytes). A close-delimited body ends there; a head or any other body
     /// cut short is an error ([`ErrorKind::IncompleteHead`], at offset 0

@@ -313,6 +313,24 @@ impl ServerConnection {
         }
     }
 
+    /// The head of the request being answered, read again from `held`: the
+    /// bytes of its head, kept in place while the body was read (see
+    /// [`InputBuffer::split`](super::InputBuffer::split) and the module
+    /// docs). Costs one more pass of the parser over the head. `None` if
+    /// `held` is not the complete head of a valid request.
+    pub fn held_request<'b, 'h>(
+        &self,
+        held: &'b [u8],
+        headers: &'h mut [Header<'b>],
+    ) -> Option<Request<'b, 'h>> {
+        let mut parser = self.parser.clone();
+        parser.reset();
+        match parser.parse(held, headers) {
+            Ok(crate::Status::Complete(req)) if req.head_len == held.len() => Some(req),
+            _ => None,
+        }
+    }
+
     /// The client closed its side of the connection (a read returned 0
     /// bytes): no bytes will follow those already given. A head or body cut
     /// short is then an error ([`ErrorKind::IncompleteHead`],
