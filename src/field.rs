@@ -1,6 +1,7 @@
-//! Field lines (RFC 9112 §5, RFC 9110 §5): the [`Header`] type and the one
-//! function that validates a field line, shared by the head parser and the
-//! trailer section of the chunked decoder.
+//! Field lines (RFC 9112 §5, RFC 9110 §5): the [`Header`] type, the one
+//! function that validates a field line, and helpers for what embedders
+//! do with fields: list values ([`list_items`]) and the hop-by-hop fields
+//! a proxy removes ([`end_to_end`]).
 
 use crate::chars::{ascii_str, first_invalid_value_byte, is_token, trim_ows};
 use crate::error::{Error, ErrorKind};
@@ -97,9 +98,100 @@ pub(crate) fn has_token(headers: &[Header<'_>], name: &str, token: &str) -> bool
 /// Is `token` a member of the comma-separated list `value`
 /// (case-insensitive, RFC 9110 §5.6.1)?
 pub(crate) fn list_contains(value: &[u8], token: &str) -> bool {
-    value
-        .split(|&b| b == b',')
-        .any(|m| trim_ows(m).eq_ignore_ascii_case(token.as_bytes()))
+    list_items(value).any(|m| m.eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// The elements of a comma-separated list field value (RFC 9110 §5.6.1),
+/// such as `Connection`, `Accept-Encoding` or `Cache-Control`: split at
+/// each comma outside a quoted-string, without the whitespace around them;
+/// empty elements are left out, as a recipient must (`a, , b` is two).
+/// Elements are returned as sent: compare tokens case-insensitively.
+///
+/// ```
+/// use httpwire::field::list_items;
+/// let items: Vec<&[u8]> = list_items(b"gzip, , br;q=\"0,5\" ,x").collect();
+/// assert_eq!(items, [&b"gzip"[..], b"br;q=\"0,5\"", b"x"]);
+/// ```
+pub fn list_items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(value);
+    core::iter::from_fn(move || loop {
+        let list = rest?;
+        // The end of this element: the first comma outside quotes (a
+        // backslash escapes the next byte inside them, RFC 9110 §5.6.4).
+        let mut quoted = false;
+        let mut escaped = false;
+        let comma = list.iter().position(|&b| {
+            match (quoted, escaped, b) {
+                (true, true, _) => escaped = false,
+                (true, false, b'\\') => escaped = true,
+                (_, _, b'"') => quoted = !quoted,
+                (false, _, b',') => return true,
+                _ => {}
+            }
+            false
+        });
+        let (item, next) = match comma {
+            Some(at) => (&list[..at], list.get(at + 1..)),
+            None => (list, None),
+        };
+        rest = next;
+        let item = trim_ows(item);
+        if !item.is_empty() {
+            return Some(item);
+        }
+    })
+}
+
+/// The hop-by-hop fields of RFC 9110 §7.6.1 that apply to one connection
+/// only and that a proxy removes before forwarding a message, whether or
+/// not `Connection` names them. `Transfer-Encoding` is among them: a
+/// proxy frames the body it forwards itself.
+pub const HOP_BY_HOP: [&str; 6] = [
+    "Connection",
+    "Proxy-Connection",
+    "Keep-Alive",
+    "TE",
+    "Transfer-Encoding",
+    "Upgrade",
+];
+
+/// Is the field called `name` hop-by-hop in a message with these
+/// `headers`: one of [`HOP_BY_HOP`], or named by a `Connection` field
+/// (RFC 9110 §7.6.1)?
+///
+/// ```
+/// use httpwire::field::is_hop_by_hop;
+/// use httpwire::Header;
+/// let headers = [Header { name: "Connection", value: b"close, X-Trace" }];
+/// assert!(is_hop_by_hop("keep-alive", &headers));
+/// assert!(is_hop_by_hop("x-trace", &headers));
+/// assert!(!is_hop_by_hop("Content-Type", &headers));
+/// ```
+pub fn is_hop_by_hop(name: &str, headers: &[Header<'_>]) -> bool {
+    HOP_BY_HOP.iter().any(|h| h.eq_ignore_ascii_case(name))
+        || has_token(headers, "connection", name)
+}
+
+/// The fields of `headers` a proxy forwards: all but the hop-by-hop ones
+/// ([`is_hop_by_hop`]), in order.
+///
+/// ```
+/// use httpwire::field::end_to_end;
+/// use httpwire::Header;
+/// let headers = [
+///     Header { name: "Host", value: b"a" },
+///     Header { name: "Connection", value: b"x-hop" },
+///     Header { name: "X-Hop", value: b"1" },
+///     Header { name: "Keep-Alive", value: b"timeout=5" },
+///     Header { name: "Accept", value: b"*/*" },
+/// ];
+/// let names: Vec<&str> = end_to_end(&headers).map(|h| h.name).collect();
+/// assert_eq!(names, ["Host", "Accept"]);
+/// ```
+pub fn end_to_end<'h, 'b>(headers: &'h [Header<'b>]) -> impl Iterator<Item = &'h Header<'b>> {
+    headers
+        .iter()
+        .filter(move |h| !is_hop_by_hop(h.name, headers))
 }
 
 /// Does a message of `version` with these fields let the connection

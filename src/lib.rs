@@ -31,7 +31,6 @@ extern crate std;
 
 mod chars;
 mod error;
-mod field;
 mod framing;
 mod head;
 mod limits;
@@ -44,6 +43,8 @@ mod version;
 pub mod body;
 pub mod chunked;
 pub mod conn;
+pub mod date;
+pub mod field;
 pub mod serialize;
 #[cfg(feature = "std")]
 pub mod server;

@@ -927,9 +927,9 @@ mod tests {
     #[test]
     fn reason_phrase_table() {
         let registered = [
-            100u16, 101, 200, 201, 202, 203, 204, 205, 206, 300, 301, 302, 303, 304, 305, 307, 308,
-            400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416,
-            417, 421, 422, 426, 428, 429, 431, 500, 501, 502, 503, 504, 505, 511,
+            100u16, 101, 103, 200, 201, 202, 203, 204, 205, 206, 300, 301, 302, 303, 304, 305, 307,
+            308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415,
+            416, 417, 421, 422, 426, 428, 429, 431, 500, 501, 502, 503, 504, 505, 511,
         ];
         for status in 0..=1000u16 {
             let phrase = reason_phrase(status);
@@ -944,7 +944,8 @@ mod tests {
         }
         assert_eq!(reason_phrase(306), None);
         assert_eq!(reason_phrase(418), None);
-        assert_eq!(reason_phrase(103), None);
+        assert_eq!(reason_phrase(103), Some("Early Hints"));
+        assert_eq!(reason_phrase(102), None);
         assert_eq!(reason_phrase(422), Some("Unprocessable Content"));
         assert_eq!(reason_phrase(511), Some("Network Authentication Required"));
     }

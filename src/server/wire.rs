@@ -1,16 +1,16 @@
 //! Bytes out: responses through the core's serializer, a writer with a
 //! deadline, the `Date` header and the access log.
 
-use std::cell::RefCell;
+use std::format;
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::string::{String, ToString};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use std::{format, thread_local};
 
 use super::shutdown::Slot;
 use super::types::Response;
+use crate::date::HttpDate;
 use crate::serialize::{BodyFraming, ResponseHead};
 use crate::{EncodeError, Header};
 
@@ -195,23 +195,13 @@ impl Write for DeadlineWriter {
     }
 }
 
-thread_local! {
-    /// The last formatted date and the second it is for.
-    static DATE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
-}
-
 /// Runs `f` with the current time as an IMF-fixdate (RFC 9110 §5.6.7),
-/// formatted at most once a second per thread and not copied.
+/// written on the stack (a few dozen instructions, so not cached).
 fn with_http_date<R>(f: impl FnOnce(&str) -> R) -> R {
-    let now = SystemTime::now();
-    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    DATE.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if cache.0 != secs {
-            *cache = (secs, httpdate::fmt_http_date(now));
-        }
-        f(&cache.1)
-    })
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    f(HttpDate::from_unix_secs(secs).as_str())
 }
 
 /// The current time as an IMF-fixdate (RFC 9110 §5.6.7).
