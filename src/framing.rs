@@ -36,6 +36,25 @@ impl Framing {
     pub fn has_body(self) -> bool {
         !matches!(self, Framing::None | Framing::Length(0) | Framing::Tunnel)
     }
+
+    /// The body's length when the head gives it: `Some(n)` for `Length(n)`,
+    /// `Some(0)` for `None`, unknown (`None`) for a chunked or
+    /// close-delimited body; what a proxy passes on to the connection that
+    /// forwards the message (a `Tunnel` has no body: `Some(0)`).
+    ///
+    /// ```
+    /// use httpwire::Framing;
+    /// assert_eq!(Framing::Length(5).content_length(), Some(5));
+    /// assert_eq!(Framing::None.content_length(), Some(0));
+    /// assert_eq!(Framing::Chunked.content_length(), None);
+    /// ```
+    pub fn content_length(self) -> Option<u64> {
+        match self {
+            Framing::Length(n) => Some(n),
+            Framing::None | Framing::Tunnel => Some(0),
+            Framing::Chunked | Framing::CloseDelimited => None,
+        }
+    }
 }
 
 /// Decides how a request's body is delimited, RFC 9112 §6.3 in order, with

@@ -290,7 +290,26 @@ impl ClientConnection {
         };
         let n = body.finish(trailers, out)?;
         self.state.send = Send::Done;
+        self.settle();
         Ok(n)
+    }
+
+    /// Once both directions are done, the exchange is over: the connection
+    /// is idle (a new request may go) or closed, at once, so a caller that
+    /// read the whole response can send the next request without another
+    /// poll.
+    fn settle(&mut self) {
+        if !matches!(self.state.recv, Recv::Done) {
+            return;
+        }
+        match self.state.send {
+            Send::Done if self.state.exchange.keep_alive => {
+                self.state.send = Send::Idle;
+                self.state.recv = Recv::Idle;
+            }
+            Send::Done | Send::Closed => self.close(),
+            Send::Idle | Send::Body(_) => {}
+        }
     }
 
     /// Reads the next event from `input`: the bytes received and not yet
@@ -305,53 +324,36 @@ impl ClientConnection {
         input: &'b [u8],
         headers: &'h mut [Header<'b>],
     ) -> Result<(usize, ClientEvent<'b, 'h>), Error> {
-        loop {
-            match &mut self.state.recv {
-                Recv::Idle => {
-                    return Ok((
-                        0,
-                        if self.state.peer_closed {
-                            ClientEvent::Close
-                        } else {
-                            ClientEvent::Idle
-                        },
-                    ))
-                }
-                Recv::Head => return self.read_head(input, headers),
-                Recv::Body(body) => {
-                    let decoded = match body.decode(input) {
-                        Ok((0, Decoded::NeedMore)) if self.state.peer_closed => {
-                            body.finish_at_close().map(|()| (0, Decoded::Done))
-                        }
-                        decoded => decoded,
-                    };
-                    return match decoded {
-                        Ok((n, Decoded::Data(data))) => Ok((n, ClientEvent::Data(data))),
-                        Ok((n, Decoded::Trailer(field))) => Ok((n, ClientEvent::Trailer(field))),
-                        Ok((n, Decoded::NeedMore)) => Ok((n, ClientEvent::NeedMore)),
-                        Ok((n, Decoded::Done)) => {
-                            self.state.recv = Recv::Done;
-                            Ok((n, ClientEvent::EndOfResponse))
-                        }
-                        Err(error) => Err(self.fail(error)),
-                    };
-                }
-                Recv::Done => {
-                    if self.state.exchange.keep_alive && self.state.send == Send::Done {
-                        self.state.send = Send::Idle;
-                        self.state.recv = Recv::Idle;
-                    } else if self.state.send == Send::Done || self.state.send == Send::Closed {
-                        self.close();
-                    } else {
-                        // The response ended before the request did, and
-                        // the connection persists: finish sending.
-                        return Ok((0, ClientEvent::NeedMore));
+        match &mut self.state.recv {
+            Recv::Idle if self.state.peer_closed => Ok((0, ClientEvent::Close)),
+            Recv::Idle => Ok((0, ClientEvent::Idle)),
+            Recv::Head => self.read_head(input, headers),
+            Recv::Body(body) => {
+                let decoded = match body.decode(input) {
+                    Ok((0, Decoded::NeedMore)) if self.state.peer_closed => {
+                        body.finish_at_close().map(|()| (0, Decoded::Done))
                     }
+                    decoded => decoded,
+                };
+                match decoded {
+                    Ok((n, Decoded::Data(data))) => Ok((n, ClientEvent::Data(data))),
+                    Ok((n, Decoded::Trailer(field))) => Ok((n, ClientEvent::Trailer(field))),
+                    Ok((n, Decoded::NeedMore)) => Ok((n, ClientEvent::NeedMore)),
+                    Ok((n, Decoded::Done)) => {
+                        self.state.recv = Recv::Done;
+                        self.settle();
+                        Ok((n, ClientEvent::EndOfResponse))
+                    }
+                    Err(error) => Err(self.fail(error)),
                 }
-                Recv::Closed => return Ok((0, ClientEvent::Close)),
-                Recv::Switched => return Ok((0, ClientEvent::Switched(input))),
-                Recv::Failed(error) => return Err(*error),
             }
+            // The response is complete and the request is still being
+            // sent (its body was not cut, so the connection persists):
+            // nothing to read until the request ends.
+            Recv::Done => Ok((0, ClientEvent::Idle)),
+            Recv::Closed => Ok((0, ClientEvent::Close)),
+            Recv::Switched => Ok((0, ClientEvent::Switched(input))),
+            Recv::Failed(error) => Err(*error),
         }
     }
 
