@@ -293,3 +293,81 @@ pub fn theirs_bytewise(input: &'static [u8], headers: &mut [httparse::Header<'st
     }
     unreachable!("the bench inputs are complete requests")
 }
+
+/// The pipelined stream: 16 [`SMALL`] requests back to back, as a
+/// pipelining client (`wrk` with a pipeline script) sends them.
+pub fn pipelined() -> Vec<u8> {
+    SMALL.repeat(16)
+}
+
+/// The bare parser over the pipelined stream: each head parsed where the
+/// previous one ended. Returns the sum of the head lengths.
+pub fn pipelined_parser(buf: &[u8]) -> usize {
+    let mut headers = [Header::EMPTY; 64];
+    let mut parser = RequestParser::new();
+    let mut at = 0;
+    let mut sum = 0;
+    while at < buf.len() {
+        match parser.parse(&buf[at..], &mut headers) {
+            Ok(Status::Complete(r)) => {
+                sum += r.head_len + r.headers.len();
+                at += r.head_len;
+            }
+            _ => panic!("httpwire rejected the pipelined input"),
+        }
+    }
+    sum
+}
+
+/// The bare parser over the pipelined stream plus the serializer writing
+/// the same `204` the server role sends for each: what the server role
+/// does, without the connection's bookkeeping.
+pub fn pipelined_parser_and_serializer(buf: &[u8], out: &mut [u8]) -> usize {
+    use httpwire::serialize::{BodyFraming, ResponseHead};
+    let mut headers = [Header::EMPTY; 64];
+    let mut parser = RequestParser::new();
+    let mut at = 0;
+    let mut sum = 0;
+    while at < buf.len() {
+        match parser.parse(&buf[at..], &mut headers) {
+            Ok(Status::Complete(r)) => {
+                sum += r.head_len + r.headers.len();
+                at += r.head_len;
+            }
+            _ => panic!("httpwire rejected the pipelined input"),
+        }
+        let head = ResponseHead {
+            status: 204,
+            reason: None,
+            headers: &[],
+            framing: BodyFraming::None,
+        };
+        sum += head.encode(out).expect("room");
+    }
+    sum
+}
+
+/// The same stream through the server role of the sans-IO connection:
+/// every event polled (the request, its end, the pause for the next), each
+/// request answered with the smallest response (`204`, no fields) written
+/// into `out`. Returns the sum of the head lengths and response lengths.
+pub fn pipelined_server_role(buf: &[u8], out: &mut [u8]) -> usize {
+    use httpwire::conn::{ServerConnection, ServerEvent};
+    let mut conn = ServerConnection::new();
+    let mut headers = [Header::EMPTY; 64];
+    let mut at = 0;
+    let mut sum = 0;
+    loop {
+        let (used, event) = conn.poll(&buf[at..], &mut headers).expect("valid input");
+        match event {
+            ServerEvent::Request(r) => sum += r.head_len + r.headers.len(),
+            ServerEvent::EndOfRequest => {
+                sum += conn.send_response(204, &[], None, out).expect("room");
+                sum += conn.send_end(&[], out).expect("room");
+            }
+            ServerEvent::NeedMore => return sum,
+            other => panic!("unexpected {other:?}"),
+        }
+        at += used;
+    }
+}

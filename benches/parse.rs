@@ -191,9 +191,30 @@ fn serialize_response(c: &mut Criterion) {
     group.finish();
 }
 
+/// The pipelined stream (16 `GET /echo/hello`) through the bare parser and
+/// through the server role of the sans-IO connection, which also answers
+/// each request (with a 204): what the connection's bookkeeping costs.
+fn pipelined(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pipelined16");
+    let input = inputs::pipelined();
+    group.throughput(Throughput::Bytes(input.len() as u64));
+    group.bench_function("parser", |b| {
+        b.iter(|| inputs::pipelined_parser(black_box(&input)))
+    });
+    let mut out = [0u8; 256];
+    group.bench_function("parser_and_serializer", |b| {
+        b.iter(|| inputs::pipelined_parser_and_serializer(black_box(&input), &mut out))
+    });
+    group.bench_function("server_role", |b| {
+        b.iter(|| inputs::pipelined_server_role(black_box(&input), &mut out))
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     parse_head,
+    pipelined,
     parse_head_bytewise,
     chunked_decode,
     serialize_response

@@ -22,9 +22,9 @@ use httpwire::Header;
 mod inputs;
 
 const USAGE: &str = "usage: icount PARSER CASE N\n  \
-PARSER: httpwire|httparse|pico \n  \
+PARSER: httpwire|httparse|pico (pipelined16 also: server_role|parser_and_serializer)\n  \
 CASE: small|post|typical|many_headers|long_target|response_small|response_typical|\
-bytewise|bytewise_many_headers";
+bytewise|bytewise_many_headers|pipelined16";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +37,25 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let sum = match case.as_str() {
+        "pipelined16" => {
+            let input = inputs::pipelined();
+            let mut out = [0u8; 256];
+            let mut sum = 0usize;
+            for _ in 0..n {
+                sum = sum.wrapping_add(match parser.as_str() {
+                    "httpwire" => inputs::pipelined_parser(black_box(&input)),
+                    "server_role" => inputs::pipelined_server_role(black_box(&input), &mut out),
+                    "parser_and_serializer" => {
+                        inputs::pipelined_parser_and_serializer(black_box(&input), &mut out)
+                    }
+                    other => {
+                        eprintln!("icount: no pipelined16 case for {other:?}\n{USAGE}");
+                        return ExitCode::from(2);
+                    }
+                });
+            }
+            sum
+        }
         "bytewise" | "bytewise_many_headers" => {
             // 'static, so that one header slice serves every call.
             let input: &'static [u8] = match case.as_str() {

@@ -6,7 +6,6 @@ use crate::body::{BodyDecoder, Decoded};
 use crate::error::{EncodeError, Error, ErrorKind};
 use crate::field::{self, Header};
 use crate::framing::Framing;
-use crate::limits::Limits;
 use crate::response::{Response, ResponseParser};
 use crate::serialize::RequestHead;
 use crate::version::Version;
@@ -89,7 +88,6 @@ pub enum ClientEvent<'b, 'h> {
 #[derive(Clone, Debug)]
 pub struct ClientConnection {
     parser: ResponseParser,
-    limits: Limits,
     state: State,
 }
 
@@ -181,7 +179,7 @@ impl Default for ClientConnection {
 }
 
 impl ClientConnection {
-    /// A connection with [`Limits::DEFAULT`] whose responses are read
+    /// A connection with [`Limits::DEFAULT`](crate::Limits::DEFAULT) whose responses are read
     /// strictly except for obs-fold, which a user agent must unfold
     /// (RULES RS-3).
     pub const fn new() -> ClientConnection {
@@ -192,7 +190,6 @@ impl ClientConnection {
     /// leniencies). The parser's limits also bound chunked bodies.
     pub const fn with_parser(parser: ResponseParser) -> ClientConnection {
         ClientConnection {
-            limits: *parser.limits(),
             parser,
             state: State {
                 send: Send::Idle,
@@ -439,7 +436,7 @@ impl ClientConnection {
             self.state.send = Send::Closed;
             self.state.exchange.keep_alive = false;
         } else {
-            self.state.recv = Recv::Body(BodyDecoder::new(framing.framing, &self.limits));
+            self.state.recv = Recv::Body(BodyDecoder::new(framing.framing, self.parser.limits()));
         }
         Ok((used, ClientEvent::Response(response)))
     }

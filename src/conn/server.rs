@@ -6,7 +6,6 @@ use crate::body::{BodyDecoder, Decoded};
 use crate::error::{EncodeError, Error, ErrorKind};
 use crate::field::{self, Header};
 use crate::framing::Framing;
-use crate::limits::Limits;
 use crate::request::{Request, RequestParser};
 use crate::serialize::ResponseHead;
 use crate::version::Version;
@@ -108,7 +107,6 @@ pub struct ProtocolError {
 #[derive(Clone, Debug)]
 pub struct ServerConnection {
     parser: RequestParser,
-    limits: Limits,
     state: State,
 }
 
@@ -229,7 +227,7 @@ impl Default for ServerConnection {
 }
 
 impl ServerConnection {
-    /// A connection with [`Limits::DEFAULT`], waiting for its first
+    /// A connection with [`Limits::DEFAULT`](crate::Limits::DEFAULT), waiting for its first
     /// request.
     pub const fn new() -> ServerConnection {
         ServerConnection::with_parser(RequestParser::new())
@@ -240,7 +238,6 @@ impl ServerConnection {
     /// also bound chunked bodies.
     pub const fn with_parser(parser: RequestParser) -> ServerConnection {
         ServerConnection {
-            limits: *parser.limits(),
             parser,
             state: State {
                 recv: Recv::Head,
@@ -601,7 +598,7 @@ impl ServerConnection {
                 self.state.send = Send::Head;
                 // A request without a body ends with its head; the caller
                 // still sees EndOfRequest, so every request ends the same way.
-                self.state.recv = Recv::Body(BodyDecoder::new(req.framing, &self.limits));
+                self.state.recv = Recv::Body(BodyDecoder::new(req.framing, self.parser.limits()));
                 Ok((req.head_len, ServerEvent::Request(req)))
             }
             Ok(crate::Status::Partial) if self.state.peer_closed => {
