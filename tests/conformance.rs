@@ -25,6 +25,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use httpwire::conn::{ProtocolError, ServerConnection, ServerEvent};
 use httpwire::ErrorKind::{self, *};
 use httpwire::TargetForm::{Absolute, Asterisk, Authority, Origin};
 use httpwire::{
@@ -104,6 +105,24 @@ enum End {
     PartialHead(Vec<u8>),
     /// The input ended inside a body.
     PartialBody,
+    /// The connection closed after a response (RULES PC-1): these bytes
+    /// were never read.
+    Closed(Vec<u8>),
+    /// A CONNECT was answered 200: these bytes are the tunnel's.
+    Switched(Vec<u8>),
+}
+
+impl End {
+    /// Every byte was a complete request: the input ended there, or the
+    /// connection closed (HTTP/1.0, `Connection: close`) or became a
+    /// tunnel right after the last one.
+    fn is_clean(&self) -> bool {
+        match self {
+            End::Clean => true,
+            End::Closed(rest) | End::Switched(rest) => rest.is_empty(),
+            End::Error | End::PartialHead(_) | End::PartialBody => false,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,18 +137,18 @@ struct Config {
     bare_lf: bool,
 }
 
-/// The body being read: its head, decoder and what came out so far.
+/// The body being read: its head and what came out so far.
 struct InBody {
     head: Head,
-    decoder: BodyDecoder,
     body: Vec<u8>,
     trailers: Vec<Field>,
     consumed: usize,
 }
 
-/// Feeds `input` to a parser and body decoder the way a server does, `piece`
+/// Feeds `input` to a server-role connection the way a server does, `piece`
 /// bytes at a time: unconsumed bytes stay in the buffer, new bytes are
-/// appended, and the next request starts where the previous body ended.
+/// appended, and each request is answered (200, no body) when it is
+/// complete, so that the connection goes on to the next.
 fn drive(input: &[u8], piece: usize, cfg: Config) -> Run {
     assert!(piece > 0);
     let cuts: Vec<usize> = (1..input.len() / piece + 1).map(|k| k * piece).collect();
@@ -140,88 +159,100 @@ fn drive(input: &[u8], piece: usize, cfg: Config) -> Run {
 fn drive_at(input: &[u8], cuts: &[usize], cfg: Config) -> Run {
     let mut ends = cuts.iter().copied().filter(|&c| c > 0 && c < input.len());
     let mut next_end = move || ends.next().unwrap_or(input.len());
-    let mut parser = RequestParser::with_limits(cfg.limits).allow_bare_lf(cfg.bare_lf);
+    let parser = RequestParser::with_limits(cfg.limits).allow_bare_lf(cfg.bare_lf);
+    let mut conn = ServerConnection::with_parser(parser);
     let header_slots = cfg.limits.max_headers.min(1000) + 8;
     let mut buf: Vec<u8> = Vec::new();
     let mut fed = 0;
     let mut events = Vec::new();
     let mut in_body: Option<InBody> = None;
+    let mut out = [0u8; 256];
     loop {
-        let need_more = match in_body.as_mut() {
-            None => {
-                // A fresh slice per call, as the parser docs show: fields of
-                // earlier calls are re-sliced from the (possibly moved) buffer.
-                let mut headers = vec![Header::EMPTY; header_slots];
-                match parser.parse(&buf, &mut headers) {
-                    Err(e) => {
-                        events.push(Event::HeadError(e));
-                        return Run {
-                            events,
-                            end: End::Error,
-                        };
-                    }
-                    Ok(Status::Partial) => true,
-                    Ok(Status::Complete(req)) => {
-                        let head = Head::of(&req);
-                        assert!(head.head_len <= buf.len(), "head_len past the buffer");
-                        buf.drain(..head.head_len);
-                        in_body = Some(InBody {
-                            decoder: BodyDecoder::new(head.framing, &cfg.limits),
-                            consumed: head.head_len,
-                            head,
-                            body: Vec::new(),
-                            trailers: Vec::new(),
-                        });
-                        false
-                    }
-                }
-            }
-            Some(b) => match b.decoder.decode(&buf) {
-                Err(error) => {
-                    events.push(Event::BodyError {
-                        head: b.head.clone(),
-                        body: b.body.clone(),
+        // A fresh slice per call, as the parser docs show: fields of
+        // earlier calls are re-sliced from the (possibly moved) buffer.
+        let mut headers = vec![Header::EMPTY; header_slots];
+        let (used, event) = match conn.poll(&buf, &mut headers) {
+            Ok(polled) => polled,
+            Err(ProtocolError { error, .. }) => {
+                events.push(match in_body.take() {
+                    None => Event::HeadError(error),
+                    Some(b) => Event::BodyError {
+                        head: b.head,
+                        body: b.body,
                         error,
-                    });
-                    return Run {
-                        events,
-                        end: End::Error,
-                    };
-                }
-                Ok((n, event)) => {
-                    assert!(n <= buf.len(), "decoder consumed more than it was given");
-                    let (done, need_more) = match event {
-                        Decoded::Data(d) => {
-                            assert!(!d.is_empty(), "empty Data event");
-                            b.body.extend_from_slice(d);
-                            (false, false)
-                        }
-                        Decoded::Trailer(h) => {
-                            b.trailers.push(field(&h));
-                            (false, false)
-                        }
-                        Decoded::Done => (true, false),
-                        Decoded::NeedMore => (false, true),
-                    };
-                    assert!(
-                        n > 0 || done || need_more,
-                        "no progress: {n} bytes and not done"
-                    );
-                    buf.drain(..n);
-                    b.consumed += n;
-                    if done {
-                        let b = in_body.take().expect("in a body");
-                        events.push(Event::Request {
-                            head: b.head,
-                            body: b.body,
-                            trailers: b.trailers,
-                            consumed: b.consumed,
-                        });
-                    }
-                    need_more
-                }
-            },
+                    },
+                });
+                return Run {
+                    events,
+                    end: End::Error,
+                };
+            }
         };
+        assert!(used <= buf.len(), "consumed more than it was given");
+        let need_more = match event {
+            ServerEvent::Request(req) => {
+                let head = Head::of(&req);
+                assert_eq!(used, head.head_len, "a head is consumed whole");
+                in_body = Some(InBody {
+                    head,
+                    body: Vec::new(),
+                    trailers: Vec::new(),
+                    consumed: used,
+                });
+                false
+            }
+            ServerEvent::Data(d) => {
+                assert!(!d.is_empty(), "empty Data event");
+                let b = in_body.as_mut().expect("in a body");
+                b.body.extend_from_slice(d);
+                b.consumed += used;
+                false
+            }
+            ServerEvent::Trailer(h) => {
+                let b = in_body.as_mut().expect("in a body");
+                b.trailers.push(field(&h));
+                b.consumed += used;
+                false
+            }
+            ServerEvent::EndOfRequest => {
+                let mut b = in_body.take().expect("in a body");
+                b.consumed += used;
+                events.push(Event::Request {
+                    head: b.head,
+                    body: b.body,
+                    trailers: b.trailers,
+                    consumed: b.consumed,
+                });
+                conn.respond(200, &[], b"", &mut out).expect("a response");
+                false
+            }
+            ServerEvent::NeedMore => {
+                if let Some(b) = in_body.as_mut() {
+                    b.consumed += used;
+                }
+                true
+            }
+            // The client waits for 100 before sending the body: it is sent
+            // anyway here, as a client that does not wait does.
+            ServerEvent::Continue => true,
+            ServerEvent::Close => {
+                // What was never read: the buffer's rest and what the
+                // client sent after it (the same however the input is cut).
+                return Run {
+                    events,
+                    end: End::Closed([&buf[used..], &input[fed..]].concat()),
+                };
+            }
+            // A 2xx to CONNECT starts a tunnel (RULES CN-2, PC-6).
+            ServerEvent::Switched(rest) => {
+                return Run {
+                    events,
+                    end: End::Switched([rest, &input[fed..]].concat()),
+                };
+            }
+            ServerEvent::Paused => panic!("every request is answered at its end"),
+        };
+        buf.drain(..used);
         if need_more {
             if fed == input.len() {
                 let end = match in_body {
@@ -343,6 +374,9 @@ enum ExpEnd {
     Clean,
     PartialHead,
     PartialBody,
+    /// The connection closed after the last response (PL-2, PL-3) with
+    /// this many bytes never read.
+    Unread(usize),
 }
 
 #[derive(Clone, Debug)]
@@ -397,6 +431,12 @@ impl Case {
     /// The input ends inside a body (never dispatched as complete, CL-9).
     fn partial_body(mut self) -> Case {
         self.end = ExpEnd::PartialBody;
+        self
+    }
+    /// The connection closes after the last response with `n` bytes of
+    /// input never read (PL-2, PL-3).
+    fn unread(mut self, n: usize) -> Case {
+        self.end = ExpEnd::Unread(n);
         self
     }
 }
@@ -589,7 +629,10 @@ fn check_expect(case: &Case, got: &Run) -> Result<(), String> {
     );
     let end_ok = match (&got.end, case.end) {
         (End::Error, _) => ends_in_error,
-        (End::Clean, ExpEnd::Clean) => !ends_in_error,
+        // Every byte was a complete request, and the connection then
+        // closed (HTTP/1.0, `Connection: close`) or became a tunnel.
+        (end, ExpEnd::Clean) if end.is_clean() => !ends_in_error,
+        (End::Closed(rest), ExpEnd::Unread(n)) => rest.len() == n && !ends_in_error,
         (End::PartialHead(_), ExpEnd::PartialHead) => !ends_in_error,
         (End::PartialBody, ExpEnd::PartialBody) => !ends_in_error,
         _ => false,
@@ -1342,7 +1385,13 @@ fn cases() -> Vec<Case> {
     // PL-2, PL-3: `close` (any case, anywhere in the list) and HTTP/1.0 without keep-alive end the connection after the response.
     case("pl_connection_close", b"GET /1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").ok(req("GET", "/1", 47).host().h("Connection", "close").keep_alive(false)),
     case("pl_connection_close_in_list", b"GET /1 HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, CLOSE\r\n\r\n").ok(req("GET", "/1", 59).host().h("Connection", "keep-alive, CLOSE").keep_alive(false)),
-    case("pl_http10_then_http11", b"GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n").ok(req("GET", "/1", 19).v10().keep_alive(false).consumed(19)).ok(req("GET", "/2", 28).host().keep_alive(true)),
+    // PL-3: HTTP/1.0 without keep-alive closes after its response; the
+    // request behind it is never read.
+    case("pl_http10_then_http11", b"GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n").ok(req("GET", "/1", 19).v10().keep_alive(false).consumed(19)).unread(28),
+    // PL-2: so does a request that says close.
+    case("pl_close_then_more", b"GET /1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n").ok(req("GET", "/1", 47).host().h("Connection", "close").keep_alive(false)).unread(28),
+    // PL-3: HTTP/1.0 with keep-alive persists (the response says so).
+    case("pl_http10_keep_alive_then_more", b"GET /1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n").ok(req("GET", "/1", 43).v10().h("Connection", "keep-alive").keep_alive(true)).ok(req("GET", "/2", 28).host()),
     // PL-5: Expect: 100-continue with the body already sent.
     case("pl_expect_continue", b"POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello").ok(req("POST", "/", 69).host().h("Expect", "100-continue").h("Content-Length", "5").len(5).body("hello").expects_continue(true)),
     case("pl_expect_continue_no_body", b"GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n").ok(req("GET", "/", 49).host().h("Expect", "100-continue").expects_continue(false)),
@@ -1593,7 +1642,10 @@ fn expect_lines(run: &Run) -> Vec<String> {
     match &run.end {
         End::PartialHead(_) => lines.push("incomplete head".to_owned()),
         End::PartialBody => lines.push("incomplete body".to_owned()),
-        End::Clean | End::Error => {}
+        End::Closed(rest) | End::Switched(rest) if !rest.is_empty() => {
+            lines.push(format!("{} bytes never read", rest.len()))
+        }
+        End::Clean | End::Error | End::Closed(_) | End::Switched(_) => {}
     }
     lines
 }
@@ -1625,7 +1677,7 @@ fn corpus_failures(disagreeing: bool) -> Vec<String> {
             let lines = expect_lines(&whole);
             let shape_ok = match dir {
                 "valid" => {
-                    whole.end == End::Clean
+                    whole.end.is_clean()
                         && !whole.events.is_empty()
                         && whole
                             .events
