@@ -448,7 +448,16 @@ fn pc3_no_body_after_head_204_205_304() {
     for (status, len, head) in [
         (204, None, "HTTP/1.1 204 No Content\r\n\r\n"),
         (204, Some(0), "HTTP/1.1 204 No Content\r\n\r\n"),
-        (205, Some(0), "HTTP/1.1 205 Reset Content\r\n\r\n"),
+        (
+            205,
+            Some(0),
+            "HTTP/1.1 205 Reset Content\r\nContent-Length: 0\r\n\r\n",
+        ),
+        (
+            205,
+            None,
+            "HTTP/1.1 205 Reset Content\r\nContent-Length: 0\r\n\r\n",
+        ),
         (
             304,
             Some(7),
@@ -472,6 +481,51 @@ fn pc3_no_body_after_head_204_205_304() {
         );
         assert_eq!(p.respond(status, &[], b""), Ok(()));
     }
+}
+
+#[test]
+fn a_205_announces_its_empty_body_so_the_client_reuses_the_connection() {
+    // RFC 9110 §15.3.6: without `Content-Length: 0` a client reads a 205's
+    // body to the close (RFC 9112 §6.3), while this side keeps the
+    // connection open: both would wait. Found by
+    // tests/connection_properties.rs (client_and_server_round_trip).
+    use httpwire::conn::{ClientConnection, ClientEvent};
+    let mut client = ClientConnection::new();
+    let mut request = [0u8; 64];
+    let host = [Header {
+        name: "Host",
+        value: b"x",
+    }];
+    let n = client
+        .send_request("GET", "/a", &host, Some(0), &mut request)
+        .unwrap();
+    client.send_end(&[], &mut request[n..]).unwrap();
+    let mut p = Peer::new();
+    p.feed(&request[..n]);
+    assert_eq!(p.events(), [req("GET", "/a"), Ev::End, Ev::Paused]);
+    p.respond(205, &[], b"").unwrap();
+    assert!(p.conn.keep_alive());
+    let response = p.take_out();
+    let mut headers = [Header::EMPTY; 8];
+    let (used, event) = client.poll(response.as_bytes(), &mut headers).unwrap();
+    assert!(matches!(event, ClientEvent::Response(r) if r.status == 205));
+    let rest = &response.as_bytes()[used..];
+    assert_eq!(
+        client.poll(rest, &mut headers).unwrap(),
+        (0, ClientEvent::EndOfResponse)
+    );
+    assert!(client.keep_alive(), "both sides keep the connection");
+}
+
+#[test]
+fn pc5_after_the_error_response_the_connection_says_close() {
+    let mut p = Peer::new();
+    p.feed(b"GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(p.events(), [Ev::Err(ErrorKind::MissingHost, Some(400))]);
+    assert_eq!(p.events(), [Ev::Err(ErrorKind::MissingHost, Some(400))]);
+    p.respond(400, &[], b"").unwrap();
+    assert_eq!(p.events(), [Ev::Close]);
+    assert_eq!(p.events(), [Ev::Close]);
 }
 
 #[test]

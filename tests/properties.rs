@@ -8,9 +8,12 @@
 //!   every slice the parser or a decoder hands out lies inside the buffer it
 //!   was given, and `head_len` never exceeds the input.
 
+#[path = "common/generators.rs"]
+mod generators;
+
+use generators::{owned, valid_request, Parsed};
 use httpwire::{
     BodyDecoder, Decoded, Error, Framing, Header, Limits, Request, RequestParser, Status,
-    TargetForm, Version,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -19,21 +22,6 @@ use proptest::sample::Index;
 // A server-like driver (see tests/conformance.rs for the commented original).
 // ---------------------------------------------------------------------------
 
-type Field = (String, Vec<u8>);
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Parsed {
-    method: String,
-    target: String,
-    form: TargetForm,
-    version: Version,
-    headers: Vec<Field>,
-    framing: Framing,
-    head_len: usize,
-    body: Vec<u8>,
-    trailers: Vec<Field>,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Outcome {
     /// One complete request and the bytes left after it.
@@ -41,10 +29,6 @@ enum Outcome {
     Error(Error),
     /// The input ended before the request did.
     Incomplete,
-}
-
-fn owned(h: &Header<'_>) -> Field {
-    (h.name.to_owned(), h.value.to_vec())
 }
 
 /// Feeds `input` cut at `cuts` (sorted offsets) to a resumable parser and a
@@ -126,152 +110,8 @@ fn drive(input: &[u8], cuts: &[usize]) -> Outcome {
 }
 
 // ---------------------------------------------------------------------------
-// (a) Valid requests, whole and in pieces.
+// (a) Valid requests (tests/common/generators.rs), whole and in pieces.
 // ---------------------------------------------------------------------------
-
-const TCHAR: &str = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
-
-fn method() -> impl Strategy<Value = String> {
-    // CONNECT needs authority-form, so it is not an origin-form method.
-    proptest::string::string_regex(&format!("{TCHAR}{{1,12}}"))
-        .expect("regex")
-        .prop_filter("CONNECT takes authority-form", |m| m != "CONNECT")
-}
-
-fn target() -> impl Strategy<Value = String> {
-    // absolute-path ["?" query] with pchar, escapes and sub-delims (RFC 3986).
-    let pchar = "([A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})";
-    proptest::string::string_regex(&format!(
-        "(/{pchar}{{0,6}}){{1,4}}(\\?({pchar}|[/?]){{0,10}})?"
-    ))
-    .expect("regex")
-}
-
-/// A field name that is not one of the fields the generator places itself.
-fn field_name() -> impl Strategy<Value = String> {
-    proptest::string::string_regex(&format!("{TCHAR}{{1,16}}"))
-        .expect("regex")
-        .prop_filter("framing and Host are placed by the generator", |n| {
-            !["host", "content-length", "transfer-encoding"]
-                .contains(&n.to_ascii_lowercase().as_str())
-        })
-}
-
-/// A field value: VCHAR and obs-text with SP/HTAB inside; returned as the
-/// raw bytes on the wire (with OWS around) and the value the parser must give.
-fn field_value() -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
-    let byte = prop_oneof![0x21u8..=0x7e, 0x80u8..=0xff, Just(b' '), Just(b'\t')];
-    let ows = || proptest::string::string_regex("[ \t]{0,3}").expect("regex");
-    (ows(), prop::collection::vec(byte, 0..24), ows()).prop_map(|(before, inner, after)| {
-        let start = inner
-            .iter()
-            .position(|b| !matches!(b, b' ' | b'\t'))
-            .unwrap_or(inner.len());
-        let end = inner
-            .iter()
-            .rposition(|b| !matches!(b, b' ' | b'\t'))
-            .map_or(start, |e| e + 1);
-        let value = inner[start..end].to_vec();
-        let mut wire = before.into_bytes();
-        wire.extend_from_slice(&inner);
-        wire.extend_from_slice(after.as_bytes());
-        (wire, value)
-    })
-}
-
-fn host() -> impl Strategy<Value = String> {
-    proptest::string::string_regex("[a-z0-9]([a-z0-9.-]{0,20}[a-z0-9])?(:[0-9]{1,5})?")
-        .expect("regex")
-}
-
-#[derive(Clone, Debug)]
-struct Generated {
-    bytes: Vec<u8>,
-    expected: Parsed,
-}
-
-fn valid_request() -> impl Strategy<Value = Generated> {
-    (
-        method(),
-        target(),
-        prop_oneof![
-            Just(("HTTP/1.1", Version::Http11)),
-            Just(("HTTP/1.0", Version::Http10)),
-            Just(("HTTP/1.7", Version::Http11))
-        ],
-        prop::collection::vec((field_name(), field_value()), 0..=19),
-        (host(), any::<Index>()),
-        prop::option::of((prop::collection::vec(any::<u8>(), 0..64), any::<Index>())),
-        0..3usize,
-    )
-        .prop_map(
-            |(
-                method,
-                target,
-                (version_text, version),
-                fields,
-                (host, host_at),
-                body,
-                empty_lines,
-            )| {
-                let mut lines: Vec<(String, Vec<u8>, Vec<u8>)> = fields
-                    .into_iter()
-                    .map(|(n, (wire, value))| (n, wire, value))
-                    .collect();
-                lines.insert(
-                    host_at.index(lines.len() + 1),
-                    (
-                        "Host".into(),
-                        format!(" {host}").into_bytes(),
-                        host.into_bytes(),
-                    ),
-                );
-                let body = body.map(|(b, at)| {
-                    let n = b.len().to_string();
-                    lines.insert(
-                        at.index(lines.len() + 1),
-                        (
-                            "Content-Length".into(),
-                            format!(" {n}").into_bytes(),
-                            n.into_bytes(),
-                        ),
-                    );
-                    b
-                });
-                let mut bytes = b"\r\n".repeat(empty_lines);
-                bytes.extend_from_slice(format!("{method} {target} {version_text}\r\n").as_bytes());
-                for (name, wire, _) in &lines {
-                    bytes.extend_from_slice(name.as_bytes());
-                    bytes.push(b':');
-                    bytes.extend_from_slice(wire);
-                    bytes.extend_from_slice(b"\r\n");
-                }
-                bytes.extend_from_slice(b"\r\n");
-                let head_len = bytes.len();
-                let body = body.unwrap_or_default();
-                let framing = if lines.iter().any(|(n, _, _)| n == "Content-Length") {
-                    Framing::Length(body.len() as u64)
-                } else {
-                    Framing::None
-                };
-                bytes.extend_from_slice(&body);
-                Generated {
-                    bytes,
-                    expected: Parsed {
-                        method,
-                        target,
-                        form: TargetForm::Origin,
-                        version,
-                        headers: lines.into_iter().map(|(n, _, v)| (n, v)).collect(),
-                        framing,
-                        head_len,
-                        body,
-                        trailers: Vec::new(),
-                    },
-                }
-            },
-        )
-}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]

@@ -2,8 +2,11 @@
 //! over differently split input can be compared), split plans, drivers that
 //! feed a parser or decoder piece by piece, and the differential oracles
 //! against httparse ([`differential`], also compiled into
-//! `tests/httparse_differences.rs`).
+//! `tests/httparse_differences.rs`), and the drivers of the sans-IO
+//! connections ([`conn`], also compiled into
+//! `tests/connection_properties.rs`).
 
+pub mod conn;
 pub mod differential;
 
 pub use differential::Lenient;

@@ -257,7 +257,9 @@ impl ServerConnection {
     /// must keep its bytes, and each call must present them again followed
     /// by any new ones (the parser resumes where it stopped).
     ///
-    /// After an error every call returns the same error.
+    /// After an error every call returns the same error, until the error
+    /// response (if one may be sent) is finished; then it says
+    /// [`ServerEvent::Close`].
     pub fn poll<'b, 'h>(
         &mut self,
         input: &'b [u8],
@@ -354,7 +356,7 @@ impl ServerConnection {
     /// (then closing) to an HTTP/1.0 one; no body at all after HEAD, 1xx,
     /// 204, 205 and 304 (a 304 or a response to HEAD may announce the
     /// length a GET would have had; 204 and 205 accept only `Some(0)` or
-    /// `None`, and write no length). It adds `Connection: close` when the
+    /// `None`, a 204 writes no length and a 205 `Content-Length: 0`). It adds `Connection: close` when the
     /// connection will close, and `Connection: keep-alive` when an
     /// HTTP/1.0 client's connection persists.
     ///
@@ -442,9 +444,13 @@ impl ServerConnection {
             // tunnel at the end of its head; it announces no body.
             (200..=299, None) if ex.connect => (Framing::Tunnel, Outgoing::Empty),
             (200..=299, Some(_)) if ex.connect => return conflict,
-            // RFC 9110 §15.3.5, §15.3.6: 204 and 205 have no content,
-            // and a 205's length is not written either.
-            (204 | 205, None | Some(0)) => (Framing::None, Outgoing::Empty),
+            // RFC 9110 §15.3.5: a 204 has no content, and no length field.
+            (204, None | Some(0)) => (Framing::None, Outgoing::Empty),
+            // RFC 9110 §15.3.6: a 205 has no content either, but says so
+            // with `Content-Length: 0`: without it a client reads the body
+            // to the close (RFC 9112 §6.3), which never comes while the
+            // connection persists.
+            (205, None | Some(0)) => (Framing::Length(0), Outgoing::Empty),
             (204 | 205, Some(_)) => return conflict,
             // RFC 9110 §15.4.5, §9.3.2: a 304 or a response to HEAD has no
             // body but may announce the length a GET would have had.
