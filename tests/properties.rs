@@ -12,6 +12,7 @@
 mod generators;
 
 use generators::{owned, valid_request, Parsed};
+use httpwire::conn::{ServerConnection, ServerEvent};
 use httpwire::{
     BodyDecoder, Decoded, Error, Framing, Header, Limits, Request, RequestParser, Status,
 };
@@ -19,7 +20,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 
 // ---------------------------------------------------------------------------
-// A server-like driver (see tests/conformance.rs for the commented original).
+// The driver: the server-role connection, fed the way a server reads.
 // ---------------------------------------------------------------------------
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,11 +32,12 @@ enum Outcome {
     Incomplete,
 }
 
-/// Feeds `input` cut at `cuts` (sorted offsets) to a resumable parser and a
-/// body decoder, keeping unconsumed bytes and appending each new piece.
+/// Feeds `input` to a server-role connection in pieces ending at `cuts`,
+/// the way a server does (unconsumed bytes kept, the next piece appended),
+/// until the first request is complete: its head and body, and the bytes
+/// after it.
 fn drive(input: &[u8], cuts: &[usize]) -> Outcome {
-    let limits = Limits::default();
-    let mut parser = RequestParser::with_limits(limits);
+    let mut conn = ServerConnection::new();
     let mut ends: Vec<usize> = cuts
         .iter()
         .copied()
@@ -48,58 +50,44 @@ fn drive(input: &[u8], cuts: &[usize]) -> Outcome {
         Some(piece)
     });
     let mut buf: Vec<u8> = Vec::new();
-    let mut parsed: Option<(Parsed, BodyDecoder)> = None;
+    let mut parsed: Option<Parsed> = None;
     loop {
-        let need_more = match parsed.as_mut() {
-            None => {
-                let mut headers = vec![Header::EMPTY; 128];
-                match parser.parse(&buf, &mut headers) {
-                    Err(e) => return Outcome::Error(e),
-                    Ok(Status::Partial) => true,
-                    Ok(Status::Complete(r)) => {
-                        let p = Parsed {
-                            method: r.method.to_owned(),
-                            target: r.target.to_owned(),
-                            form: r.target_form,
-                            version: r.version,
-                            headers: r.headers.iter().map(owned).collect(),
-                            framing: r.framing,
-                            head_len: r.head_len,
-                            body: Vec::new(),
-                            trailers: Vec::new(),
-                        };
-                        buf.drain(..p.head_len);
-                        let decoder = BodyDecoder::new(p.framing, &limits);
-                        parsed = Some((p, decoder));
-                        false
-                    }
-                }
-            }
-            Some((p, decoder)) => match decoder.decode(&buf) {
-                Err(e) => return Outcome::Error(e),
-                Ok((n, event)) => {
-                    let mut done = false;
-                    let mut need_more = false;
-                    match event {
-                        Decoded::Data(d) => p.body.extend_from_slice(d),
-                        Decoded::Trailer(h) => p.trailers.push(owned(&h)),
-                        Decoded::Done => done = true,
-                        Decoded::NeedMore => need_more = true,
-                    }
-                    buf.drain(..n);
-                    if done {
-                        let (p, _) = parsed.take().expect("parsed");
-                        let rest: Vec<u8> = buf
-                            .iter()
-                            .copied()
-                            .chain(pieces.by_ref().flatten().copied())
-                            .collect();
-                        return Outcome::Request(p, rest);
-                    }
-                    need_more
-                }
-            },
+        let mut headers = vec![Header::EMPTY; 128];
+        let (used, event) = match conn.poll(&buf, &mut headers) {
+            Ok(polled) => polled,
+            Err(e) => return Outcome::Error(e.error),
         };
+        let mut need_more = false;
+        match event {
+            ServerEvent::Request(r) => {
+                parsed = Some(Parsed {
+                    method: r.method.to_owned(),
+                    target: r.target.to_owned(),
+                    form: r.target_form,
+                    version: r.version,
+                    headers: r.headers.iter().map(owned).collect(),
+                    framing: r.framing,
+                    head_len: r.head_len,
+                    body: Vec::new(),
+                    trailers: Vec::new(),
+                })
+            }
+            ServerEvent::Data(d) => parsed.as_mut().expect("a head").body.extend_from_slice(d),
+            ServerEvent::Trailer(h) => parsed.as_mut().expect("a head").trailers.push(owned(&h)),
+            ServerEvent::EndOfRequest => {
+                buf.drain(..used);
+                let rest: Vec<u8> = buf
+                    .iter()
+                    .copied()
+                    .chain(pieces.by_ref().flatten().copied())
+                    .collect();
+                return Outcome::Request(parsed.take().expect("a head"), rest);
+            }
+            // A client that expects 100 Continue sends its body anyway here.
+            ServerEvent::NeedMore | ServerEvent::Continue => need_more = true,
+            other => panic!("unexpected event {other:?}"),
+        }
+        buf.drain(..used);
         if need_more {
             match pieces.next() {
                 Some(piece) => buf.extend_from_slice(piece),
@@ -108,10 +96,6 @@ fn drive(input: &[u8], cuts: &[usize]) -> Outcome {
         }
     }
 }
-
-// ---------------------------------------------------------------------------
-// (a) Valid requests (tests/common/generators.rs), whole and in pieces.
-// ---------------------------------------------------------------------------
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
