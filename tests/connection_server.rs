@@ -776,6 +776,28 @@ fn the_peer_closing_between_requests_ends_the_connection_cleanly() {
 }
 
 #[test]
+fn empty_lines_before_the_close_are_no_request() {
+    let mut p = Peer::new();
+    p.feed(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx\r\n");
+    assert_eq!(
+        p.events(),
+        [
+            req("POST", "/"),
+            Ev::Data(b"x".to_vec()),
+            Ev::End,
+            Ev::Paused
+        ]
+    );
+    p.respond(200, &[], b"").unwrap();
+    p.conn.peer_closed();
+    assert_eq!(
+        p.events(),
+        [Ev::Close],
+        "the CRLF an old client adds after a body"
+    );
+}
+
+#[test]
 fn the_peer_closing_inside_a_message_is_an_incomplete_message() {
     let mut p = Peer::new();
     p.feed(b"GET / HT");

@@ -594,7 +594,9 @@ impl ServerConnection {
         input: &'b [u8],
         headers: &'h mut [Header<'b>],
     ) -> Result<(usize, ServerEvent<'b, 'h>), ProtocolError> {
-        if input.is_empty() && self.state.peer_closed {
+        // Nothing but the empty lines a client may send between requests
+        // (RFC 9112 §2.2) before it closed: no request was begun.
+        if self.state.peer_closed && input.iter().all(|&b| b == b'\r' || b == b'\n') {
             self.close();
             return Ok((0, ServerEvent::Close));
         }
