@@ -131,6 +131,8 @@ enum Recv {
     Head,
     /// Reading the request body.
     Body(BodyDecoder),
+    /// The request has no body: its end is the next event.
+    Ended,
     /// The request is complete; the next waits for the response (PC-2).
     Done,
     /// Nothing more is read: the connection ends after the output.
@@ -296,6 +298,10 @@ impl ServerConnection {
                         }
                         Err(error) => Err(self.fail(error)),
                     };
+                }
+                Recv::Ended => {
+                    self.state.recv = Recv::Done;
+                    return Ok((0, ServerEvent::EndOfRequest));
                 }
                 Recv::Done => match self.state.send {
                     Send::Done => self.next_exchange(),
@@ -606,7 +612,11 @@ impl ServerConnection {
                 self.state.send = Send::Head;
                 // A request without a body ends with its head; the caller
                 // still sees EndOfRequest, so every request ends the same way.
-                self.state.recv = Recv::Body(BodyDecoder::new(req.framing, self.parser.limits()));
+                self.state.recv = if req.framing.has_body() {
+                    Recv::Body(BodyDecoder::new(req.framing, self.parser.limits()))
+                } else {
+                    Recv::Ended
+                };
                 Ok((req.head_len, ServerEvent::Request(req)))
             }
             Ok(crate::Status::Partial) if self.state.peer_closed => {
@@ -622,7 +632,7 @@ impl ServerConnection {
     fn request_read(&self) -> bool {
         match &self.state.recv {
             Recv::Body(body) => body.is_done(),
-            Recv::Done => true,
+            Recv::Ended | Recv::Done => true,
             _ => false,
         }
     }
