@@ -15,7 +15,8 @@
 ///   [`release`](InputBuffer::release) it when the message ends.
 ///
 /// When the free space runs out, `spare` compacts: it moves the held head
-/// and the unconsumed bytes, and only them, to the front. An empty `spare`
+/// and the unconsumed bytes, and only them, to the front (and when nothing
+/// is left to keep, it starts over at the front without copying). An empty `spare`
 /// means the storage is full of them: the head (or a chunk line) is larger
 /// than the buffer, which the caller answers as too large.
 ///
@@ -103,7 +104,10 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> InputBuffer<S> {
     /// the whole storage.
     pub fn spare(&mut self) -> &mut [u8] {
         let len = self.storage.as_ref().len();
-        if self.end == len {
+        if self.start == self.end && self.held_start == self.held_end {
+            // Nothing to keep: start over at the front, copying nothing.
+            (self.held_start, self.held_end, self.start, self.end) = (0, 0, 0, 0);
+        } else if self.end == len {
             self.compact();
         }
         self.storage
@@ -122,9 +126,21 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> InputBuffer<S> {
     /// The held head, and the rest of the buffer to go on reading with:
     /// the head stays borrowed (for a [`Request`](crate::Request) made from
     /// it) while the body's bytes are read, consumed and compacted in the
-    /// rest, which never moves it.
+    /// rest, which never moves it. The head is first moved to the front
+    /// (with the unconsumed bytes), so the rest has all the free room.
     pub fn split(&mut self) -> (&[u8], Rest<'_>) {
-        let base = self.held_end.max(self.held_start);
+        if self.held_start > 0 && self.held_start < self.held_end {
+            // The head cannot move while it is lent out: put it (and the
+            // unconsumed bytes) at the front now, so that the rest has all
+            // the room there is.
+            self.compact();
+        }
+        // With no head held, the rest is the whole storage.
+        let base = if self.held_start == self.held_end {
+            0
+        } else {
+            self.held_end
+        };
         let (front, back) = self.storage.as_mut().split_at_mut(base);
         let held = front.get(self.held_start..).unwrap_or_default();
         let rest = Rest {
@@ -182,7 +198,10 @@ impl Rest<'_> {
     /// The free space to read into; when there is none at the end, the
     /// unconsumed bytes move down to just after the held head first.
     pub fn spare(&mut self) -> &mut [u8] {
-        if *self.end - self.base == self.bytes.len() && *self.start > self.base {
+        if *self.start == *self.end {
+            // Nothing unconsumed: start over right after the head.
+            (*self.start, *self.end) = (self.base, self.base);
+        } else if *self.end - self.base == self.bytes.len() && *self.start > self.base {
             let (start, end) = (*self.start - self.base, *self.end - self.base);
             self.bytes.copy_within(start..end, 0);
             *self.end -= *self.start - self.base;
@@ -222,8 +241,8 @@ mod tests {
         buf.consume(1);
         assert_eq!(
             buf.spare().len(),
-            5,
-            "nothing moves until the end is reached"
+            8,
+            "nothing to keep: it starts over at the front"
         );
         fill(&mut buf, b"12345");
         assert_eq!(
