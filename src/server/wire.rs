@@ -11,8 +11,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::shutdown::Slot;
 use super::types::Response;
 use crate::date::HttpDate;
-use crate::serialize::{BodyFraming, ResponseHead};
-use crate::{EncodeError, Header};
+use crate::serialize::ResponseHead;
+use crate::{EncodeError, Framing, Header};
 
 /// The `Connection` field the server adds to a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,9 +117,9 @@ fn write_with_date<W: Write>(
             // SR-4: no body in 1xx, 204 or 304.
             return Ok(Err(EncodeError::ConflictingFraming));
         }
-        BodyFraming::None
+        Framing::None
     } else {
-        BodyFraming::Length(body.len() as u64)
+        Framing::Length(body.len() as u64)
     };
     let head = ResponseHead {
         status: response.status(),
@@ -144,7 +144,7 @@ pub(crate) fn write_continue<W: Write>(w: &mut W) -> io::Result<()> {
         status: 100,
         reason: None,
         headers: &[],
-        framing: BodyFraming::None,
+        framing: Framing::None,
     }
     .write_to(w)
 }
