@@ -227,9 +227,11 @@ impl<'a> ResponseHead<'a> {
     /// * [`EncodeError::ConflictingFraming`]: a `Content-Length` or
     ///   `Transfer-Encoding` field in `headers`; any framing on a 1xx or 204
     ///   response but a `Tunnel` after 101 (or a 2xx to CONNECT); `Chunked`
-    ///   or `CloseDelimited` on a 304; `Tunnel` on any other status (SR-4,
-    ///   RFC 9110 §8.6, RFC 9112 §6.1, §6.3). A 304 may carry `Length`, the
-    ///   length a 200 would have had.
+    ///   or `CloseDelimited` on a 304; a body on a 205 (`Length(n)` with `n`
+    ///   above 0, `Chunked` or `CloseDelimited`); `Tunnel` on any other status
+    ///   (SR-4, RFC 9110 §8.6, §15.3.6, RFC 9112 §6.1, §6.3). A 304 may carry
+    ///   `Length`, the length a 200 would have had; a 205 `Length(0)`, which
+    ///   keeps the connection open where `None` leaves its end to the close.
     ///
     /// ```
     /// use httpwire::serialize::ResponseHead;
@@ -323,13 +325,18 @@ impl<'a> ResponseHead<'a> {
         // SR-4: RFC 9110 §8.6 forbids Content-Length and RFC 9112 §6.1
         // forbids Transfer-Encoding in 1xx and 204 responses; a 304 has no
         // body, so it may only repeat the length a 200 would have had.
+        // RFC 9110 §15.3.6: a 205 has no content, but unlike a 204 its
+        // recipient reads a head without framing as close-delimited (RFC 9112
+        // §6.3 rule 7), so `Content-Length: 0` (RFC 7231 §6.3.6's first
+        // option) is how it keeps the connection open.
         // A tunnel follows only a 101 or a 2xx (to CONNECT; RFC 9110
         // §15.2.2, RFC 9112 §6.3 rule 2).
         match (self.status, self.framing) {
             (_, Framing::None) | (101 | 200..=299, Framing::Tunnel) => {}
             (_, Framing::Tunnel)
             | (100..=199 | 204, _)
-            | (304, Framing::Chunked | Framing::CloseDelimited) => {
+            | (304, Framing::Chunked | Framing::CloseDelimited)
+            | (205, Framing::Length(1..) | Framing::Chunked | Framing::CloseDelimited) => {
                 return Err(EncodeError::ConflictingFraming)
             }
             _ => {}
@@ -1088,7 +1095,27 @@ mod tests {
             enc_resp(&resp(304, None, &[], F::Chunked)).unwrap_err(),
             EncodeError::ConflictingFraming
         );
-        for status in [200u16, 205, 206, 299, 400, 500, 999] {
+        // 205 has no content (RFC 9110 §15.3.6): a zero Content-Length, or
+        // nothing (then the connection's close ends it), never a body.
+        let (buf, n) = enc_resp(&resp(205, None, &[], F::Length(0))).unwrap();
+        assert_eq!(
+            &buf[..n],
+            b"HTTP/1.1 205 Reset Content\r\nContent-Length: 0\r\n\r\n"
+        );
+        assert!(enc_resp(&resp(205, None, &[], F::None)).is_ok());
+        for framing in [
+            F::Length(1),
+            F::Length(u64::MAX),
+            F::Chunked,
+            F::CloseDelimited,
+        ] {
+            assert_eq!(
+                enc_resp(&resp(205, None, &[], framing)).unwrap_err(),
+                EncodeError::ConflictingFraming,
+                "{framing:?}"
+            );
+        }
+        for status in [200u16, 206, 299, 400, 500, 999] {
             for framing in [F::None, F::Length(3), F::Chunked, F::CloseDelimited] {
                 assert!(
                     enc_resp(&resp(status, None, &[], framing)).is_ok(),

@@ -68,14 +68,17 @@ fn reason() -> impl Strategy<Value = Option<String>> {
 }
 
 /// A status with a framing it may carry (SR-4): none for 1xx and 204, no
-/// chunked or close-delimited body for 304, a tunnel only after 101 or a
-/// 2xx.
+/// chunked or close-delimited body for 304, no body for 205, a tunnel only
+/// after 101 or a 2xx.
 fn status_and_framing() -> impl Strategy<Value = (u16, Framing)> {
     (100u16..=999, framing()).prop_map(|(status, framing)| {
         use Framing::*;
         let framing = match (status, framing) {
             (101 | 200..=299, Tunnel) => Tunnel,
-            (_, Tunnel) | (100..=199 | 204, _) | (304, Chunked | CloseDelimited) => None,
+            (_, Tunnel)
+            | (100..=199 | 204, _)
+            | (304, Chunked | CloseDelimited)
+            | (205, Length(1..) | Chunked | CloseDelimited) => None,
             _ => framing,
         };
         (status, framing)

@@ -77,7 +77,8 @@ fuzz_target!(|input: Input| {
         (_, Framing::None) | (101 | 200..=299, Framing::Tunnel) => true,
         (_, Framing::Tunnel)
         | (100..=199 | 204, _)
-        | (304, Framing::Chunked | Framing::CloseDelimited) => false,
+        | (304, Framing::Chunked | Framing::CloseDelimited)
+        | (205, Framing::Length(1..) | Framing::Chunked | Framing::CloseDelimited) => false,
         _ => true,
     };
     let must_accept = (100..=999).contains(&status)

@@ -321,6 +321,24 @@ mod tests {
         assert!(!text.contains("Server:"), "{text}");
     }
 
+    /// A 205 says it has no content with `Content-Length: 0`: without it the
+    /// client would read until the close (RFC 9112 §6.3).
+    #[test]
+    fn reset_content_has_zero_length() {
+        let mut out = Vec::new();
+        let r = write_response(
+            &mut out,
+            None,
+            &Response::new(205),
+            ConnectionField::Omit,
+            false,
+        );
+        assert_eq!(r.unwrap(), Ok(0));
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("HTTP/1.1 205 Reset Content\r\n"), "{text}");
+        assert!(text.ends_with("\r\nContent-Length: 0\r\n\r\n"), "{text}");
+    }
+
     #[test]
     fn refused_heads_write_nothing() {
         let mut out = Vec::new();
@@ -336,6 +354,9 @@ mod tests {
         let no_content = Response::new(204).with_body("x");
         let r = write_response(&mut out, None, &no_content, ConnectionField::Omit, false).unwrap();
         assert_eq!(r, Err(EncodeError::ConflictingFraming));
+        let reset_content = Response::new(205).with_body("x");
+        let r = write_response(&mut out, None, &reset_content, ConnectionField::Omit, false);
+        assert_eq!(r.unwrap(), Err(EncodeError::ConflictingFraming));
         assert!(out.is_empty());
     }
 
