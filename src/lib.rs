@@ -31,6 +31,8 @@
 //! * `http`: conversions to and from the `http` crate's request and
 //!   response types (module `http_interop`); implies `std`.
 #![no_std]
+// docs.rs (nightly): label feature-gated items with their feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
