@@ -10,7 +10,12 @@ Each round runs every scenario against both servers in turn (the order
 flips every round); the table has the median over rounds. Then 1,000 idle
 keep-alive connections are opened to each and resident memory is read from
 /proc. The results replace the `wrk` part of the ## Load section of
-BENCHMARKS.md.
+BENCHMARKS.md, and benches/load.svg (requests/s per scenario, httpwire next
+to nginx) is drawn from the same figures.
+
+`python3 benches/load.py --chart-only` redraws benches/load.svg from the
+table already in BENCHMARKS.md (and puts the chart's reference there if it is
+missing), without running anything.
 """
 import argparse
 import os
@@ -26,6 +31,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import loadlib  # noqa: E402
+import svgchart  # noqa: E402
+
+LOAD_SVG = Path(__file__).resolve().parent / "load.svg"
+CHART_LINE = "![Requests per second, httpwire next to nginx, per scenario (longer is faster)](benches/load.svg)"
+TABLE_HEAD = "| scenario | httpwire req/s | nginx req/s |"
 
 NGINX_CONF = """\
 worker_processes 1;
@@ -132,9 +142,42 @@ def idle_rss(pids, port, count=1000):
             s.close()
 
 
+def load_chart(rows):
+    """rows: (scenario, httpwire req/s, nginx req/s) -> the SVG."""
+    return svgchart.bar_chart(
+        "httpwire next to nginx (wrk)",
+        "requests per second, median over the rounds; longer is faster",
+        [name for name, _, _ in rows],
+        ["httpwire", "nginx"],
+        [[ours, ngx] for _, ours, ngx in rows],
+        lambda rps: f"{rps:,.0f}",
+    )
+
+
+def redraw_chart():
+    """benches/load.svg from the wrk table in BENCHMARKS.md, as recorded."""
+    doc = loadlib.BENCHMARKS.read_text()
+    begin, end = "<!-- load-wrk:begin -->", "<!-- load-wrk:end -->"
+    rows = [
+        (cells[0], svgchart.number(cells[1]), svgchart.number(cells[2]))
+        for cells in svgchart.markdown_rows(doc, begin, end)
+    ]
+    if not rows:
+        raise SystemExit(f"no wrk table between the load-wrk markers in {loadlib.BENCHMARKS}")
+    LOAD_SVG.write_text(load_chart(rows))
+    if CHART_LINE not in doc:
+        head, rest = doc.split(begin, 1)
+        inside, tail = rest.split(end, 1)
+        inside = inside.replace(TABLE_HEAD, CHART_LINE + "\n\n" + TABLE_HEAD, 1)
+        loadlib.BENCHMARKS.write_text(head + begin + inside + end + tail)
+    print(f"chart: {LOAD_SVG} ({len(rows)} scenarios, from {loadlib.BENCHMARKS.name})")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True)
+    ap.add_argument("--bin", help="the httpwire binary (required unless --chart-only)")
+    ap.add_argument("--chart-only", action="store_true",
+                    help="redraw benches/load.svg from BENCHMARKS.md; run nothing")
     # Both servers move by ±15% between runs on this shared machine: five
     # rounds give a steadier median than three.
     ap.add_argument("--rounds", type=int, default=5)
@@ -145,6 +188,11 @@ def main():
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--io-model", choices=["events", "threads"], default="events")
     args = ap.parse_args()
+    if args.chart_only:
+        redraw_chart()
+        return
+    if not args.bin:
+        ap.error("--bin is required")
     loadlib.raise_fd_limit()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -206,6 +254,7 @@ def main():
         return statistics.median(x[key] for x in results[(server, name)])
 
     rows = []
+    chart_rows = []
     cost_rows = []
     verdicts = []
     for name, conns, _ in SCENARIOS:
@@ -213,6 +262,7 @@ def main():
         o_p50, n_p50 = med("httpwire", name, "p50"), med("nginx", name, "p50")
         o_p99, n_p99 = med("httpwire", name, "p99"), med("nginx", name, "p99")
         ratio, p99_ratio = o_rps / n_rps, o_p99 / n_p99
+        chart_rows.append((name, o_rps, n_rps))
         rows.append(
             f"| {name} | {o_rps:,.0f} | {n_rps:,.0f} | **{ratio:.2f}×** "
             f"| {o_p50:.3f} / {o_p99:.3f} | {n_p50:.3f} / {n_p99:.3f} | {p99_ratio:.2f}× |"
@@ -283,6 +333,8 @@ def main():
             f"({model_text}). Its POST answer echoes the 4 KiB "
             "body; nginx's is `hello`, the body read and discarded.",
             "",
+            CHART_LINE,
+            "",
             "| scenario | httpwire req/s | nginx req/s | ours/nginx | httpwire p50 / p99 "
             "| nginx p50 / p99 | p99 ours/nginx |",
             "|---|---:|---:|---:|---:|---:|---:|",
@@ -312,7 +364,8 @@ def main():
     print(text)
     if not args.no_write:
         loadlib.write_part("wrk", text)
-        print(f"\nwritten to {loadlib.BENCHMARKS}")
+        LOAD_SVG.write_text(load_chart(chart_rows))
+        print(f"\nwritten to {loadlib.BENCHMARKS} and {LOAD_SVG}")
 
 
 if __name__ == "__main__":

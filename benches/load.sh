@@ -6,7 +6,8 @@
 # several rounds; resident memory with 1,000 idle keep-alive connections)
 # and benches/attacks.py (slowloris, slow and huge bodies, floods, faults,
 # against the binary). Both write their own part of the `## Load` section of
-# BENCHMARKS.md (between <!-- load:begin --> and <!-- load:end -->).
+# BENCHMARKS.md (between <!-- load:begin --> and <!-- load:end -->); load.py
+# also draws benches/load.svg (requests/s, httpwire next to nginx).
 #
 # Usage: benches/load.sh [--rounds N] [--duration SECONDS] [--workers N] [--io-model events|threads]
 #                        [--no-write] [--no-attacks]

@@ -15,8 +15,8 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 
 #[path = "inputs.rs"]
 mod inputs;
-use httpwire::serialize::{BodyFraming, ResponseHead};
-use httpwire::{ChunkedDecoder, Decoded, Header};
+use httpwire::serialize::ResponseHead;
+use httpwire::{ChunkedDecoder, Decoded, Framing, Header};
 use inputs::{cases, ours_bytewise, theirs_bytewise, TYPICAL};
 
 fn parse_head(c: &mut Criterion) {
@@ -148,7 +148,7 @@ fn serialize_response(c: &mut Criterion) {
         status: 200,
         reason: None,
         headers: &headers,
-        framing: BodyFraming::Length(5),
+        framing: Framing::Length(5),
     };
     let mut group = c.benchmark_group("serialize_response");
     let mut out = [0u8; 512];

@@ -5,8 +5,14 @@ Criterion (default): run after `cargo bench --bench parse`; reads target/criteri
 Race (--race): run after `cargo bench --bench race`; reads target/race/race.json and checks, in
 the race binary, that picohttpparser's SSE4.2 path was compiled in.
 
+Each also writes an SVG bar chart beside its table (benches/criterion.svg for parse_head,
+benches/race.svg), referenced from the section.
+--race-chart redraws benches/race.svg from the race table already in BENCHMARKS.md (when
+target/race/race.json is gone), and puts the chart's reference in the section if it is missing.
+
 Usage: python3 benches/report.py [--command "the cargo bench command used"]
        python3 benches/report.py --race [--note "a sentence to head the section"]
+       python3 benches/report.py --race-chart
 """
 import argparse
 import json
@@ -14,7 +20,11 @@ import os
 import platform
 import re
 import subprocess
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import svgchart  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
@@ -25,6 +35,13 @@ BEGIN = "<!-- criterion:begin -->"
 END = "<!-- criterion:end -->"
 RACE_BEGIN = "<!-- race:begin -->"
 RACE_END = "<!-- race:end -->"
+RACE_SVG = ROOT / "benches" / "race.svg"
+CRITERION_SVG = ROOT / "benches" / "criterion.svg"
+RACE_CHART_LINE = ("![Time per parse of each input by httpwire, httparse and picohttpparser "
+                   "(shorter is faster)](benches/race.svg)")
+CRITERION_CHART_LINE = ("![parse_head: time per parse of each input by httpwire and its peers "
+                        "(shorter is faster)](benches/criterion.svg)")
+PARSERS = ["httpwire", "httparse", "pico"]
 
 # The peers each of our functions is compared with, per group.
 PEERS = {
@@ -122,8 +139,36 @@ def render(rows, command):
                          f" {ratio} |")
             out.append(line)
         out.append("")
+        if group == "parse_head":
+            out += [CRITERION_CHART_LINE, ""]
     out.append(END)
     return "\n".join(out)
+
+
+def parse_chart(title, rows):
+    """The head parsers' times per input as SVG; rows: dicts with `input` and a time in ns
+    (or None) per name in PARSERS."""
+    return svgchart.bar_chart(
+        title,
+        "time per parse of a complete head, median; shorter is faster",
+        [f"{r['input']} ({r['bytes']:,} B)" if r.get("bytes") else r["input"] for r in rows],
+        PARSERS,
+        [[r.get(name) for name in PARSERS] for r in rows],
+        lambda ns: f"{ns:,.1f} ns",
+    )
+
+
+def criterion_chart(rows):
+    """parse_head's inputs, in the table's order, as SVG; None without httpwire rows."""
+    g = [r for r in rows if r["group"] == "parse_head"]
+    by = {(r["function"], r["input"]): r["ns"] for r in g}
+    inputs = sorted({r["input"]: r["bytes"] for r in g if r["function"] == "httpwire"}.items(),
+                    key=lambda kv: (kv[1], kv[0]))
+    if not inputs:
+        return None
+    chart_rows = [{"input": k, "bytes": n, **{name: by.get((name, k)) for name in PARSERS}}
+                  for k, n in inputs]
+    return parse_chart("Criterion, parse_head: httpwire, httparse and picohttpparser", chart_rows)
 
 
 def run(cmd):
@@ -189,6 +234,8 @@ def render_race(r, note):
                "the host's), in which all parsers slow down, ours the most; the fastest tenth of the "
                "rounds shows the undisturbed machine, and `p10` moved less than the median between runs.")
     out.append("")
+    out.append(RACE_CHART_LINE)
+    out.append("")
     out.append("| input | bytes | httpwire | httparse | pico | httparse/ours | pico/ours |")
     out.append("|---|---:|---:|---:|---:|---:|---:|")
     for row in r["rows"]:
@@ -231,20 +278,57 @@ def main():
     ap.add_argument("--race", action="store_true",
                     help="write the race section from target/race/race.json instead")
     ap.add_argument("--note", default="", help="with --race: a sentence to head the section")
+    ap.add_argument("--race-chart", action="store_true",
+                    help="redraw benches/race.svg from the race table in BENCHMARKS.md")
     args = ap.parse_args()
+    if args.race_chart:
+        redraw_race_chart()
+        return
     if args.race:
         if not RACE.exists():
             raise SystemExit(f"no {RACE}: run cargo bench --bench race first")
-        section = render_race(json.loads(RACE.read_text()), args.note)
+        race = json.loads(RACE.read_text())
+        section = render_race(race, args.note)
         write_section(RACE_BEGIN, RACE_END, section, before=BEGIN)
+        RACE_SVG.write_text(parse_chart(RACE_TITLE, race["rows"]))
         print(section)
+        print(f"chart: {RACE_SVG}")
         return
     rows = load()
     if not rows:
         raise SystemExit("no criterion results under target/criterion: run cargo bench first")
     section = render(rows, args.command)
     write_section(BEGIN, END, section)
+    chart = criterion_chart(rows)
+    if chart:
+        CRITERION_SVG.write_text(chart)
+        print(f"chart: {CRITERION_SVG}")
     print(section)
+
+
+RACE_TITLE = "Head parsers interleaved in one process (race): httpwire, httparse, picohttpparser"
+
+
+def redraw_race_chart():
+    """benches/race.svg from the figures of the race table in BENCHMARKS.md, as recorded."""
+    text = OUT.read_text()
+    rows = []
+    for cells in svgchart.markdown_rows(text, RACE_BEGIN, RACE_END):
+        # | input | bytes | httpwire | httparse | pico | httparse/ours | pico/ours |
+        rows.append({"input": cells[0], "bytes": int(svgchart.number(cells[1]) or 0),
+                     **{name: svgchart.number(cells[2 + i])
+                                           for i, name in enumerate(PARSERS)}})
+    if not rows:
+        raise SystemExit(f"no race table between the race markers in {OUT}")
+    RACE_SVG.write_text(parse_chart(RACE_TITLE, rows))
+    if RACE_CHART_LINE not in text:
+        # Where render_race puts it: just before the table.
+        head, rest = text.split(RACE_BEGIN, 1)
+        inside, tail = rest.split(RACE_END, 1)
+        table = "| input | bytes | httpwire |"
+        inside = inside.replace(table, RACE_CHART_LINE + "\n\n" + table, 1)
+        OUT.write_text(head + RACE_BEGIN + inside + RACE_END + tail)
+    print(f"chart: {RACE_SVG} ({len(rows)} inputs, from {OUT.name})")
 
 
 if __name__ == "__main__":

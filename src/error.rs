@@ -349,8 +349,31 @@ impl fmt::Display for ErrorKind {
 }
 
 /// A rejected message: what was wrong ([`kind`](Error::kind)) and where
-/// ([`offset`](Error::offset), in bytes from the start of the input the
-/// parser or decoder was given since it was created).
+/// ([`offset`](Error::offset)).
+///
+/// The offset counts bytes from the start of the message being read, not
+/// from the start of the connection:
+///
+/// * from a parser ([`RequestParser`](crate::RequestParser),
+///   [`ResponseParser`](crate::ResponseParser)), from the first byte of the
+///   `buf` of the call, which starts with the current head: a parser reused
+///   for the next pipelined request counts from that request's first byte;
+/// * from a body decoder ([`BodyDecoder`](crate::BodyDecoder),
+///   [`ChunkedDecoder`](crate::ChunkedDecoder),
+///   [`ContentLengthDecoder`](crate::ContentLengthDecoder)), from the first
+///   byte of the body it decodes, across all its calls.
+///
+/// ```
+/// use httpwire::{ErrorKind, Header, RequestParser};
+///
+/// let mut parser = RequestParser::new();
+/// let mut headers = [Header::EMPTY; 8];
+/// let first = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+/// assert!(parser.parse(first, &mut headers).is_ok());
+/// // The next request on the connection: offset 4 is its own fifth byte.
+/// let err = parser.parse(b"GET  / HTTP/1.1\r\n", &mut headers).unwrap_err();
+/// assert_eq!((err.kind(), err.offset()), (ErrorKind::InvalidRequestLineWhitespace, 4));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Error {
     kind: ErrorKind,
@@ -368,7 +391,8 @@ impl Error {
         self.kind
     }
 
-    /// The byte offset where the problem was detected.
+    /// The byte offset where the problem was detected, counted as the type's
+    /// docs say: from the start of the current head or body.
     pub const fn offset(&self) -> usize {
         self.offset
     }
@@ -390,8 +414,9 @@ impl fmt::Display for Error {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for Error {}
+// `core::error::Error` (Rust 1.81) is what `std::error::Error` names, so
+// `no_std` users get the trait too.
+impl core::error::Error for Error {}
 
 /// Why a serializer refused to write. An invalid field is never written, so
 /// a bad value cannot split a response (RFC 9112 §11.1).
@@ -446,5 +471,20 @@ impl fmt::Display for EncodeError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for EncodeError {}
+impl core::error::Error for EncodeError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both are `core::error::Error`s. Mostly a compile-time check: the
+    /// impls have no `cfg`, so the `no_std` build compiles them too.
+    #[test]
+    fn errors_are_core_errors() {
+        fn source_of<E: core::error::Error + 'static>(e: E) -> bool {
+            e.source().is_none()
+        }
+        assert!(source_of(Error::new(ErrorKind::BareLf, 3)));
+        assert!(source_of(EncodeError::InvalidStatus));
+    }
+}

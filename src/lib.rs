@@ -22,7 +22,17 @@
 //!
 //! Strict by RFC 9112/9110 and safe against request smuggling by default;
 //! every leniency is opt-in (for requests only bare LF line endings).
+//!
+//! # Features
+//!
+//! * none: the core above, `#![no_std]` and without allocation;
+//! * `std` (default): `write_to` methods for any `std::io::Write`, and the
+//!   threaded server (module `server`);
+//! * `http`: conversions to and from the `http` crate's request and
+//!   response types (module `http_interop`); implies `std`.
 #![no_std]
+// docs.rs (nightly): label feature-gated items with their feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
@@ -45,6 +55,8 @@ pub mod chunked;
 pub mod conn;
 pub mod date;
 pub mod field;
+#[cfg(feature = "http")]
+pub mod http_interop;
 pub mod serialize;
 #[cfg(feature = "std")]
 pub mod server;
@@ -55,6 +67,8 @@ pub use error::{EncodeError, Error, ErrorKind};
 pub use field::Header;
 pub use framing::{Framing, ResponseFraming};
 pub use head::Status;
+#[cfg(feature = "http")]
+pub use http_interop::ConvertError;
 pub use limits::Limits;
 pub use request::{Request, RequestParser};
 pub use response::{Response, ResponseParser};

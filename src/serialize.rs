@@ -1,8 +1,10 @@
 //! Serializers for response and request heads (RFC 9112 §3, §4, §5, §6).
 //!
-//! [`ResponseHead`] writes a status-line, the caller's field lines, one
-//! framing field chosen by [`BodyFraming`] and the empty line that ends the
-//! head; [`RequestHead`] does the same with a request-line. Both:
+//! [`ResponseHead`] writes a status-line, the caller's field lines, the
+//! framing field for its [`Framing`] (the same type the parsers decide:
+//! `Content-Length: n` for `Length(n)`, `Transfer-Encoding: chunked` for
+//! `Chunked`, nothing for the others) and the empty line that ends the head;
+//! [`RequestHead`] does the same with a request-line. Both:
 //!
 //! * **validate everything before writing anything.** A field name that is
 //!   not a token, a value with CR, LF, NUL or another control byte, a reason
@@ -11,8 +13,9 @@
 //!   and inject another field or message (response splitting, RFC 9112
 //!   §11.1; rule SR-2);
 //! * **write framing from one place.** `Content-Length` and
-//!   `Transfer-Encoding` are written only from [`BodyFraming`]; given as plain
-//!   fields they are refused, so a head never carries both (SR-4);
+//!   `Transfer-Encoding` are written only from the head's [`Framing`]; given
+//!   as plain [`Header`]s they are refused with
+//!   [`EncodeError::ConflictingFraming`], so a head never carries both (SR-4);
 //! * **never emit obs-fold** (SR-3): values are written on one line, and a
 //!   value with leading or trailing whitespace is refused, because the
 //!   receiver would strip it (RFC 9110 §5.5).
@@ -26,14 +29,14 @@
 //! a 1 KiB stack buffer, so a typical head is one `write_all` call.
 //!
 //! ```
-//! use httpwire::serialize::{BodyFraming, ResponseHead};
-//! use httpwire::Header;
+//! use httpwire::serialize::ResponseHead;
+//! use httpwire::{Framing, Header};
 //!
 //! let head = ResponseHead {
 //!     status: 200,
 //!     reason: None,
 //!     headers: &[Header { name: "Content-Type", value: b"text/plain" }],
-//!     framing: BodyFraming::Length(5),
+//!     framing: Framing::Length(5),
 //! };
 //! let mut buf = [0u8; 128];
 //! let n = head.encode(&mut buf)?;
@@ -47,6 +50,7 @@
 use crate::chars::{is_token_str, FIELD_VALUE};
 use crate::error::EncodeError;
 use crate::field::Header;
+use crate::framing::Framing;
 use crate::target;
 use crate::version::Version;
 
@@ -127,18 +131,6 @@ pub const fn reason_phrase(status: u16) -> Option<&'static str> {
     })
 }
 
-/// The body framing a serialized head announces: the same [`Framing`]
-/// the parser decides, written as `Content-Length: n`, `Transfer-Encoding:
-/// chunked`, or nothing (`None`, and a response's `CloseDelimited` or
-/// `Tunnel`).
-///
-/// This is the only way to write `Content-Length` or `Transfer-Encoding`;
-/// passing either as a plain [`Header`] is refused with
-/// [`EncodeError::ConflictingFraming`], so a head never carries both (SR-4).
-///
-/// [`Framing`]: crate::Framing
-pub use crate::framing::Framing as BodyFraming;
-
 /// A response head to serialize: `HTTP/1.1 NNN reason`, the fields, the
 /// framing field and the empty line.
 ///
@@ -146,13 +138,14 @@ pub use crate::framing::Framing as BodyFraming;
 /// (RFC 9110 §2.5, rule VR-5); an HTTP/1.0 client understands it.
 ///
 /// ```
-/// use httpwire::serialize::{BodyFraming, ResponseHead};
+/// use httpwire::serialize::ResponseHead;
+/// use httpwire::Framing;
 ///
 /// let head = ResponseHead {
 ///     status: 204,
 ///     reason: None,
 ///     headers: &[],
-///     framing: BodyFraming::None,
+///     framing: Framing::None,
 /// };
 /// let mut buf = [0u8; 64];
 /// let n = head.encode(&mut buf)?;
@@ -170,23 +163,26 @@ pub struct ResponseHead<'a> {
     /// The field lines, written in order. Must not contain `Content-Length`
     /// or `Transfer-Encoding`: use [`framing`](ResponseHead::framing).
     pub headers: &'a [Header<'a>],
-    /// The framing field to write.
-    pub framing: BodyFraming,
+    /// The body framing, written as `Content-Length: n` (`Length(n)`),
+    /// `Transfer-Encoding: chunked` (`Chunked`) or nothing (`None`,
+    /// `CloseDelimited`, `Tunnel`). Which framings a status allows is listed
+    /// at [`encoded_len`](ResponseHead::encoded_len).
+    pub framing: Framing,
 }
 
 /// A request head to serialize: `METHOD target HTTP/1.x`, the fields, the
 /// framing field and the empty line.
 ///
 /// ```
-/// use httpwire::serialize::{BodyFraming, RequestHead};
-/// use httpwire::{Header, Version};
+/// use httpwire::serialize::RequestHead;
+/// use httpwire::{Framing, Header, Version};
 ///
 /// let head = RequestHead {
 ///     method: "POST",
 ///     target: "/upload?x=1",
 ///     version: Version::Http11,
 ///     headers: &[Header { name: "Host", value: b"example.com" }],
-///     framing: BodyFraming::Chunked,
+///     framing: Framing::Chunked,
 /// };
 /// let mut buf = [0u8; 128];
 /// let n = head.encode(&mut buf)?;
@@ -210,10 +206,11 @@ pub struct RequestHead<'a> {
     /// The field lines, written in order. Must not contain `Content-Length`
     /// or `Transfer-Encoding`: use [`framing`](RequestHead::framing).
     pub headers: &'a [Header<'a>],
-    /// The framing field to write. [`BodyFraming::Chunked`] is refused for
+    /// The body framing, written as for [`ResponseHead::framing`].
+    /// [`Framing::Chunked`] is refused for
     /// HTTP/1.0 (SR-7), and the response-only `CloseDelimited` and `Tunnel`
     /// always.
-    pub framing: BodyFraming,
+    pub framing: Framing,
 }
 
 impl<'a> ResponseHead<'a> {
@@ -230,15 +227,17 @@ impl<'a> ResponseHead<'a> {
     /// * [`EncodeError::ConflictingFraming`]: a `Content-Length` or
     ///   `Transfer-Encoding` field in `headers`; any framing on a 1xx or 204
     ///   response but a `Tunnel` after 101 (or a 2xx to CONNECT); `Chunked`
-    ///   or `CloseDelimited` on a 304; `Tunnel` on any other status (SR-4,
-    ///   RFC 9110 §8.6, RFC 9112 §6.1, §6.3). A 304 may carry `Length`, the
-    ///   length a 200 would have had.
+    ///   or `CloseDelimited` on a 304; a body on a 205 (`Length(n)` with `n`
+    ///   above 0, `Chunked` or `CloseDelimited`); `Tunnel` on any other status
+    ///   (SR-4, RFC 9110 §8.6, §15.3.6, RFC 9112 §6.1, §6.3). A 304 may carry
+    ///   `Length`, the length a 200 would have had; a 205 `Length(0)`, which
+    ///   keeps the connection open where `None` leaves its end to the close.
     ///
     /// ```
-    /// use httpwire::serialize::{BodyFraming, ResponseHead};
-    /// use httpwire::EncodeError;
+    /// use httpwire::serialize::ResponseHead;
+    /// use httpwire::{EncodeError, Framing};
     ///
-    /// let mut head = ResponseHead { status: 404, reason: None, headers: &[], framing: BodyFraming::None };
+    /// let mut head = ResponseHead { status: 404, reason: None, headers: &[], framing: Framing::None };
     /// assert_eq!(head.encoded_len(), Ok(b"HTTP/1.1 404 Not Found\r\n\r\n".len()));
     /// head.reason = Some("Gone\r\nSet-Cookie: x");
     /// assert_eq!(head.encoded_len(), Err(EncodeError::InvalidReason));
@@ -256,10 +255,10 @@ impl<'a> ResponseHead<'a> {
     /// [`encoded_len`](ResponseHead::encoded_len)) take precedence.
     ///
     /// ```
-    /// use httpwire::serialize::{BodyFraming, ResponseHead};
-    /// use httpwire::EncodeError;
+    /// use httpwire::serialize::ResponseHead;
+    /// use httpwire::{EncodeError, Framing};
     ///
-    /// let head = ResponseHead { status: 200, reason: Some("Fine"), headers: &[], framing: BodyFraming::Chunked };
+    /// let head = ResponseHead { status: 200, reason: Some("Fine"), headers: &[], framing: Framing::Chunked };
     /// let mut small = [0u8; 8];
     /// assert_eq!(head.encode(&mut small), Err(EncodeError::BufferTooSmall { needed: 49 }));
     /// let mut buf = [0u8; 49];
@@ -280,9 +279,10 @@ impl<'a> ResponseHead<'a> {
     /// typical head costs one `write_all`; `w` is not flushed.
     ///
     /// ```
-    /// use httpwire::serialize::{BodyFraming, ResponseHead};
+    /// use httpwire::serialize::ResponseHead;
+    /// use httpwire::Framing;
     ///
-    /// let head = ResponseHead { status: 100, reason: None, headers: &[], framing: BodyFraming::None };
+    /// let head = ResponseHead { status: 100, reason: None, headers: &[], framing: Framing::None };
     /// let mut out = Vec::new();
     /// head.write_to(&mut out)?;
     /// assert_eq!(out, b"HTTP/1.1 100 Continue\r\n\r\n");
@@ -325,13 +325,18 @@ impl<'a> ResponseHead<'a> {
         // SR-4: RFC 9110 §8.6 forbids Content-Length and RFC 9112 §6.1
         // forbids Transfer-Encoding in 1xx and 204 responses; a 304 has no
         // body, so it may only repeat the length a 200 would have had.
+        // RFC 9110 §15.3.6: a 205 has no content, but unlike a 204 its
+        // recipient reads a head without framing as close-delimited (RFC 9112
+        // §6.3 rule 7), so `Content-Length: 0` (RFC 7231 §6.3.6's first
+        // option) is how it keeps the connection open.
         // A tunnel follows only a 101 or a 2xx (to CONNECT; RFC 9110
         // §15.2.2, RFC 9112 §6.3 rule 2).
         match (self.status, self.framing) {
-            (_, BodyFraming::None) | (101 | 200..=299, BodyFraming::Tunnel) => {}
-            (_, BodyFraming::Tunnel)
+            (_, Framing::None) | (101 | 200..=299, Framing::Tunnel) => {}
+            (_, Framing::Tunnel)
             | (100..=199 | 204, _)
-            | (304, BodyFraming::Chunked | BodyFraming::CloseDelimited) => {
+            | (304, Framing::Chunked | Framing::CloseDelimited)
+            | (205, Framing::Length(1..) | Framing::Chunked | Framing::CloseDelimited) => {
                 return Err(EncodeError::ConflictingFraming)
             }
             _ => {}
@@ -386,11 +391,11 @@ impl<'a> RequestHead<'a> {
     ///   (`CloseDelimited`, `Tunnel`).
     ///
     /// ```
-    /// use httpwire::serialize::{BodyFraming, RequestHead};
-    /// use httpwire::{EncodeError, Version};
+    /// use httpwire::serialize::RequestHead;
+    /// use httpwire::{EncodeError, Framing, Version};
     ///
     /// let mut head = RequestHead {
-    ///     method: "GET", target: "/", version: Version::Http10, headers: &[], framing: BodyFraming::None,
+    ///     method: "GET", target: "/", version: Version::Http10, headers: &[], framing: Framing::None,
     /// };
     /// assert_eq!(head.encoded_len(), Ok(b"GET / HTTP/1.0\r\n\r\n".len()));
     /// head.target = "/a b";
@@ -409,15 +414,15 @@ impl<'a> RequestHead<'a> {
     /// [`EncodeError::BufferTooSmall`] with the exact length needed.
     ///
     /// ```
-    /// use httpwire::serialize::{BodyFraming, RequestHead};
-    /// use httpwire::{Header, Version};
+    /// use httpwire::serialize::RequestHead;
+    /// use httpwire::{Framing, Header, Version};
     ///
     /// let head = RequestHead {
     ///     method: "CONNECT",
     ///     target: "example.com:443",
     ///     version: Version::Http11,
     ///     headers: &[Header { name: "Host", value: b"example.com:443" }],
-    ///     framing: BodyFraming::None,
+    ///     framing: Framing::None,
     /// };
     /// let mut buf = [0u8; 96];
     /// let n = head.encode(&mut buf)?;
@@ -432,15 +437,15 @@ impl<'a> RequestHead<'a> {
     /// Errors and buffering as for [`ResponseHead::write_to`].
     ///
     /// ```
-    /// use httpwire::serialize::{BodyFraming, RequestHead};
-    /// use httpwire::{Header, Version};
+    /// use httpwire::serialize::RequestHead;
+    /// use httpwire::{Framing, Header, Version};
     ///
     /// let head = RequestHead {
     ///     method: "OPTIONS",
     ///     target: "*",
     ///     version: Version::Http11,
     ///     headers: &[Header { name: "Host", value: b"example.com" }],
-    ///     framing: BodyFraming::None,
+    ///     framing: Framing::None,
     /// };
     /// let mut out = Vec::new();
     /// head.write_to(&mut out)?;
@@ -467,9 +472,9 @@ impl<'a> RequestHead<'a> {
         // RFC 9112 §6.3 rule 7: a request body is never close-delimited, and
         // a request starts no tunnel.
         let request_framing = match self.framing {
-            BodyFraming::Chunked => self.version != Version::Http10,
-            BodyFraming::CloseDelimited | BodyFraming::Tunnel => false,
-            BodyFraming::None | BodyFraming::Length(_) => true,
+            Framing::Chunked => self.version != Version::Http10,
+            Framing::CloseDelimited | Framing::Tunnel => false,
+            Framing::None | Framing::Length(_) => true,
         };
         if !request_framing {
             return Err(EncodeError::ConflictingFraming);
@@ -534,7 +539,7 @@ fn check_headers(headers: &[Header<'_>]) -> Result<usize, EncodeError> {
         {
             return Err(EncodeError::InvalidHeaderValue);
         }
-        // SR-4: framing fields come only from `BodyFraming`.
+        // SR-4: framing fields come only from `Framing`.
         if h.is("content-length") || h.is("transfer-encoding") {
             return Err(EncodeError::ConflictingFraming);
         }
@@ -604,15 +609,13 @@ const CHUNKED: &[u8] = b"Transfer-Encoding: chunked\r\n";
 const CONNECTION: &[u8] = b"Connection: ";
 
 impl FramingField {
-    fn new(framing: BodyFraming) -> FramingField {
+    fn new(framing: Framing) -> FramingField {
         match framing {
             // Nothing announces these: the body ends at the close, or the
             // connection is handed over.
-            BodyFraming::None | BodyFraming::CloseDelimited | BodyFraming::Tunnel => {
-                FramingField::None
-            }
-            BodyFraming::Length(n) => FramingField::Length(Decimal::new(n)),
-            BodyFraming::Chunked => FramingField::Chunked,
+            Framing::None | Framing::CloseDelimited | Framing::Tunnel => FramingField::None,
+            Framing::Length(n) => FramingField::Length(Decimal::new(n)),
+            Framing::Chunked => FramingField::Chunked,
         }
     }
 
@@ -816,7 +819,7 @@ mod tests {
         status: u16,
         reason: Option<&'a str>,
         headers: &'a [Header<'a>],
-        framing: BodyFraming,
+        framing: Framing,
     ) -> ResponseHead<'a> {
         ResponseHead {
             status,
@@ -830,7 +833,7 @@ mod tests {
         method: &'a str,
         target: &'a str,
         headers: &'a [Header<'a>],
-        framing: BodyFraming,
+        framing: Framing,
     ) -> RequestHead<'a> {
         RequestHead {
             method,
@@ -862,7 +865,7 @@ mod tests {
             h("Content-Type", b"text/html; charset=utf-8"),
             h("X-Empty", b""),
         ];
-        let head = resp(200, None, &headers, BodyFraming::Length(1234));
+        let head = resp(200, None, &headers, Framing::Length(1234));
         let (buf, n) = enc_resp(&head).unwrap();
         assert_eq!(
             &buf[..n],
@@ -878,16 +881,16 @@ mod tests {
 
     #[test]
     fn framing_fields() {
-        let (buf, n) = enc_resp(&resp(200, None, &[], BodyFraming::Chunked)).unwrap();
+        let (buf, n) = enc_resp(&resp(200, None, &[], Framing::Chunked)).unwrap();
         assert_eq!(
             &buf[..n],
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
         );
-        let (buf, n) = enc_resp(&resp(200, None, &[], BodyFraming::None)).unwrap();
+        let (buf, n) = enc_resp(&resp(200, None, &[], Framing::None)).unwrap();
         assert_eq!(&buf[..n], b"HTTP/1.1 200 OK\r\n\r\n");
-        let (buf, n) = enc_resp(&resp(200, None, &[], BodyFraming::Length(0))).unwrap();
+        let (buf, n) = enc_resp(&resp(200, None, &[], Framing::Length(0))).unwrap();
         assert_eq!(&buf[..n], b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-        let (buf, n) = enc_resp(&resp(200, None, &[], BodyFraming::Length(u64::MAX))).unwrap();
+        let (buf, n) = enc_resp(&resp(200, None, &[], Framing::Length(u64::MAX))).unwrap();
         assert_eq!(
             &buf[..n],
             &b"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\n"[..]
@@ -919,7 +922,7 @@ mod tests {
             (299, b"HTTP/1.1 299 \r\n\r\n"),
             (999, b"HTTP/1.1 999 \r\n\r\n"),
         ] {
-            let (buf, n) = enc_resp(&resp(status, None, &[], BodyFraming::None)).unwrap();
+            let (buf, n) = enc_resp(&resp(status, None, &[], Framing::None)).unwrap();
             assert_eq!(&buf[..n], line, "status {status}");
         }
     }
@@ -959,7 +962,7 @@ mod tests {
             (" lead", b"HTTP/1.1 200  lead\r\n\r\n"),
             ("caf\u{e9}", b"HTTP/1.1 200 caf\xc3\xa9\r\n\r\n"),
         ] {
-            let (buf, n) = enc_resp(&resp(200, Some(reason), &[], BodyFraming::None)).unwrap();
+            let (buf, n) = enc_resp(&resp(200, Some(reason), &[], Framing::None)).unwrap();
             assert_eq!(&buf[..n], line, "reason {reason:?}");
         }
     }
@@ -967,7 +970,7 @@ mod tests {
     #[test]
     fn invalid_status() {
         for status in [0u16, 1, 99, 1000, u16::MAX] {
-            let head = resp(status, None, &[], BodyFraming::None);
+            let head = resp(status, None, &[], Framing::None);
             assert_eq!(head.encoded_len(), Err(EncodeError::InvalidStatus));
             assert_eq!(enc_resp(&head).unwrap_err(), EncodeError::InvalidStatus);
         }
@@ -984,7 +987,7 @@ mod tests {
             "\x7f",
             "\x1b[0m",
         ] {
-            let head = resp(200, Some(reason), &[], BodyFraming::None);
+            let head = resp(200, Some(reason), &[], Framing::None);
             assert_eq!(
                 enc_resp(&head).unwrap_err(),
                 EncodeError::InvalidReason,
@@ -1006,7 +1009,7 @@ mod tests {
             "@",
         ] {
             let headers = [h(name, b"v")];
-            let head = resp(200, None, &headers, BodyFraming::None);
+            let head = resp(200, None, &headers, Framing::None);
             assert_eq!(
                 enc_resp(&head).unwrap_err(),
                 EncodeError::InvalidHeaderName,
@@ -1031,7 +1034,7 @@ mod tests {
             b"\t",
         ] {
             let headers = [h("X", value)];
-            let head = resp(200, None, &headers, BodyFraming::None);
+            let head = resp(200, None, &headers, Framing::None);
             assert_eq!(
                 enc_resp(&head).unwrap_err(),
                 EncodeError::InvalidHeaderValue,
@@ -1040,7 +1043,7 @@ mod tests {
         }
         // Inner whitespace, obs-text, quotes and colons are fine.
         let headers = [h("X", b"a \t b \x80\xff \"q:r\"")];
-        assert!(enc_resp(&resp(200, None, &headers, BodyFraming::None)).is_ok());
+        assert!(enc_resp(&resp(200, None, &headers, Framing::None)).is_ok());
     }
 
     #[test]
@@ -1052,11 +1055,7 @@ mod tests {
             "Transfer-Encoding",
         ] {
             let headers = [h("X-Ok", b"1"), h(name, b"5")];
-            for framing in [
-                BodyFraming::None,
-                BodyFraming::Length(5),
-                BodyFraming::Chunked,
-            ] {
+            for framing in [Framing::None, Framing::Length(5), Framing::Chunked] {
                 let head = resp(200, None, &headers, framing);
                 assert_eq!(
                     enc_resp(&head).unwrap_err(),
@@ -1068,12 +1067,12 @@ mod tests {
         }
         // Names that merely start alike are ordinary fields.
         let headers = [h("Content-Length-X", b"1"), h("Transfer-Encodings", b"x")];
-        assert!(enc_resp(&resp(200, None, &headers, BodyFraming::None)).is_ok());
+        assert!(enc_resp(&resp(200, None, &headers, Framing::None)).is_ok());
     }
 
     #[test]
     fn status_framing_rules() {
-        use BodyFraming as F;
+        use Framing as F;
         for status in [100u16, 101, 150, 199, 204] {
             assert!(enc_resp(&resp(status, None, &[], F::None)).is_ok());
             for framing in [F::Length(0), F::Length(3), F::Chunked] {
@@ -1096,7 +1095,27 @@ mod tests {
             enc_resp(&resp(304, None, &[], F::Chunked)).unwrap_err(),
             EncodeError::ConflictingFraming
         );
-        for status in [200u16, 205, 206, 299, 400, 500, 999] {
+        // 205 has no content (RFC 9110 §15.3.6): a zero Content-Length, or
+        // nothing (then the connection's close ends it), never a body.
+        let (buf, n) = enc_resp(&resp(205, None, &[], F::Length(0))).unwrap();
+        assert_eq!(
+            &buf[..n],
+            b"HTTP/1.1 205 Reset Content\r\nContent-Length: 0\r\n\r\n"
+        );
+        assert!(enc_resp(&resp(205, None, &[], F::None)).is_ok());
+        for framing in [
+            F::Length(1),
+            F::Length(u64::MAX),
+            F::Chunked,
+            F::CloseDelimited,
+        ] {
+            assert_eq!(
+                enc_resp(&resp(205, None, &[], framing)).unwrap_err(),
+                EncodeError::ConflictingFraming,
+                "{framing:?}"
+            );
+        }
+        for status in [200u16, 206, 299, 400, 500, 999] {
             for framing in [F::None, F::Length(3), F::Chunked, F::CloseDelimited] {
                 assert!(
                     enc_resp(&resp(status, None, &[], framing)).is_ok(),
@@ -1134,9 +1153,9 @@ mod tests {
     #[test]
     fn validation_errors_come_before_buffer_size() {
         let mut tiny = [0u8; 4];
-        let head = resp(1000, None, &[], BodyFraming::None);
+        let head = resp(1000, None, &[], Framing::None);
         assert_eq!(head.encode(&mut tiny), Err(EncodeError::InvalidStatus));
-        let head = req("G T", "/", &[], BodyFraming::None);
+        let head = req("G T", "/", &[], Framing::None);
         assert_eq!(head.encode(&mut tiny), Err(EncodeError::InvalidMethod));
     }
 
@@ -1148,9 +1167,9 @@ mod tests {
             h("X-Utf8", b"caf\xc3\xa9"),
         ];
         let responses = [
-            resp(200, None, &headers, BodyFraming::Length(12345)),
-            resp(404, Some("Nope"), &[], BodyFraming::Chunked),
-            resp(599, None, &headers, BodyFraming::None),
+            resp(200, None, &headers, Framing::Length(12345)),
+            resp(404, Some("Nope"), &[], Framing::Chunked),
+            resp(599, None, &headers, Framing::None),
         ];
         for head in responses {
             let (full, len) = enc_resp(&head).unwrap();
@@ -1168,13 +1187,8 @@ mod tests {
             );
         }
         let requests = [
-            req("GET", "/index.html?q=1", &headers, BodyFraming::None),
-            req(
-                "PUT",
-                "http://example.com/x",
-                &headers,
-                BodyFraming::Length(7),
-            ),
+            req("GET", "/index.html?q=1", &headers, Framing::None),
+            req("PUT", "http://example.com/x", &headers, Framing::Length(7)),
         ];
         for head in requests {
             let (full, len) = enc_req(&head).unwrap();
@@ -1196,12 +1210,7 @@ mod tests {
             h("User-Agent", b"httpwire/0.1"),
             h("Accept", b"*/*"),
         ];
-        let head = req(
-            "POST",
-            "/submit?a=1&b=%2F",
-            &headers,
-            BodyFraming::Length(11),
-        );
+        let head = req("POST", "/submit?a=1&b=%2F", &headers, Framing::Length(11));
         let (buf, n) = enc_req(&head).unwrap();
         assert_eq!(
             &buf[..n],
@@ -1213,14 +1222,14 @@ mod tests {
                \r\n"[..]
         );
 
-        let mut head10 = req("GET", "/", &[], BodyFraming::None);
+        let mut head10 = req("GET", "/", &[], Framing::None);
         head10.version = Version::Http10;
         let (buf, n) = enc_req(&head10).unwrap();
         assert_eq!(&buf[..n], b"GET / HTTP/1.0\r\n\r\n");
-        head10.framing = BodyFraming::Length(3);
+        head10.framing = Framing::Length(3);
         assert!(enc_req(&head10).is_ok());
         // SR-7: never chunked with HTTP/1.0.
-        head10.framing = BodyFraming::Chunked;
+        head10.framing = Framing::Chunked;
         assert_eq!(
             enc_req(&head10).unwrap_err(),
             EncodeError::ConflictingFraming
@@ -1230,7 +1239,7 @@ mod tests {
             name: "Host",
             value: b"a",
         }];
-        for framing in [BodyFraming::CloseDelimited, BodyFraming::Tunnel] {
+        for framing in [Framing::CloseDelimited, Framing::Tunnel] {
             for version in [Version::Http10, Version::Http11] {
                 let head = RequestHead {
                     framing,
@@ -1246,9 +1255,9 @@ mod tests {
     #[test]
     fn request_host_rule() {
         let one = [h("Host", b"example.com:8080")];
-        assert!(enc_req(&req("GET", "/", &one, BodyFraming::None)).is_ok());
+        assert!(enc_req(&req("GET", "/", &one, Framing::None)).is_ok());
         let ipv6 = [h("host", b"[::1]:80")];
-        assert!(enc_req(&req("GET", "/", &ipv6, BodyFraming::None)).is_ok());
+        assert!(enc_req(&req("GET", "/", &ipv6, Framing::None)).is_ok());
         // RFC 9112 §3.2: HTTP/1.1 needs exactly one, with an authority.
         let bad: [&[Header<'_>]; 6] = [
             &[],
@@ -1259,7 +1268,7 @@ mod tests {
             &[h("Host", b"a:80:80")],
         ];
         for headers in bad {
-            let head = req("GET", "/", headers, BodyFraming::None);
+            let head = req("GET", "/", headers, Framing::None);
             assert_eq!(
                 enc_req(&head).unwrap_err(),
                 EncodeError::InvalidHost,
@@ -1267,7 +1276,7 @@ mod tests {
             );
         }
         // HTTP/1.0: optional, but never two.
-        let mut head10 = req("GET", "/", &[], BodyFraming::None);
+        let mut head10 = req("GET", "/", &[], Framing::None);
         head10.version = Version::Http10;
         assert!(enc_req(&head10).is_ok());
         let two = [h("Host", b"a"), h("Host", b"b")];
@@ -1279,7 +1288,7 @@ mod tests {
     fn invalid_method() {
         let host = [h("Host", b"h")];
         for method in ["", "GE T", "GET/", "G\r\nET", "caf\u{e9}", "(GET)", "GET:"] {
-            let head = req(method, "/", &host, BodyFraming::None);
+            let head = req(method, "/", &host, Framing::None);
             assert_eq!(
                 enc_req(&head).unwrap_err(),
                 EncodeError::InvalidMethod,
@@ -1287,8 +1296,8 @@ mod tests {
             );
         }
         // Any token is a method; case is preserved.
-        assert!(enc_req(&req("get", "/", &host, BodyFraming::None)).is_ok());
-        assert!(enc_req(&req("PROPFIND", "/dav", &host, BodyFraming::None)).is_ok());
+        assert!(enc_req(&req("get", "/", &host, Framing::None)).is_ok());
+        assert!(enc_req(&req("PROPFIND", "/dav", &host, Framing::None)).is_ok());
     }
 
     #[test]
@@ -1313,7 +1322,7 @@ mod tests {
         ];
         let host = [h("Host", b"h")];
         for (method, target) in ok {
-            let head = req(method, target, &host, BodyFraming::None);
+            let head = req(method, target, &host, Framing::None);
             let (buf, n) = enc_req(&head).unwrap_or_else(|e| panic!("{method} {target}: {e:?}"));
             let line_end = method.len() + 1 + target.len();
             assert_eq!(&buf[method.len() + 1..line_end], target.as_bytes());
@@ -1362,7 +1371,7 @@ mod tests {
             ("connect", "example.com:443"),
         ];
         for (method, target) in bad {
-            let head = req(method, target, &[], BodyFraming::None);
+            let head = req(method, target, &[], Framing::None);
             assert_eq!(
                 enc_req(&head).unwrap_err(),
                 EncodeError::InvalidTarget,
@@ -1374,10 +1383,10 @@ mod tests {
     #[test]
     fn request_header_errors() {
         let headers = [h("Bad Name", b"x")];
-        let head = req("GET", "/", &headers, BodyFraming::None);
+        let head = req("GET", "/", &headers, Framing::None);
         assert_eq!(enc_req(&head).unwrap_err(), EncodeError::InvalidHeaderName);
         let headers = [h("X", b"a\nb")];
-        let head = req("GET", "/", &headers, BodyFraming::None);
+        let head = req("GET", "/", &headers, Framing::None);
         assert_eq!(enc_req(&head).unwrap_err(), EncodeError::InvalidHeaderValue);
     }
 
@@ -1395,14 +1404,14 @@ mod tests {
             h("X-Big", &big),
             h("X-After", b"2"),
         ];
-        let head = resp(200, None, &headers, BodyFraming::Length(9));
+        let head = resp(200, None, &headers, Framing::Length(9));
         let mut out = Vec::new();
         head.write_to(&mut out).unwrap();
         let mut buf = [0u8; 4096];
         let n = head.encode(&mut buf).unwrap();
         assert_eq!(out, &buf[..n]);
 
-        let rq = req("GET", "/", &headers, BodyFraming::None);
+        let rq = req("GET", "/", &headers, Framing::None);
         let mut out = Vec::new();
         rq.write_to(&mut out).unwrap();
         let n = rq.encode(&mut buf).unwrap();
@@ -1410,14 +1419,14 @@ mod tests {
 
         let bad = [h("X", b"a\r\nb")];
         let mut out = Vec::new();
-        let err = resp(200, None, &bad, BodyFraming::None)
+        let err = resp(200, None, &bad, Framing::None)
             .write_to(&mut out)
             .unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
         let inner = err.get_ref().and_then(|e| e.downcast_ref::<EncodeError>());
         assert_eq!(inner, Some(&EncodeError::InvalidHeaderValue));
         assert!(out.is_empty(), "nothing is written on a validation error");
-        let err = req("G T", "/", &[], BodyFraming::None)
+        let err = req("G T", "/", &[], Framing::None)
             .write_to(&mut out)
             .unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);

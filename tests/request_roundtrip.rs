@@ -1,8 +1,8 @@
 //! Property: request heads written by our serializer and parsed back by our
 //! parser are equal, field for field, with the framing the writer announced.
 
-use httpwire::serialize::{BodyFraming, RequestHead};
-use httpwire::{Header, RequestParser, Status, TargetForm, Version};
+use httpwire::serialize::RequestHead;
+use httpwire::{Framing, Header, RequestParser, Status, TargetForm, Version};
 use proptest::prelude::*;
 
 const TCHARS: &str = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
@@ -56,11 +56,11 @@ fn host() -> impl Strategy<Value = String> {
     proptest::string::string_regex("[a-z0-9.-]{1,20}(:[0-9]{1,5})?").unwrap()
 }
 
-fn version_and_framing() -> impl Strategy<Value = (Version, BodyFraming)> {
+fn version_and_framing() -> impl Strategy<Value = (Version, Framing)> {
     let framing = prop_oneof![
-        Just(BodyFraming::None),
-        (0u64..=8 * 1024 * 1024).prop_map(BodyFraming::Length),
-        Just(BodyFraming::Chunked),
+        Just(Framing::None),
+        (0u64..=8 * 1024 * 1024).prop_map(Framing::Length),
+        Just(Framing::Chunked),
     ];
     (
         prop_oneof![Just(Version::Http10), Just(Version::Http11)],
@@ -69,7 +69,7 @@ fn version_and_framing() -> impl Strategy<Value = (Version, BodyFraming)> {
         .prop_map(|(v, f)| {
             // SR-7: never chunked to or from an HTTP/1.0 peer.
             match (v, f) {
-                (Version::Http10, BodyFraming::Chunked) => (v, BodyFraming::None),
+                (Version::Http10, Framing::Chunked) => (v, Framing::None),
                 other => other,
             }
         })
@@ -107,7 +107,7 @@ proptest! {
         prop_assert_eq!(parsed.framing, framing);
         prop_assert_eq!(parsed.head_len, written);
         // The parsed fields are ours plus the one framing field the writer added.
-        let framing_fields = usize::from(framing != BodyFraming::None);
+        let framing_fields = usize::from(framing != Framing::None);
         prop_assert_eq!(parsed.headers.len(), headers.len() + framing_fields);
         for (got, sent) in parsed.headers.iter().zip(&headers) {
             prop_assert_eq!(got, sent);

@@ -3,8 +3,8 @@
 //! however hostile, produces bytes that parse to anything other than what
 //! was given (no injected line, no response splitting).
 
-use httpwire::serialize::{BodyFraming, RequestHead, ResponseHead};
-use httpwire::{EncodeError, Header, Version};
+use httpwire::serialize::{RequestHead, ResponseHead};
+use httpwire::{EncodeError, Framing, Header, Version};
 use proptest::prelude::*;
 
 const TCHARS: &str = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
@@ -13,7 +13,7 @@ const TCHARS: &str = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
 fn name() -> impl Strategy<Value = String> {
     proptest::string::string_regex(&format!("{TCHARS}{{1,16}}"))
         .unwrap()
-        .prop_filter("framing fields are written from BodyFraming", |n| {
+        .prop_filter("framing fields are written from Framing", |n| {
             !n.eq_ignore_ascii_case("content-length")
                 && !n.eq_ignore_ascii_case("transfer-encoding")
         })
@@ -48,14 +48,14 @@ fn fields() -> impl Strategy<Value = Vec<(String, Vec<u8>)>> {
     proptest::collection::vec((name(), value()), 0..8)
 }
 
-fn framing() -> impl Strategy<Value = BodyFraming> {
+fn framing() -> impl Strategy<Value = Framing> {
     prop_oneof![
-        Just(BodyFraming::None),
-        any::<u64>().prop_map(BodyFraming::Length),
-        (0u64..1000).prop_map(BodyFraming::Length),
-        Just(BodyFraming::Chunked),
-        Just(BodyFraming::CloseDelimited),
-        Just(BodyFraming::Tunnel),
+        Just(Framing::None),
+        any::<u64>().prop_map(Framing::Length),
+        (0u64..1000).prop_map(Framing::Length),
+        Just(Framing::Chunked),
+        Just(Framing::CloseDelimited),
+        Just(Framing::Tunnel),
     ]
 }
 
@@ -68,14 +68,17 @@ fn reason() -> impl Strategy<Value = Option<String>> {
 }
 
 /// A status with a framing it may carry (SR-4): none for 1xx and 204, no
-/// chunked or close-delimited body for 304, a tunnel only after 101 or a
-/// 2xx.
-fn status_and_framing() -> impl Strategy<Value = (u16, BodyFraming)> {
+/// chunked or close-delimited body for 304, no body for 205, a tunnel only
+/// after 101 or a 2xx.
+fn status_and_framing() -> impl Strategy<Value = (u16, Framing)> {
     (100u16..=999, framing()).prop_map(|(status, framing)| {
-        use BodyFraming::*;
+        use Framing::*;
         let framing = match (status, framing) {
             (101 | 200..=299, Tunnel) => Tunnel,
-            (_, Tunnel) | (100..=199 | 204, _) | (304, Chunked | CloseDelimited) => None,
+            (_, Tunnel)
+            | (100..=199 | 204, _)
+            | (304, Chunked | CloseDelimited)
+            | (205, Length(1..) | Chunked | CloseDelimited) => None,
             _ => framing,
         };
         (status, framing)
@@ -90,11 +93,11 @@ fn as_headers(fields: &[(String, Vec<u8>)]) -> Vec<Header<'_>> {
 }
 
 /// The field line the serializer adds for `framing`, as httparse reports it.
-fn framing_field(framing: BodyFraming) -> Option<(&'static str, Vec<u8>)> {
+fn framing_field(framing: Framing) -> Option<(&'static str, Vec<u8>)> {
     match framing {
-        BodyFraming::None | BodyFraming::CloseDelimited | BodyFraming::Tunnel => None,
-        BodyFraming::Length(n) => Some(("Content-Length", n.to_string().into_bytes())),
-        BodyFraming::Chunked => Some(("Transfer-Encoding", b"chunked".to_vec())),
+        Framing::None | Framing::CloseDelimited | Framing::Tunnel => None,
+        Framing::Length(n) => Some(("Content-Length", n.to_string().into_bytes())),
+        Framing::Chunked => Some(("Transfer-Encoding", b"chunked".to_vec())),
     }
 }
 
@@ -103,7 +106,7 @@ fn framing_field(framing: BodyFraming) -> Option<(&'static str, Vec<u8>)> {
 fn check_fields(
     parsed: &[httparse::Header<'_>],
     given: &[Header<'_>],
-    framing: BodyFraming,
+    framing: Framing,
 ) -> Result<(), TestCaseError> {
     let mut expected: Vec<(&str, Vec<u8>)> =
         given.iter().map(|h| (h.name, h.value.to_vec())).collect();
@@ -152,7 +155,7 @@ fn check_response(
     status: u16,
     reason: &str,
     given: &[Header<'_>],
-    framing: BodyFraming,
+    framing: Framing,
 ) -> Result<(), TestCaseError> {
     let mut parsed = [httparse::EMPTY_HEADER; 32];
     let mut res = httparse::Response::new(&mut parsed);
@@ -181,7 +184,7 @@ fn check_request(
     target: &str,
     version: Version,
     given: &[Header<'_>],
-    framing: BodyFraming,
+    framing: Framing,
 ) -> Result<(), TestCaseError> {
     let mut parsed = [httparse::EMPTY_HEADER; 32];
     let mut req = httparse::Request::new(&mut parsed);
@@ -300,8 +303,8 @@ proptest! {
     ) {
         // No chunked to HTTP/1.0 (SR-7), no response-only framing.
         let framing = match (version, framing) {
-            (Version::Http10, BodyFraming::Chunked)
-            | (_, BodyFraming::CloseDelimited | BodyFraming::Tunnel) => BodyFraming::None,
+            (Version::Http10, Framing::Chunked)
+            | (_, Framing::CloseDelimited | Framing::Tunnel) => Framing::None,
             (_, framing) => framing,
         };
         let mut headers = as_headers(&fields);

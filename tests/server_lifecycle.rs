@@ -1,12 +1,13 @@
 //! The server's life over real sockets on 127.0.0.1 (and [::1] where the
 //! machine has it): binding, timeouts, the connection cap, graceful
-//! shutdown, and the echo binary. Short timeouts keep the whole file to a
-//! few seconds; every client socket has a read timeout.
+//! shutdown. Short timeouts keep the whole file to a few seconds; every
+//! client socket has a read timeout. (The echo binary's own test is in
+//! httpwire-bin/tests/.)
 
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -363,72 +364,4 @@ fn bind_errors_are_clear() {
     );
     let err = Server::new("999.1.1.1", 80).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
-}
-
-/// The binary prints its address, serves the echo endpoints and exits
-/// cleanly on SIGTERM.
-#[cfg(unix)]
-#[test]
-fn binary_prints_its_address_and_stops_on_sigterm() {
-    use std::process::{Command, Stdio};
-
-    let Some(exe) = option_env!("CARGO_BIN_EXE_httpwire") else {
-        eprintln!("skipping: the binary is not built (feature `cli` off)");
-        return;
-    };
-    let mut child = Command::new(exe)
-        .args(["--port", "0", "--quiet", "--head-timeout", "2s"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the binary");
-    let stdout = child.stdout.take().unwrap();
-    let (line_tx, line_rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = line_tx.send(line);
-    });
-    let line = match line_rx.recv_timeout(common::CLIENT_TIMEOUT) {
-        Ok(line) => line,
-        Err(_) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the binary printed no address");
-        }
-    };
-    let addr: SocketAddr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| {
-            let _ = child.kill();
-            panic!("unexpected first line {line:?}")
-        });
-    let c = common::connect(addr);
-    let mut reader = BufReader::new(c.try_clone().unwrap());
-    (&c).write_all(b"GET /echo/bin HTTP/1.1\r\nHost: t\r\n\r\n")
-        .unwrap();
-    let echoed = read_response(&mut reader).2;
-    (&c).write_all(b"POST /echo/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n").unwrap();
-    let posted = read_response(&mut reader).2;
-    drop(reader);
-    drop(c);
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let deadline = Instant::now() + common::CLIENT_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!((echoed.as_str(), posted.as_str()), ("bin", "hi"));
-    assert!(status.expect("exited after SIGTERM").success());
 }

@@ -7,7 +7,7 @@
 //! head.
 #![no_main]
 
-use httpwire::serialize::{BodyFraming, RequestHead};
+use httpwire::serialize::RequestHead;
 use httpwire::{ErrorKind, Framing, Header, Limits, RequestParser};
 use httpwire_fuzz::{parse_whole, Head, Outcome};
 use libfuzzer_sys::fuzz_target;
@@ -44,9 +44,9 @@ fn round_trip(head: &Head) {
         .map(|(n, v)| Header { name: n, value: v })
         .collect();
     let framing = match head.framing {
-        Framing::None => BodyFraming::None,
-        Framing::Length(n) => BodyFraming::Length(n),
-        Framing::Chunked => BodyFraming::Chunked,
+        Framing::None => Framing::None,
+        Framing::Length(n) => Framing::Length(n),
+        Framing::Chunked => Framing::Chunked,
         Framing::CloseDelimited | Framing::Tunnel => {
             panic!("a request with a response framing: {head:?}")
         }

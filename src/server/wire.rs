@@ -11,8 +11,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::shutdown::Slot;
 use super::types::Response;
 use crate::date::HttpDate;
-use crate::serialize::{BodyFraming, ResponseHead};
-use crate::{EncodeError, Header};
+use crate::serialize::ResponseHead;
+use crate::{EncodeError, Framing, Header};
 
 /// The `Connection` field the server adds to a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,9 +117,9 @@ fn write_with_date<W: Write>(
             // SR-4: no body in 1xx, 204 or 304.
             return Ok(Err(EncodeError::ConflictingFraming));
         }
-        BodyFraming::None
+        Framing::None
     } else {
-        BodyFraming::Length(body.len() as u64)
+        Framing::Length(body.len() as u64)
     };
     let head = ResponseHead {
         status: response.status(),
@@ -144,7 +144,7 @@ pub(crate) fn write_continue<W: Write>(w: &mut W) -> io::Result<()> {
         status: 100,
         reason: None,
         headers: &[],
-        framing: BodyFraming::None,
+        framing: Framing::None,
     }
     .write_to(w)
 }
@@ -321,6 +321,24 @@ mod tests {
         assert!(!text.contains("Server:"), "{text}");
     }
 
+    /// A 205 says it has no content with `Content-Length: 0`: without it the
+    /// client would read until the close (RFC 9112 §6.3).
+    #[test]
+    fn reset_content_has_zero_length() {
+        let mut out = Vec::new();
+        let r = write_response(
+            &mut out,
+            None,
+            &Response::new(205),
+            ConnectionField::Omit,
+            false,
+        );
+        assert_eq!(r.unwrap(), Ok(0));
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("HTTP/1.1 205 Reset Content\r\n"), "{text}");
+        assert!(text.ends_with("\r\nContent-Length: 0\r\n\r\n"), "{text}");
+    }
+
     #[test]
     fn refused_heads_write_nothing() {
         let mut out = Vec::new();
@@ -336,6 +354,9 @@ mod tests {
         let no_content = Response::new(204).with_body("x");
         let r = write_response(&mut out, None, &no_content, ConnectionField::Omit, false).unwrap();
         assert_eq!(r, Err(EncodeError::ConflictingFraming));
+        let reset_content = Response::new(205).with_body("x");
+        let r = write_response(&mut out, None, &reset_content, ConnectionField::Omit, false);
+        assert_eq!(r.unwrap(), Err(EncodeError::ConflictingFraming));
         assert!(out.is_empty());
     }
 
