@@ -323,7 +323,8 @@ pub fn pipelined_parser(buf: &[u8]) -> usize {
 /// the same `204` the server role sends for each: what the server role
 /// does, without the connection's bookkeeping.
 pub fn pipelined_parser_and_serializer(buf: &[u8], out: &mut [u8]) -> usize {
-    use httpwire::serialize::{BodyFraming, ResponseHead};
+    use httpwire::serialize::ResponseHead;
+    use httpwire::Framing;
     let mut headers = [Header::EMPTY; 64];
     let mut parser = RequestParser::new();
     let mut at = 0;
@@ -340,7 +341,7 @@ pub fn pipelined_parser_and_serializer(buf: &[u8], out: &mut [u8]) -> usize {
             status: 204,
             reason: None,
             headers: &[],
-            framing: BodyFraming::None,
+            framing: Framing::None,
         };
         sum += head.encode(out).expect("room");
     }

@@ -1,8 +1,10 @@
-//! The `tokio_echo` and `proxy` examples over TCP, run as a user runs them:
-//! `tokio_echo` answers the conformance corpus exactly as the `httpwire`
-//! binary does, and the proxy forwards to the binary, streaming bodies in
-//! bounded memory and reusing its upstream connection. `cargo test`
-//! builds the examples next to the test binaries; every process started
+//! The library's `tokio_echo` and `proxy` examples over TCP, run as a user
+//! runs them: `tokio_echo` answers the conformance corpus exactly as the
+//! `httpwire` binary does, and the proxy forwards to the binary, streaming
+//! bodies in bounded memory and reusing its upstream connection. This test
+//! lives with the binary (Cargo tells only its own package's tests where it
+//! is); `cargo test` from the repository's root builds the library's
+//! examples into the same target directory first. Every process started
 //! here is stopped by its PID.
 
 use httpwire::conn::{ServerConnection, ServerEvent};
@@ -144,7 +146,7 @@ fn statuses(bytes: &[u8], methods: &[String]) -> Vec<u16> {
 fn tokio_echo_answers_the_corpus_as_the_binary_does() {
     let ours = binary();
     let tokio = Process::start(&example("tokio_echo"), &["0"]);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus");
     let mut checked = 0;
     for dir in ["valid", "invalid"] {
         let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
