@@ -22,6 +22,9 @@
 //!
 //! Strict by RFC 9112/9110 and safe against request smuggling by default;
 //! every leniency is opt-in (for requests only bare LF line endings).
+//! `CONFORMANCE.md` at the repository root states the profile rule by rule:
+//! the rule ids these docs cite (such as `SM-12`, often as "RULES SM-12")
+//! are defined there, each with the RFC sections and the tests behind it.
 //!
 //! # Features
 //!
