@@ -19,16 +19,12 @@ const PLAIN: Header<'static> = field("Content-Type", b"text/plain");
 const CLOSE: Header<'static> = field("Connection", b"close");
 
 /// What a request gets: a whole response (status, fields, body), or its
-/// body echoed as it comes (with its Content-Type and length, once the head
-/// has `started`: only when the body is asked for, so that a client
-/// waiting for 100 Continue gets it first).
+/// body echoed as it comes: Content-Type, length, and whether the head
+/// went out (only once the body is asked for, so that a client waiting for
+/// 100 Continue gets it first).
 enum Answer {
     Whole(u16, Vec<Header<'static>>, Vec<u8>),
-    Echo {
-        kind: Vec<u8>,
-        length: Option<u64>,
-        started: bool,
-    },
+    Echo(Vec<u8>, Option<u64>, bool),
 }
 
 /// The binary's endpoint table: decided from the method and path alone.
@@ -50,11 +46,7 @@ fn route(method: &str, path: &str) -> Answer {
         "GET" | "HEAD" if path.starts_with("/echo/") => {
             Answer::Whole(200, vec![PLAIN], text.into())
         }
-        "POST" => Answer::Echo {
-            kind: Vec::new(),
-            length: None,
-            started: false,
-        },
+        "POST" => Answer::Echo(Vec::new(), None, false),
         "OPTIONS" => Answer::Whole(200, vec![allow], Vec::new()),
         _ => refuse(405, vec![PLAIN, allow]),
     }
@@ -89,15 +81,13 @@ async fn serve(mut socket: TcpStream) -> std::io::Result<()> {
                 return socket.write_all(&out).await;
             }
         };
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let date = HttpDate::from_unix_secs(secs);
+        let now = SystemTime::now().duration_since(UNIX_EPOCH);
+        let date = HttpDate::from_unix_secs(now.map_or(0, |d| d.as_secs()));
         let date = field("Date", date.as_bytes());
         match event {
             ServerEvent::Request(req) => {
                 let mut answer = route(req.method, req.path());
-                if let Answer::Echo { kind, length, .. } = &mut answer {
+                if let Answer::Echo(kind, length, _) = &mut answer {
                     *kind = req
                         .header("content-type")
                         .unwrap_or(b"application/octet-stream")
@@ -110,12 +100,7 @@ async fn serve(mut socket: TcpStream) -> std::io::Result<()> {
             }
             ServerEvent::Continue => out.extend_from_slice(CONTINUE),
             ServerEvent::Data(data) => {
-                if let Some(Answer::Echo {
-                    kind,
-                    length,
-                    started,
-                }) = pending.as_mut()
-                {
+                if let Some(Answer::Echo(kind, length, started)) = pending.as_mut() {
                     if !std::mem::replace(started, true) {
                         let fields = [date, field("Content-Type", kind)];
                         put(&mut out, 1024, |o| {
@@ -135,11 +120,7 @@ async fn serve(mut socket: TcpStream) -> std::io::Result<()> {
                         conn.respond(status, &fields, &body, o)
                     });
                 }
-                Some(Answer::Echo {
-                    kind,
-                    length,
-                    started,
-                }) => {
+                Some(Answer::Echo(kind, length, started)) => {
                     if !started {
                         let fields = [date, field("Content-Type", &kind)];
                         put(&mut out, 1024, |o| {
