@@ -135,6 +135,11 @@ pub enum ErrorKind {
     /// incomplete message (RFC 9112 §8), reported by the sans-IO
     /// connection.
     IncompleteHead,
+    /// The caller stopped waiting for the rest of a request (its head or
+    /// body timed out), reported by
+    /// [`ServerConnection::abandon`](crate::conn::ServerConnection::abandon)
+    /// (408, RFC 9110 §15.5.9).
+    Timeout,
 
     // --- status-line (RFC 9112 §4), response heads only ---
     /// The status-line's parts are not separated by single SPs (or the SP
@@ -212,6 +217,7 @@ impl ErrorKind {
             | InvalidChunkLineEnding
             | IncompleteBody
             | IncompleteHead => 400,
+            Timeout => 408,
         }
     }
 
@@ -268,6 +274,7 @@ impl ErrorKind {
             TrailersTooLarge => "trailers_too_large",
             IncompleteBody => "incomplete_body",
             IncompleteHead => "incomplete_head",
+            Timeout => "timeout",
             InvalidStatusLine => "invalid_status_line",
             InvalidStatusCode => "invalid_status_code",
             InvalidReasonPhrase => "invalid_reason_phrase",
@@ -333,6 +340,7 @@ impl ErrorKind {
             TrailersTooLarge => "trailer section is too large",
             IncompleteBody => "connection closed before the end of the body",
             IncompleteHead => "connection closed before the end of the head",
+            Timeout => "the request did not arrive in time",
             InvalidStatusLine => "status-line parts must be separated by exactly one space",
             InvalidStatusCode => "status code is not three digits from 100 to 999",
             InvalidReasonPhrase => "control character in the reason phrase",

@@ -851,3 +851,85 @@ fn a_held_head_is_read_again_only_when_it_is_a_whole_valid_head() {
         "invalid"
     );
 }
+
+#[test]
+fn sr4_an_error_response_to_a_refused_head_request_has_no_body() {
+    let mut p = Peer::new();
+    p.feed(b"HEAD /x HTTP/1.1\r\nHost: a b\r\n\r\n");
+    assert_eq!(p.events(), [Ev::Err(ErrorKind::InvalidHost, Some(400))]);
+    p.respond(400, &[], b"Bad Request").unwrap();
+    let out = p.take_out();
+    assert!(out.ends_with("Content-Length: 11\r\n\r\n"), "{out}");
+    assert_eq!(p.events(), [Ev::Close]);
+}
+
+#[test]
+fn pc5_abandoning_a_request_allows_one_response_then_closes() {
+    // A head cut short by the caller's timeout.
+    let mut p = Peer::new();
+    p.feed(b"GET / HTTP/1.1\r\nHo");
+    assert_eq!(p.events(), [Ev::NeedMore]);
+    let abandoned = p.conn.abandon();
+    assert_eq!(
+        (abandoned.error.kind(), abandoned.status),
+        (ErrorKind::Timeout, Some(408))
+    );
+    assert_eq!(p.events(), [Ev::Err(ErrorKind::Timeout, Some(408))]);
+    p.respond(408, &[], b"").unwrap();
+    assert!(p.take_out().contains("Connection: close\r\n"));
+    assert_eq!(p.events(), [Ev::Close]);
+    // A body cut short: the request is known, and stays unanswered.
+    let mut p = Peer::new();
+    p.feed(b"PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab");
+    assert_eq!(
+        p.events(),
+        [req("PUT", "/"), Ev::Data(b"ab".to_vec()), Ev::NeedMore]
+    );
+    assert_eq!(p.conn.abandon().status, Some(408));
+    assert!(!p.conn.keep_alive());
+    p.respond(408, &[], b"").unwrap();
+    assert_eq!(p.events(), [Ev::Close]);
+    // Once the response began there is nothing more to send.
+    let mut p = Peer::new();
+    p.feed(b"PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab");
+    p.events();
+    p.head(200, &[], None).unwrap();
+    assert_eq!(p.conn.abandon().status, None);
+}
+
+#[test]
+fn sr1_a_reason_of_the_callers_replaces_the_registered_one() {
+    let mut p = Peer::new();
+    p.feed(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    p.events();
+    let mut buf = [0u8; 128];
+    let bad = p
+        .conn
+        .send_response_with_reason(200, Some("A\r\nB"), &[], Some(0), &mut buf);
+    assert_eq!(bad, Err(SendError::Encode(EncodeError::InvalidReason)));
+    let n = p
+        .conn
+        .send_response_with_reason(200, Some("Fine"), &[], Some(0), &mut buf)
+        .unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200 Fine\r\n"));
+}
+
+#[test]
+fn pc4_a_final_response_after_continue_was_asked_for_closes_unless_the_body_began() {
+    // The caller polled for the body, was asked for 100, and answered with
+    // a final status instead: the client may or may not send the body.
+    let mut p = Peer::new();
+    p.feed(b"PUT /f HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+    assert_eq!(p.events(), [req("PUT", "/f"), Ev::Continue]);
+    p.respond(404, &[], b"").unwrap();
+    assert!(p.take_out().contains("Connection: close\r\n"));
+    assert!(!p.conn.keep_alive());
+    // Once the body began to arrive, it can be read to its end.
+    let mut p = Peer::new();
+    p.feed(b"PUT /f HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+    assert_eq!(p.events(), [req("PUT", "/f"), Ev::Continue]);
+    p.feed(b"a");
+    assert_eq!(p.events(), [Ev::Data(b"a".to_vec()), Ev::NeedMore]);
+    p.respond(200, &[], b"").unwrap();
+    assert!(p.conn.keep_alive());
+}

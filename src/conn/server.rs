@@ -186,6 +186,11 @@ enum Expect {
     No,
     /// The client waits for `100 Continue` before sending the body.
     Waiting,
+    /// `100 Continue` went out (or was asked of the caller with
+    /// [`ServerEvent::Continue`]) and no body byte has come since: a final
+    /// response now may leave a body on its way unread, so the connection
+    /// closes after it (PC-4).
+    Offered,
 }
 
 impl Exchange {
@@ -277,10 +282,11 @@ impl ServerConnection {
                         // The caller is reading the body: the client gets its
                         // 100 now, unless body bytes show it did not wait.
                         // Never after the final response began (SR-8).
-                        self.state.exchange.expect = Expect::No;
                         if input.is_empty() && !self.state.peer_closed {
+                            self.state.exchange.expect = Expect::Offered;
                             return Ok((0, ServerEvent::Continue));
                         }
+                        self.state.exchange.expect = Expect::No;
                     }
                     let decoded = match body.decode(input) {
                         Ok((0, Decoded::NeedMore)) if self.state.peer_closed => {
@@ -288,6 +294,10 @@ impl ServerConnection {
                         }
                         decoded => decoded,
                     };
+                    if matches!(decoded, Ok((1.., _))) {
+                        // The body is coming: it can be read to its end.
+                        self.state.exchange.expect = Expect::No;
+                    }
                     return match decoded {
                         Ok((n, Decoded::Data(data))) => Ok((n, ServerEvent::Data(data))),
                         Ok((n, Decoded::Trailer(field))) => Ok((n, ServerEvent::Trailer(field))),
@@ -345,6 +355,26 @@ impl ServerConnection {
         self.state.peer_closed = true;
     }
 
+    /// The caller stops waiting for the request under way (its head or
+    /// body did not arrive in time): nothing more is read, as after a
+    /// protocol error (RULES PC-5). Returns the error, an
+    /// [`ErrorKind::Timeout`], with the status to send if one final
+    /// response may still be sent (`408`; the connection adds `Connection:
+    /// close` to it and then closes), as [`poll`](Self::poll) returns it
+    /// from now on. Once the request was read, nothing changes: the
+    /// response is the caller's to finish or drop.
+    pub fn abandon(&mut self) -> ProtocolError {
+        let error = Error::new(ErrorKind::Timeout, 0);
+        match self.state.recv {
+            Recv::Head | Recv::Body(_) | Recv::Ended => self.fail(error),
+            Recv::Failed(first) => self.protocol_error(first),
+            Recv::Done | Recv::Closed | Recv::Switched => ProtocolError {
+                error,
+                status: None,
+            },
+        }
+    }
+
     /// Does the connection persist after the current exchange, as decided
     /// so far? Final once the response head is sent; `false` after an error
     /// or once nothing more will be read.
@@ -383,6 +413,20 @@ impl ServerConnection {
         content_length: Option<u64>,
         out: &mut [u8],
     ) -> Result<usize, SendError> {
+        self.send_response_with_reason(status, None, headers, content_length, out)
+    }
+
+    /// [`send_response`](Self::send_response) with a reason phrase of the
+    /// caller's instead of the registered one (`None`: the registered one).
+    /// The phrase is checked as the serializer checks it (RULES SR-1).
+    pub fn send_response_with_reason(
+        &mut self,
+        status: u16,
+        reason: Option<&str>,
+        headers: &[Header<'_>],
+        content_length: Option<u64>,
+        out: &mut [u8],
+    ) -> Result<usize, SendError> {
         if self.state.send != Send::Head {
             return Err(SendError::WrongState);
         }
@@ -396,16 +440,17 @@ impl ServerConnection {
         // PC-1: the connection persists if the request allowed it, unless
         // the response says close, its body ends at the close, a refused
         // CONNECT may be followed by tunnel bytes that would be read as a
-        // request, the client still waits to send a body nobody will read
-        // (PC-4), or the request was broken (PC-5).
+        // request, the client waits to send a body (or was just told to
+        // send it) that nobody has begun to read (PC-4), or the request was
+        // broken (PC-5).
         let says_close = field::has_token(headers, "connection", "close");
         let refused_connect = ex.connect && !tunnel;
-        let body_never_sent = ex.expect == Expect::Waiting && !self.request_read();
+        let body_unread = ex.expect != Expect::No && !self.request_read();
         let keep_alive = ex.keep_alive
             && !says_close
             && body != Outgoing::CloseDelimited
             && !refused_connect
-            && !body_never_sent
+            && !body_unread
             && !failed;
         let connection = if tunnel {
             None
@@ -421,7 +466,7 @@ impl ServerConnection {
         };
         let head = ResponseHead {
             status,
-            reason: None,
+            reason,
             headers,
             framing,
         };
@@ -506,7 +551,7 @@ impl ServerConnection {
         };
         let n = head.encode(out)?;
         match status {
-            100 => self.state.exchange.expect = Expect::No,
+            100 => self.state.exchange.expect = Expect::Offered,
             101 => {
                 self.state.send = Send::Switched;
                 self.state.exchange.keep_alive = false;
@@ -624,7 +669,13 @@ impl ServerConnection {
                 Err(self.fail(Error::new(ErrorKind::IncompleteHead, at)))
             }
             Ok(crate::Status::Partial) => Ok((0, ServerEvent::NeedMore)),
-            Err(error) => Err(self.fail(error)),
+            Err(error) => {
+                let refused = self.fail(error);
+                // SR-4: no content in a response to HEAD, even an error to a
+                // head refused before its end: its first bytes tell.
+                self.state.exchange.head = input.starts_with(b"HEAD ");
+                Err(refused)
+            }
         }
     }
 
