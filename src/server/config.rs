@@ -1,7 +1,7 @@
 //! Server settings: limits, threads, timeouts, headers and logging.
 
 use std::string::String;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::Limits;
 
@@ -131,4 +131,14 @@ impl Default for IoModel {
     fn default() -> Self {
         IoModel::DEFAULT
     }
+}
+
+/// `t + d`, or a time so far ahead it never comes when that overflows (a
+/// timeout of `Duration::MAX` means "never"). Every deadline is one of the
+/// [`Config`] timeouts from some instant, through this.
+pub(crate) fn later(t: Instant, d: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    t.checked_add(d)
+        .or_else(|| t.checked_add(CENTURY))
+        .unwrap_or(t)
 }

@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 use std::vec::Vec;
 use std::{format, vec};
 
-use super::config::Config;
+use super::config::{later, Config};
 use super::router::{Decision, Router};
 use super::shutdown::{Shared, Slot};
 use super::types::{Request, Response};
@@ -835,15 +835,6 @@ impl<'a> Connection<'a> {
             .write();
         }
     }
-}
-
-/// `t + d`, or a time so far ahead it never comes when that overflows (a
-/// timeout of `Duration::MAX` means "never").
-pub(crate) fn later(t: Instant, d: Duration) -> Instant {
-    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
-    t.checked_add(d)
-        .or_else(|| t.checked_add(CENTURY))
-        .unwrap_or(t)
 }
 
 /// The answer for a request no handler takes.

@@ -56,7 +56,8 @@ use std::time::{Duration, Instant};
 use std::vec::Vec;
 use std::{eprintln, vec};
 
-use super::connection::{later, Context, Expiry, Next, Parked};
+use super::config::later;
+use super::connection::{Context, Expiry, Next, Parked};
 use super::epoll::{has_unread_bytes, Epoll, Interest, Ready};
 
 /// The token of the wake-up socket (a connection's token never has all

@@ -113,7 +113,7 @@ impl Shared {
             if self.stopping() {
                 return;
             }
-            registry.deadline = Some(super::connection::later(Instant::now(), grace));
+            registry.deadline = Some(super::config::later(Instant::now(), grace));
             self.stopping.store(true, Ordering::SeqCst);
             let idle = registry
                 .connections
