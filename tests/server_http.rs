@@ -693,3 +693,38 @@ fn garbage_without_a_line_end_is_answered_at_once() {
     );
     stop(server);
 }
+
+/// RULES CL-9: a client that closes inside a request (here only its
+/// sending side) gets no answer: the request is incomplete, and closed.
+#[test]
+fn a_request_cut_short_by_the_client_is_closed_unanswered() {
+    let server = start();
+    for partial in [
+        &b"GET /echo/x HTTP/1.1\r\nHo"[..],
+        b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc",
+    ] {
+        let mut c = Client::connect(server.local_addr());
+        c.send(partial);
+        c.reader
+            .get_ref()
+            .shutdown(std::net::Shutdown::Write)
+            .unwrap();
+        c.assert_closed();
+    }
+    stop(server);
+}
+
+/// PL-5, PC-4: a refused request whose body came with its head, without
+/// waiting for 100, is read whole and answered like any other; the
+/// connection persists. (It used to be answered at the head and closed.)
+#[test]
+fn expect_continue_with_the_body_sent_anyway_keeps_the_connection() {
+    let server = start();
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(
+        b"POST /nope HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nok",
+    );
+    assert_eq!((r.status, r.header("connection")), (404, None));
+    assert_eq!(c.request(&get("/echo/still")).text(), "still");
+    stop(server);
+}

@@ -1,6 +1,10 @@
-//! One connection: read heads and bodies with the core, route, run the
-//! handler, write the response; repeat while the connection persists.
+//! One connection: the core's [`ServerConnection`] reads the requests and
+//! frames the responses; this module moves the bytes, keeps the time,
+//! routes, runs the handlers and logs.
 //!
+//! The core owns the message sequence (RULES PC-1 to PC-6): persistence,
+//! `Expect: 100-continue`, the framing of responses (HEAD, 204, 205, 304),
+//! `Connection: close`, and the one error response after a protocol error.
 //! Requests are handled one after the other, so pipelined requests are
 //! answered in order. Responses go through a buffered writer that is
 //! flushed whenever the connection would block on a read, so a batch of
@@ -9,27 +13,28 @@
 //! The same code serves both I/O models. With threads ([`serve`]) a
 //! connection blocks in its reads. Event-driven ([`Parked`]), wherever it
 //! would block waiting for a head (or lingering after its last response)
-//! it returns [`Next::Readable`] instead, keeping its progress, and is
-//! resumed by whichever worker gets the readiness report; bodies are read
-//! with blocking reads, as the request is then in progress.
+//! it returns [`Next::Readable`] instead, keeping its progress in its
+//! [`Phase`], and is resumed by whichever worker gets the readiness report;
+//! bodies are read with blocking reads, as the request is then in progress.
 //!
 //! # Costs per request
 //!
 //! On a keep-alive connection a request costs two system calls of its own:
 //! one `read` that brings it and one `write` (the flush before the next
 //! wait) that answers it; event-driven, one `epoll_ctl` re-arms it, and a
-//! share of an `epoll_wait` that reports up to 16 connections. Socket timeouts are set only when the wanted value changes
-//! (it does not between requests), the idle flag the shutdown path reads is
-//! an atomic, and the buffers are the connection's: the read buffer, the
-//! header slots (on the stack), the [`Request`] (its head copy, field spans
-//! and body vectors are cleared and reused) and the write buffer. What the
+//! share of an `epoll_wait` that reports up to 16 connections. Socket
+//! timeouts are set only when the wanted value changes (it does not between
+//! requests), the idle flag the shutdown path reads is an atomic, and the
+//! buffers are the connection's: the read buffer, the header slots (on the
+//! stack), the [`Request`] (its head copy, field spans and body vectors are
+//! cleared and reused), the head scratch and the write buffer. What the
 //! handler allocates for its [`Response`] is its own business.
 
 use std::io::{self, BufWriter, Read, Write};
 use std::mem;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
-use std::string::{String, ToString};
+use std::string::String;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use std::vec::Vec;
@@ -39,11 +44,10 @@ use super::config::{later, Config};
 use super::router::{Decision, Router};
 use super::shutdown::{Shared, Slot};
 use super::types::{Request, Response};
-use super::wire::{self, ConnectionField, DeadlineWriter, LogLine};
+use super::wire::{self, DeadlineWriter, LogLine};
+use crate::conn::{ProtocolError, ServerConnection, ServerEvent, CONTINUE};
 use crate::serialize::reason_phrase;
-use crate::{
-    BodyDecoder, Decoded, Error, Framing, Header, RequestParser, Status, TargetForm, Version,
-};
+use crate::{Framing, Header, RequestParser, TargetForm};
 
 /// Bytes asked of the socket per read at first: enough for a typical head
 /// (and a small body) in one page. A read that fills the space doubles it,
@@ -55,7 +59,7 @@ const MAX_READ_SIZE: usize = 64 * 1024;
 /// one `write`; larger bodies are written straight from the response.
 const WRITE_SIZE: usize = 16 * 1024;
 /// Header slots kept on the stack; a larger `limits.max_headers` gets a
-/// heap slice per parse call.
+/// heap slice per poll.
 const STACK_HEADERS: usize = 128;
 /// A socket timeout already set is kept if it is at most this much shorter
 /// than the one wanted (a read then gives up at most this early, and is
@@ -64,11 +68,14 @@ const TIMEOUT_SLACK: Duration = Duration::from_millis(10);
 /// A request's body vector is dropped after the request if it grew beyond
 /// this, so that an idle connection does not keep a large body's memory.
 const KEEP_BODY_CAPACITY: usize = 64 * 1024;
-/// After an error response: how long, and how many bytes, to read and
+/// After the last response: how long, and how many bytes, to read and
 /// discard so that closing does not reset the connection before the client
 /// has read the response.
 const LINGER_TIME: Duration = Duration::from_secs(1);
 const LINGER_BYTES: usize = 1024 * 1024;
+/// The timeout of a read the event layer reported ready, which should not
+/// block at all: a guard for the case where it would anyway.
+const READY_READ: Duration = Duration::from_millis(10);
 
 /// What every connection shares.
 pub(crate) struct Context {
@@ -81,7 +88,7 @@ pub(crate) struct Context {
 /// every read (the thread-per-connection model).
 pub(crate) fn serve(ctx: &Context, slot: Arc<Slot>, remote: SocketAddr, id: u64) {
     let mut conn = Connection::new(ctx, slot, remote, id, false);
-    while let Flow::KeepAlive = conn.serve_one() {}
+    conn.run();
 }
 
 /// Ends a connection's registration when the connection is dropped, however
@@ -106,6 +113,25 @@ pub(crate) enum Next {
     Readable(Instant),
 }
 
+/// Where the server side of a connection is, between requests or waiting
+/// for one; the core's [`ServerConnection`] keeps where the protocol is.
+/// Every wait's deadline is here, derived from [`Config`] when the phase
+/// begins.
+#[derive(Clone, Copy, Debug)]
+enum Phase {
+    /// Waiting for a request, nothing of it received (empty lines aside,
+    /// RFC 9112 §2.2): closed quietly at `until` (the head timeout for a
+    /// new connection, the keep-alive timeout after a response). Marked
+    /// idle for the shutdown path while it waits.
+    Idle { until: Instant },
+    /// A head has begun: it must end by the head timeout from its first
+    /// byte (a trickle cannot extend it), or get `408`.
+    Head { started: Instant },
+    /// After the last response: reading and discarding what the client
+    /// still sends (see [`Connection::close_gracefully`]).
+    Linger { until: Instant, drained: usize },
+}
+
 /// A connection's state: everything but the shared context. A
 /// [`Connection`] wraps it while a thread serves it; between two events of
 /// the event-driven layer it waits in a table for its socket, to be resumed
@@ -119,19 +145,13 @@ pub(crate) struct Parked {
     /// The socket's read timeout as last set (`None`: unknown).
     read_timeout: Option<Duration>,
     buf: ReadBuf,
+    /// The protocol: requests in, responses out.
+    conn: ServerConnection,
+    phase: Phase,
     /// The request being served; its vectors are reused by the next one.
     request: Request,
-    head: HeadProgress,
-    /// A response was sent: later waits for a request use the keep-alive
-    /// timeout rather than the head timeout.
-    answered: bool,
-    /// Event-driven: the socket was reported readable and not read since.
-    ready: bool,
-    /// Marked idle for the shutdown path while parked.
-    marked_idle: bool,
-    linger: Option<Linger>,
-    /// The deadline of the wait asked for by [`Flow::Wait`].
-    wait_until: Instant,
+    /// Where response heads are written before they go to `out`.
+    scratch: Vec<u8>,
     /// Held for its `Drop`: unregisters the connection.
     _registration: Registration,
 }
@@ -147,28 +167,26 @@ impl Parked {
         &self.slot.stream
     }
 
-    /// Serves what a new connection can serve now (nothing until it is
-    /// readable: it only starts waiting).
+    /// Starts waiting for the first request (nothing can be served until
+    /// the socket is readable).
     pub(crate) fn start(self, ctx: &Context) -> (Next, Parked) {
         let mut conn = Connection::resume(ctx, self);
-        (conn.drive(), conn.state)
+        (conn.run(), conn.state)
     }
 
-    /// The socket became readable (or closed, or failed). Also the way to
-    /// resume a connection whose deadline passed while bytes were waiting
-    /// for it: what arrived in time is served, a head still unfinished gets
-    /// `408`.
+    /// The socket became readable (or closed, or failed): one read, then
+    /// whatever it allows. Also the way to resume a connection whose
+    /// deadline passed while bytes were waiting for it: what arrived in
+    /// time is served, a head still unfinished gets `408`.
     pub(crate) fn on_readable(self, ctx: &Context) -> (Next, Parked) {
         let mut conn = Connection::resume(ctx, self);
-        let next = if conn.state.linger.is_some() {
-            conn.linger_step()
-        } else {
-            conn.state.ready = true;
-            if conn.state.marked_idle {
-                conn.state.marked_idle = false;
+        let next = match conn.state.phase {
+            Phase::Linger { .. } => conn.linger_step(),
+            Phase::Idle { .. } => {
                 ctx.shared.set_idle(&conn.state.slot, false);
+                conn.read_ready()
             }
-            conn.drive()
+            Phase::Head { .. } => conn.read_ready(),
         };
         (next, conn.state)
     }
@@ -176,18 +194,17 @@ impl Parked {
     /// What the deadline of the current wait means when it passes with no
     /// byte to read.
     pub(crate) fn expiry(&self) -> Expiry {
-        match (&self.linger, self.head.started) {
-            (None, Some(_)) => Expiry::Answer,
-            _ => Expiry::Close,
+        match self.phase {
+            Phase::Head { .. } => Expiry::Answer,
+            Phase::Idle { .. } | Phase::Linger { .. } => Expiry::Close,
         }
     }
 
     /// The deadline passed on an unfinished head ([`Expiry::Answer`]):
     /// answer `408` and close.
     pub(crate) fn on_deadline(self, ctx: &Context) -> (Next, Parked) {
-        let started = match (self.expiry(), self.head.started) {
-            (Expiry::Answer, Some(started)) => started,
-            _ => return (Next::Close, self),
+        let Phase::Head { started } = self.phase else {
+            return (Next::Close, self);
         };
         let mut conn = Connection::resume(ctx, self);
         let flow = conn.fail(Failure::Timeout, None, started);
@@ -202,30 +219,6 @@ pub(crate) enum Expiry {
     Close,
     /// A head was started: a worker answers `408`.
     Answer,
-}
-
-/// The head being read, kept across the waits of an event-driven
-/// connection so that no byte is parsed twice.
-struct HeadProgress {
-    parser: RequestParser,
-    /// When the first byte of the request arrived.
-    started: Option<Instant>,
-}
-
-impl HeadProgress {
-    fn new(limits: crate::Limits) -> HeadProgress {
-        HeadProgress {
-            parser: RequestParser::with_limits(limits),
-            started: None,
-        }
-    }
-}
-
-/// Reading and discarding what the client still sends after the final
-/// response (see [`Connection::close_gracefully`]).
-struct Linger {
-    until: Instant,
-    drained: usize,
 }
 
 /// Received bytes not yet consumed: `data[start..end]`. It holds at most one
@@ -284,22 +277,23 @@ impl ReadBuf {
     }
 }
 
-/// Whether the connection goes on after a request.
+/// How serving a request ended.
 enum Flow {
-    KeepAlive,
+    /// On to the next request.
+    Next,
     Close,
     /// Event-driven only: wait for the socket to become readable (for more
-    /// of a head, or while lingering) until `wait_until`.
-    Wait,
+    /// of a head, or while lingering) until the deadline.
+    Wait(Instant),
 }
 
 /// Why a request could not be read.
 enum Failure {
-    /// The core rejected the head or the body framing: answer its status.
-    Parse(Error),
+    /// The core refused the head or the body framing (RULES PC-5).
+    Protocol(ProtocolError),
     /// The head or body did not arrive in time: answer 408.
     Timeout,
-    /// The client went away, or the socket failed: just close.
+    /// The socket failed: just close.
     Gone,
 }
 
@@ -311,21 +305,8 @@ fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
-/// How reading a head ended.
-enum HeadRead {
-    Head(Head),
-    /// The connection ended quietly between requests (closed by the
-    /// client, idle timeout, shutdown).
-    Ended,
-    /// Event-driven: wait for the socket to become readable.
-    Wait,
-}
-
-/// What the head told us besides the request itself.
+/// What the head told the server besides the request itself.
 struct Head {
-    framing: Framing,
-    keep_alive: bool,
-    expects_continue: bool,
     asterisk: bool,
     /// When the first byte of the request arrived.
     started: Instant,
@@ -351,19 +332,19 @@ impl<'a> Connection<'a> {
         // Responses are written whole and flushed once per batch: Nagle's
         // algorithm would only hold back the last segment of a batch.
         let _ = slot.stream.set_nodelay(true);
+        let config = &ctx.config;
         let state = Parked {
             out: BufWriter::with_capacity(WRITE_SIZE, DeadlineWriter::new(Arc::clone(&slot))),
             slot,
             remote,
             read_timeout: None,
             buf: ReadBuf::default(),
+            conn: ServerConnection::with_parser(RequestParser::with_limits(config.limits)),
+            phase: Phase::Idle {
+                until: later(Instant::now(), config.head_timeout),
+            },
             request: Request::empty(),
-            head: HeadProgress::new(ctx.config.limits),
-            answered: false,
-            ready: false,
-            marked_idle: false,
-            linger: None,
-            wait_until: Instant::now(),
+            scratch: Vec::new(),
             _registration: Registration {
                 shared: Arc::clone(&ctx.shared),
                 id,
@@ -384,11 +365,12 @@ impl<'a> Connection<'a> {
         }
     }
 
-    /// Event-driven: serves requests until the connection must wait or end.
-    fn drive(&mut self) -> Next {
+    /// Serves requests until the connection must wait (event-driven) or
+    /// ends.
+    fn run(&mut self) -> Next {
         loop {
             match self.serve_one() {
-                Flow::KeepAlive => {}
+                Flow::Next => {}
                 flow => return self.next(flow),
             }
         }
@@ -396,38 +378,50 @@ impl<'a> Connection<'a> {
 
     fn next(&self, flow: Flow) -> Next {
         match flow {
-            Flow::Wait => Next::Readable(self.state.wait_until),
-            Flow::KeepAlive | Flow::Close => Next::Close,
+            Flow::Wait(until) => Next::Readable(until),
+            Flow::Next | Flow::Close => Next::Close,
+        }
+    }
+
+    /// Event-driven: the one read a readiness report allows while a head is
+    /// awaited, then whatever it brought is served. Bytes that arrived are
+    /// read even past the deadline (a request whose report waited behind a
+    /// held-up worker is served); the deadline is checked after.
+    fn read_ready(&mut self) -> Next {
+        // Readable: this read does not block (a short timeout guards the
+        // case where it would anyway).
+        match self.read_before(later(Instant::now(), READY_READ)) {
+            Ok(()) | Err(Failure::Timeout) => self.run(),
+            Err(_) => Next::Close,
         }
     }
 
     /// Event-driven linger: one read of what the client sends, discarded.
     fn linger_step(&mut self) -> Next {
+        let Phase::Linger { until, drained } = self.state.phase else {
+            return Next::Close;
+        };
         // Readable: this read does not block (a short timeout guards the
         // case where it would anyway).
-        const LINGER_READ: Duration = Duration::from_millis(10);
         let mut scratch = [0u8; 4096];
-        if self.state.read_timeout != Some(LINGER_READ) {
+        if self.state.read_timeout != Some(READY_READ) {
             self.state.read_timeout = None;
-            if self.stream().set_read_timeout(Some(LINGER_READ)).is_err() {
+            if self.stream().set_read_timeout(Some(READY_READ)).is_err() {
                 return Next::Close;
             }
-            self.state.read_timeout = Some(LINGER_READ);
+            self.state.read_timeout = Some(READY_READ);
         }
         match self.stream().read(&mut scratch) {
             Ok(n @ 1..) => {
-                let Some(linger) = self.state.linger.as_mut() else {
-                    return Next::Close;
-                };
-                linger.drained += n;
-                if linger.drained >= LINGER_BYTES || Instant::now() >= linger.until {
+                let drained = drained + n;
+                if drained >= LINGER_BYTES || Instant::now() >= until {
                     return Next::Close;
                 }
-                self.state.wait_until = linger.until;
-                Next::Readable(linger.until)
+                self.state.phase = Phase::Linger { until, drained };
+                Next::Readable(until)
             }
             Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {
-                Next::Readable(self.state.wait_until)
+                Next::Readable(until)
             }
             _ => Next::Close,
         }
@@ -441,21 +435,37 @@ impl<'a> Connection<'a> {
         &self.state.slot.stream
     }
 
-    /// One read into the buffer, waiting at most `timeout` (a little less
-    /// if a timeout already set is within [`TIMEOUT_SLACK`] of it).
-    fn fill(&mut self, timeout: Duration) -> io::Result<usize> {
+    /// One read into the buffer, giving up at `deadline` (a little before
+    /// if a timeout already set is within [`TIMEOUT_SLACK`] of it). A
+    /// timeout is [`Failure::Timeout`]; end of stream, [`Failure::Gone`].
+    fn read_before(&mut self, deadline: Instant) -> Result<(), Failure> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Failure::Timeout);
+        }
         // A zero timeout means "block forever" to the OS: never pass one.
-        let timeout = timeout.max(Duration::from_millis(1));
+        let timeout = left.max(Duration::from_millis(1));
         let close_enough = matches!(
             self.state.read_timeout,
             Some(set) if set <= timeout && timeout - set <= TIMEOUT_SLACK
         );
         if !close_enough {
             self.state.read_timeout = None;
-            self.state.slot.stream.set_read_timeout(Some(timeout))?;
+            if self.stream().set_read_timeout(Some(timeout)).is_err() {
+                return Err(Failure::Gone);
+            }
             self.state.read_timeout = Some(timeout);
         }
-        self.state.buf.fill(&self.state.slot.stream)
+        match self.state.buf.fill(&self.state.slot.stream) {
+            // The client closed: between requests that ends the connection;
+            // inside one, the request is incomplete and is not answered
+            // (RULES CL-9).
+            Ok(0) => Err(Failure::Gone),
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
+            Err(e) if is_timeout(&e) => Err(Failure::Timeout),
+            Err(_) => Err(Failure::Gone),
+        }
     }
 
     /// Reads, routes and answers one request, in the connection's reused
@@ -470,14 +480,8 @@ impl<'a> Connection<'a> {
 
     fn serve_request(&mut self, request: &mut Request) -> Flow {
         let head = match self.read_head(request) {
-            Ok(HeadRead::Head(head)) => head,
-            Ok(HeadRead::Ended) => return Flow::Close,
-            Ok(HeadRead::Wait) => return Flow::Wait,
-            Err(failure) => {
-                // Logged with the time since the request's first byte.
-                let started = self.state.head.started.unwrap_or_else(Instant::now);
-                return self.fail(failure, None, started);
-            }
+            Ok(head) => head,
+            Err(flow) => return flow,
         };
         let ctx = self.ctx;
         let decision = ctx
@@ -487,21 +491,16 @@ impl<'a> Connection<'a> {
         // A method no endpoint implements (`FROBNICATE`, `get`) is most likely
         // a client speaking something else: answer 501 and close, as for the
         // core's errors.
-        let unimplemented = matches!(decision, Decision::NotImplemented);
-        if head.expects_continue {
-            if !routed {
-                // RFC 9110 §10.1.1: a final status instead of 100 Continue;
-                // the body is never read, so the connection cannot go on.
-                return self.respond(&head, request, unrouted(decision), false);
+        let close = matches!(decision, Decision::NotImplemented);
+        match self.read_body(request, routed) {
+            Ok(BodyRead::Whole) => {}
+            // RFC 9110 §10.1.1: the client waits for 100 Continue before
+            // its body, and the request is refused anyway: the final status
+            // instead (the core closes, since the body is never read: PC-4).
+            Ok(BodyRead::Refused) => {
+                return self.respond(request, &unrouted(decision), head.started, close)
             }
-            // SR-8: 100 only if the client is still waiting for a body.
-            let waiting = head.framing.has_body() && self.state.buf.pending().is_empty();
-            if waiting && wire::write_continue(&mut self.state.out).is_err() {
-                return Flow::Close;
-            }
-        }
-        if let Err(failure) = self.read_body(request, head.framing) {
-            return self.fail(failure, Some(request), head.started);
+            Err(failure) => return self.fail(failure, Some(request), head.started),
         }
         // RULES SM-12: the whole body was de-framed without error; only now
         // does a handler run.
@@ -520,112 +519,90 @@ impl<'a> Connection<'a> {
             }
             other => unrouted(other),
         };
-        let keep = head.keep_alive && !unimplemented && !response_asks_close(&response);
-        self.respond(&head, request, response, keep)
+        self.respond(request, &response, head.started, close)
     }
 
-    /// Writes the response to a complete request; `keep` is whether the
-    /// connection may stay open after it.
-    fn respond(&mut self, head: &Head, request: &Request, response: Response, keep: bool) -> Flow {
-        let keep = keep && !self.ctx.shared.stopping();
-        let connection = match (keep, request.version()) {
-            (false, _) => ConnectionField::Close,
-            (true, Version::Http10) => ConnectionField::KeepAlive,
-            (true, Version::Http11) => ConnectionField::Omit,
+    /// Writes the response to a complete request (with `Connection: close`
+    /// if `close`, or if the server is shutting down), then goes on to the
+    /// next request if the core says the connection persists (PC-1).
+    fn respond(
+        &mut self,
+        request: &Request,
+        response: &Response,
+        started: Instant,
+        close: bool,
+    ) -> Flow {
+        let close = close || self.ctx.shared.stopping();
+        let (status, bytes) = match self.write(response, close) {
+            Ok(Ok(bytes)) => (response.status(), bytes),
+            Ok(Err(refused)) => {
+                log_error(request, &format!("response refused by the core: {refused}"));
+                let fallback = Response::plain(500, "Internal Server Error");
+                match self.write(&fallback, close) {
+                    Ok(Ok(bytes)) => (500, bytes),
+                    _ => return Flow::Close,
+                }
+            }
+            Err(_) => return Flow::Close,
         };
-        let head_only = request.method() == "HEAD";
-        let (status, bytes) = match self.write(&response, connection, head_only, request) {
-            Some(sent) => sent,
-            None => return Flow::Close,
-        };
-        self.log(request.request_line(), status, bytes, head.started);
-        self.state.answered = true;
-        if keep {
-            Flow::KeepAlive
-        } else {
-            self.close_gracefully()
+        self.log(request.request_line(), status, bytes, started);
+        if !self.state.conn.keep_alive() {
+            return self.close_gracefully();
         }
+        let until = later(Instant::now(), self.config().keep_alive_timeout);
+        self.state.phase = Phase::Idle { until };
+        Flow::Next
     }
 
-    /// Writes `response`, or a 500 if the serializer refuses it. Returns
-    /// the status and body bytes sent, or `None` if the socket failed.
+    /// Writes `response` through the core, within the write timeout.
     fn write(
         &mut self,
         response: &Response,
-        connection: ConnectionField,
-        head_only: bool,
-        request: &Request,
-    ) -> Option<(u16, usize)> {
+        close: bool,
+    ) -> io::Result<Result<usize, crate::conn::SendError>> {
         let config = self.config();
-        self.state.out.get_mut().deadline = later(Instant::now(), config.write_timeout);
-        let server = config.server_header.as_deref();
-        match wire::write_response(&mut self.state.out, server, response, connection, head_only) {
-            Ok(Ok(bytes)) => Some((response.status(), bytes)),
-            Ok(Err(refused)) => {
-                log_error(
-                    request,
-                    &format!("response refused by the serializer: {refused}"),
-                );
-                let fallback = Response::plain(500, "Internal Server Error");
-                match wire::write_response(
-                    &mut self.state.out,
-                    server,
-                    &fallback,
-                    connection,
-                    head_only,
-                ) {
-                    Ok(Ok(bytes)) => Some((500, bytes)),
-                    _ => None,
-                }
-            }
-            Err(_) => None,
-        }
+        let state = &mut self.state;
+        state.out.get_mut().deadline = later(Instant::now(), config.write_timeout);
+        wire::write_response(
+            &mut state.out,
+            &mut state.conn,
+            &mut state.scratch,
+            config.server_header.as_deref(),
+            response,
+            close,
+        )
     }
 
-    /// Answers a request that could not be read, then closes. `request` is
-    /// known when the head was fine and the body was not.
+    /// Answers a request that could not be read, as the core allows (one
+    /// response with `Connection: close`, RULES PC-5, SM-11), then closes.
+    /// `request` is known when the head was fine and the body was not.
     fn fail(&mut self, failure: Failure, request: Option<&Request>, started: Instant) -> Flow {
-        let (status, message) = match failure {
-            Failure::Parse(e) => (e.status(), e.message()),
-            Failure::Timeout => (408, ""),
+        let error = match failure {
+            Failure::Protocol(refused) => refused,
+            // The server stops waiting; the core says whether it may answer.
+            Failure::Timeout => self.state.conn.abandon(),
             Failure::Gone => return Flow::Close,
         };
+        let Some(status) = error.status else {
+            // A response was under way: nothing more can be said.
+            return Flow::Close;
+        };
         let reason = reason_phrase(status).unwrap_or("Error");
-        let body = if message.is_empty() {
-            reason.to_string()
-        } else {
-            format!("{reason}: {message}")
-        };
-        let response = Response::plain(status, body);
-        // RFC 9110 §9.3.2: no content in a response to HEAD, even an error
-        // (when the head itself was rejected, its first bytes tell).
-        let head_only = match request {
-            Some(r) => r.method() == "HEAD",
-            None => self.state.buf.pending().starts_with(b"HEAD "),
-        };
-        self.state.out.get_mut().deadline = later(Instant::now(), self.config().write_timeout);
-        let server = self.config().server_header.as_deref();
-        let written = wire::write_response(
-            &mut self.state.out,
-            server,
-            &response,
-            ConnectionField::Close,
-            head_only,
-        );
-        let Ok(Ok(bytes)) = written else {
+        let message = error.error.message();
+        let response = Response::plain(status, format!("{reason}: {message}"));
+        let Ok(Ok(bytes)) = self.write(&response, true) else {
             return Flow::Close;
         };
         let line = request.map_or("-", Request::request_line);
         self.log(line, status, bytes, started);
-        // RULES SM-11: never read on after a framing error; answer and close.
         self.close_gracefully()
     }
 
     /// Flushes, shuts down our side, and reads what the client still sends
     /// for a moment, so that the close does not turn into a reset that could
     /// destroy the response before the client reads it. Event-driven, the
-    /// reading is done by parking ([`Flow::Wait`] with [`Linger`]) rather
-    /// than by holding a thread.
+    /// reading is done by parking ([`Phase::Linger`]) rather than by holding
+    /// a thread.
     fn close_gracefully(&mut self) -> Flow {
         if self.state.out.flush().is_err() {
             return Flow::Close;
@@ -635,12 +612,10 @@ impl<'a> Connection<'a> {
         if !self.ctx.shared.set_idle(&self.state.slot, true) {
             return Flow::Close;
         }
-        let until = Instant::now() + LINGER_TIME;
+        let until = later(Instant::now(), LINGER_TIME);
         if self.evented {
-            self.state.marked_idle = true;
-            self.state.linger = Some(Linger { until, drained: 0 });
-            self.state.wait_until = until;
-            return Flow::Wait;
+            self.state.phase = Phase::Linger { until, drained: 0 };
+            return Flow::Wait(until);
         }
         self.state.read_timeout = None;
         let mut drained = 0;
@@ -665,160 +640,136 @@ impl<'a> Connection<'a> {
         self.state.out.flush().map_err(|_| Failure::Gone)
     }
 
-    /// Reads until a complete head is parsed. Event-driven, returns
-    /// [`HeadRead::Wait`] instead of blocking for more bytes; the progress
-    /// so far stays in `self.state.head`.
-    fn read_head(&mut self, request: &mut Request) -> Result<HeadRead, Failure> {
+    /// Polls the core until it hands out a request head, reading as needed.
+    /// Event-driven, returns [`Flow::Wait`] instead of blocking for more
+    /// bytes; the progress so far stays in the core's parser, the buffer
+    /// and [`Phase`].
+    fn read_head(&mut self, request: &mut Request) -> Result<Head, Flow> {
         let config = self.config();
         loop {
-            if !self.state.buf.pending().is_empty() {
+            // The parser re-slices fields it saw in earlier calls, so a
+            // fresh slice per call is all it needs: on the stack when the
+            // limit allows (no allocation per request).
+            let n = config.limits.max_headers;
+            let mut on_stack;
+            let mut on_heap;
+            let headers: &mut [Header<'_>] = if n <= STACK_HEADERS {
+                on_stack = [Header::EMPTY; STACK_HEADERS];
+                &mut on_stack[..n]
+            } else {
+                on_heap = vec![Header::EMPTY; n];
+                &mut on_heap
+            };
+            let pending = self.state.buf.pending();
+            let started = match self.state.phase {
+                Phase::Head { started } => started,
+                _ => Instant::now(),
+            };
+            match self.state.conn.poll(pending, headers) {
+                Ok((used, ServerEvent::Request(req))) => {
+                    request.set_head(&pending[..used], &req, self.state.remote);
+                    if let Framing::Length(len) = req.framing {
+                        // Declared is not received: reserve only a little.
+                        request.body_mut().reserve(len.min(64 * 1024) as usize);
+                    }
+                    let asterisk = req.target_form == TargetForm::Asterisk;
+                    self.state.buf.consume(used);
+                    return Ok(Head { asterisk, started });
+                }
+                Ok((_, ServerEvent::NeedMore)) => {}
+                // The client closed between requests.
+                Ok(_) => return Err(Flow::Close),
+                // The core refuses a byte no valid head can hold when it
+                // arrives (RULES RL-7: a TLS handshake sent to a plain port
+                // is answered 400 at once).
+                Err(refused) => return Err(self.fail(Failure::Protocol(refused), None, started)),
+            }
+            if let Phase::Idle { .. } = self.state.phase {
                 // Empty lines before a request are ignored (RFC 9112 §2.2):
                 // they do not start the head clock, so a client that sent a
                 // stray CRLF and went idle is closed quietly at the
                 // keep-alive timeout instead of getting a 408.
-                let blank = self.state.head.started.is_none()
-                    && self
-                        .state
-                        .buf
-                        .pending()
-                        .iter()
-                        .all(|&b| matches!(b, b'\r' | b'\n'));
-                let started = if blank {
-                    Instant::now()
-                } else {
-                    *self.state.head.started.get_or_insert_with(Instant::now)
-                };
-                // The parser re-slices fields it saw in earlier calls, so a
-                // fresh slice per call is all it needs: on the stack when
-                // the limit allows (no allocation per request).
-                let n = config.limits.max_headers;
-                let mut on_stack;
-                let mut on_heap;
-                let headers: &mut [Header<'_>] = if n <= STACK_HEADERS {
-                    on_stack = [Header::EMPTY; STACK_HEADERS];
-                    &mut on_stack[..n]
-                } else {
-                    on_heap = vec![Header::EMPTY; n];
-                    &mut on_heap
-                };
-                let pending = self.state.buf.pending();
-                match self.state.head.parser.parse(pending, headers) {
-                    Ok(Status::Complete(req)) => {
-                        request.set_head(&pending[..req.head_len], &req, self.state.remote);
-                        let head = Head {
-                            framing: req.framing,
-                            keep_alive: req.keep_alive(),
-                            expects_continue: req.expects_continue(),
-                            asterisk: req.target_form == TargetForm::Asterisk,
-                            started,
-                        };
-                        let head_len = req.head_len;
-                        self.state.buf.consume(head_len);
-                        self.state.head = HeadProgress::new(config.limits);
-                        return Ok(HeadRead::Head(head));
-                    }
-                    // The core refuses a byte no valid head can hold when it
-                    // arrives (RULES RL-7: a TLS handshake sent to a plain
-                    // port is answered 400 at once).
-                    Ok(Status::Partial) => {}
-                    Err(e) => return Err(Failure::Parse(e)),
+                if !self
+                    .state
+                    .buf
+                    .pending()
+                    .iter()
+                    .all(|&b| matches!(b, b'\r' | b'\n'))
+                {
+                    self.state.phase = Phase::Head { started };
                 }
             }
-            self.flush()?;
-            let timeout = match self.state.head.started {
-                Some(started) => {
-                    // The head deadline runs from the request's first byte,
-                    // so a client trickling bytes cannot reset it.
-                    let deadline = later(started, config.head_timeout);
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(Failure::Timeout);
+            if self.flush().is_err() {
+                return Err(Flow::Close);
+            }
+            let deadline = match self.state.phase {
+                Phase::Idle { until } => {
+                    if !self.ctx.shared.set_idle(&self.state.slot, true) {
+                        return Err(Flow::Close);
                     }
-                    if self.evented && !self.state.ready {
-                        self.state.wait_until = deadline;
-                        return Ok(HeadRead::Wait);
-                    }
-                    left
+                    until
                 }
-                None => {
-                    let timeout = if self.state.answered {
-                        config.keep_alive_timeout
-                    } else {
-                        config.head_timeout
-                    };
-                    if self.evented {
-                        // Readable already: the read below cannot block, so
-                        // the connection is not marked idle for it.
-                        if !self.state.ready {
-                            if !self.ctx.shared.set_idle(&self.state.slot, true) {
-                                return Ok(HeadRead::Ended);
-                            }
-                            self.state.marked_idle = true;
-                            self.state.wait_until = later(Instant::now(), timeout);
-                            return Ok(HeadRead::Wait);
-                        }
-                    } else if !self.ctx.shared.set_idle(&self.state.slot, true) {
-                        return Ok(HeadRead::Ended);
-                    }
-                    timeout
-                }
+                Phase::Head { started } => later(started, config.head_timeout),
+                Phase::Linger { .. } => return Err(Flow::Close),
             };
-            // Event-driven: the one read the readiness report allows.
-            self.state.ready = false;
-            let read = self.fill(timeout);
-            if !self.evented && self.state.head.started.is_none() {
+            if Instant::now() >= deadline {
+                return Err(match self.state.phase {
+                    Phase::Head { started } => self.fail(Failure::Timeout, None, started),
+                    _ => Flow::Close,
+                });
+            }
+            if self.evented {
+                return Err(Flow::Wait(deadline));
+            }
+            let read = self.read_before(deadline);
+            if let Phase::Idle { .. } = self.state.phase {
                 self.ctx.shared.set_idle(&self.state.slot, false);
             }
-            match read {
-                Ok(0) if self.state.head.started.is_none() => return Ok(HeadRead::Ended),
-                Ok(0) => return Err(Failure::Gone),
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if is_timeout(&e) && self.state.head.started.is_some() => {}
-                Err(_) if self.state.head.started.is_none() => return Ok(HeadRead::Ended),
-                Err(_) => return Err(Failure::Gone),
+            match (read, self.state.phase) {
+                (Ok(()), _) => {}
+                (Err(Failure::Timeout), Phase::Head { started }) => {
+                    return Err(self.fail(Failure::Timeout, None, started))
+                }
+                _ => return Err(Flow::Close),
             }
         }
     }
 
     /// De-frames the body into `request` (RULES SM-12: all of it, before
-    /// any handler runs). Bounded by `limits.max_body`: a larger
-    /// Content-Length was refused with the head, a larger chunked body is
-    /// refused by the decoder as soon as a chunk-size declares it.
-    fn read_body(&mut self, request: &mut Request, framing: Framing) -> Result<(), Failure> {
-        let config = self.config();
-        let mut decoder = BodyDecoder::new(framing, &config.limits);
-        if let Framing::Length(len) = framing {
-            // Declared is not received: reserve only a little up front.
-            request.body_mut().reserve(len.min(64 * 1024) as usize);
-        }
+    /// any handler runs), with the body timeout for each read. Bounded by
+    /// `limits.max_body`: a larger Content-Length was refused with the head,
+    /// a larger chunked body is refused by the core as soon as a chunk-size
+    /// declares it. A client that waits for `100 Continue` gets it if the
+    /// request is `routed`; otherwise the body is never asked for.
+    fn read_body(&mut self, request: &mut Request, routed: bool) -> Result<BodyRead, Failure> {
+        let timeout = self.config().body_timeout;
         loop {
-            let (consumed, done, need_more) = match decoder.decode(self.state.buf.pending()) {
-                Ok((n, Decoded::Data(data))) => {
+            let state = &mut self.state;
+            match state.conn.poll(state.buf.pending(), &mut []) {
+                Ok((used, ServerEvent::Data(data))) => {
                     request.body_mut().extend_from_slice(data);
-                    (n, false, false)
+                    state.buf.consume(used);
                 }
-                Ok((n, Decoded::Trailer(field))) => {
+                Ok((used, ServerEvent::Trailer(field))) => {
                     request.push_trailer(field);
-                    (n, false, false)
+                    state.buf.consume(used);
                 }
-                Ok((n, Decoded::Done)) => (n, true, false),
-                Ok((n, Decoded::NeedMore)) => (n, false, true),
-                Err(e) => return Err(Failure::Parse(e)),
-            };
-            self.state.buf.consume(consumed);
-            if done {
-                return Ok(());
-            }
-            if need_more {
-                self.flush()?;
-                match self.fill(config.body_timeout) {
-                    Ok(0) => return Err(Failure::Gone),
-                    Ok(_) => {}
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) if is_timeout(&e) => return Err(Failure::Timeout),
-                    Err(_) => return Err(Failure::Gone),
+                Ok((used, ServerEvent::EndOfRequest)) => {
+                    state.buf.consume(used);
+                    return Ok(BodyRead::Whole);
                 }
+                // PC-4, SR-8: 100 only to a request that will be served.
+                Ok((_, ServerEvent::Continue)) if !routed => return Ok(BodyRead::Refused),
+                Ok((_, ServerEvent::Continue)) => {
+                    state.out.write_all(CONTINUE).map_err(|_| Failure::Gone)?;
+                }
+                Ok((used, ServerEvent::NeedMore)) => {
+                    state.buf.consume(used);
+                    self.flush()?;
+                    self.read_before(later(Instant::now(), timeout))?;
+                }
+                Ok(_) => return Err(Failure::Gone),
+                Err(refused) => return Err(Failure::Protocol(refused)),
             }
         }
     }
@@ -837,6 +788,15 @@ impl<'a> Connection<'a> {
     }
 }
 
+/// How reading a body ended.
+enum BodyRead {
+    /// All of it was read.
+    Whole,
+    /// The client waits for `100 Continue` and the request is refused: the
+    /// body is never asked for.
+    Refused,
+}
+
 /// The answer for a request no handler takes.
 fn unrouted(decision: Decision<'_>) -> Response {
     match decision {
@@ -847,16 +807,6 @@ fn unrouted(decision: Decision<'_>) -> Response {
         }
         Decision::NotImplemented | Decision::Handler(_) => Response::plain(501, "Not Implemented"),
     }
-}
-
-/// Did the handler ask to close (`Connection: close`)?
-fn response_asks_close(response: &Response) -> bool {
-    response.headers().any(|(name, value)| {
-        name.eq_ignore_ascii_case("connection")
-            && value
-                .split(',')
-                .any(|token| token.trim().eq_ignore_ascii_case("close"))
-    })
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {

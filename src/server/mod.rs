@@ -14,9 +14,10 @@
 //!   [`Config::max_connections`]. Portable; a switch per request.
 //!
 //! Per request:
-//! socket bytes → a bounded read buffer → [`RequestParser`](crate::RequestParser)
-//! → [`BodyDecoder`](crate::BodyDecoder) → router → handler →
-//! [`ResponseHead`](crate::serialize::ResponseHead) → socket.
+//! socket bytes → a bounded read buffer → the core's
+//! [`ServerConnection`](crate::conn::ServerConnection) (head, body,
+//! persistence, `100 Continue`) → router → handler → the same connection
+//! (the response's framing and `Connection` field) → socket.
 //!
 //! * **Routing**: [`Server::route`] keys endpoints by method (case-sensitive)
 //!   and path prefix; the longest matching prefix wins. A path served only
@@ -100,7 +101,7 @@ use connection::Context;
 use pool::{Job, Pool};
 use router::Router;
 use shutdown::{Shared, Slot};
-use wire::{ConnectionField, LogLine};
+use wire::LogLine;
 
 /// A bound HTTP/1.1 server: add endpoints with [`route`](Server::route),
 /// then [`run`](Server::run) it (or [`spawn`](Server::spawn) it on a thread
@@ -365,9 +366,7 @@ fn reject(ctx: &Context, mut stream: &TcpStream, remote: SocketAddr) {
     let response = Response::plain(503, "Service Unavailable");
     let server = ctx.config.server_header.as_deref();
     let mut out = Vec::new();
-    if let Ok(Ok(bytes)) =
-        wire::write_response(&mut out, server, &response, ConnectionField::Close, false)
-    {
+    if let Ok(Ok(bytes)) = wire::write_unsolicited(&mut out, server, &response) {
         if stream.write_all(&out).is_ok() && ctx.config.access_log {
             LogLine {
                 remote,

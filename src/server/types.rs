@@ -391,11 +391,6 @@ impl Response {
         &self.body
     }
 
-    /// Does the status forbid a body (1xx, 204, 304; RFC 9110 §15)?
-    pub(crate) fn status_forbids_body(&self) -> bool {
-        matches!(self.status, 100..=199 | 204 | 304)
-    }
-
     /// A `text/plain` response with `status` and `body`.
     pub(crate) fn plain(status: u16, body: impl Into<Vec<u8>>) -> Response {
         Response::new(status)

@@ -1,4 +1,4 @@
-//! Bytes out: responses through the core's serializer, a writer with a
+//! Bytes out: responses through the core's connection, a writer with a
 //! deadline, the `Date` header and the access log.
 
 use std::format;
@@ -7,146 +7,168 @@ use std::net::SocketAddr;
 use std::string::{String, ToString};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::vec::Vec;
 
 use super::shutdown::Slot;
 use super::types::Response;
+use crate::conn::{SendError, ServerConnection};
 use crate::date::HttpDate;
+use crate::field;
 use crate::serialize::ResponseHead;
 use crate::{EncodeError, Framing, Header};
-
-/// The `Connection` field the server adds to a response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ConnectionField {
-    /// None: an HTTP/1.1 connection that stays open.
-    Omit,
-    /// `Connection: close`: the server closes after this response.
-    Close,
-    /// `Connection: keep-alive`: an HTTP/1.0 connection that stays open.
-    KeepAlive,
-}
-
-/// Writes `response` with the fields the server owns (`Content-Length`,
-/// `Date`, `Server`, `Connection`) through the core serializer.
-///
-/// Returns `Ok(Err(_))`, having written nothing, if the serializer refuses
-/// the head (a bad field from a handler, or a body the status forbids);
-/// otherwise the number of body bytes written. `head_only` (a HEAD request)
-/// writes the `Content-Length` the body would have, but not the body.
-pub(crate) fn write_response<W: Write>(
-    w: &mut W,
-    server_header: Option<&str>,
-    response: &Response,
-    connection: ConnectionField,
-    head_only: bool,
-) -> io::Result<Result<usize, EncodeError>> {
-    with_http_date(|date| write_with_date(w, server_header, response, connection, head_only, date))
-}
 
 /// Field slots on the stack: enough for a handler's few fields plus the
 /// server's; more get a heap slice.
 const STACK_FIELDS: usize = 16;
 
-fn write_with_date<W: Write>(
+/// Runs `f` with the response's fields plus the ones the server owns:
+/// `Date` and `Server` unless the handler set them, and `Connection: close`
+/// when `close` or when the handler asked for it. The handler's other
+/// `Connection` fields are dropped: the connection's persistence is the
+/// core's to announce (RULES PC-1).
+fn with_fields<R>(
+    response: &Response,
+    server_header: Option<&str>,
+    close: bool,
+    f: impl FnOnce(&[Header<'_>]) -> R,
+) -> R {
+    with_http_date(|date| {
+        let wanted = response.headers().count() + 3;
+        let mut on_stack;
+        let mut on_heap;
+        let slots: &mut [Header<'_>] = if wanted <= STACK_FIELDS {
+            on_stack = [Header::EMPTY; STACK_FIELDS];
+            &mut on_stack
+        } else {
+            on_heap = std::vec![Header::EMPTY; wanted];
+            &mut on_heap
+        };
+        let mut len = 0;
+        let mut push = |header| {
+            slots[len] = header;
+            len += 1;
+        };
+        let (mut has_date, mut has_server, mut close) = (false, false, close);
+        for (name, value) in response.headers() {
+            let header = Header {
+                name,
+                value: value.as_bytes(),
+            };
+            if name.eq_ignore_ascii_case("connection") {
+                close |= field::has_token(&[header], "connection", "close");
+                continue;
+            }
+            has_date |= name.eq_ignore_ascii_case("date");
+            has_server |= name.eq_ignore_ascii_case("server");
+            push(header);
+        }
+        if !has_date {
+            push(Header {
+                name: "Date",
+                value: date.as_bytes(),
+            });
+        }
+        if let (Some(server), false) = (server_header, has_server) {
+            push(Header {
+                name: "Server",
+                value: server.as_bytes(),
+            });
+        }
+        if close {
+            push(Header {
+                name: "Connection",
+                value: b"close",
+            });
+        }
+        f(&slots[..len])
+    })
+}
+
+/// Sends `response` through `conn`, which frames it (RULES PC-3, SR-4: no
+/// body after HEAD, 204, 205, 304) and adds the `Connection` field its
+/// persistence calls for (PC-1), with the fields [`with_fields`] adds.
+/// `scratch` holds the head; it grows to fit.
+///
+/// Returns `Ok(Err(_))`, having written nothing and left `conn` as it was,
+/// if the core refuses the response (a bad field from a handler, a body
+/// the status forbids, a 1xx); otherwise the number of body bytes written.
+pub(crate) fn write_response<W: Write>(
+    w: &mut W,
+    conn: &mut ServerConnection,
+    scratch: &mut Vec<u8>,
+    server_header: Option<&str>,
+    response: &Response,
+    close: bool,
+) -> io::Result<Result<usize, SendError>> {
+    let status = response.status();
+    if status < 200 {
+        // A 1xx is interim (RFC 9110 §15.2): it cannot be the answer.
+        return Ok(Err(SendError::InterimNotAllowed));
+    }
+    let body = response.body();
+    // These announce no length when they have no body (a 205 gets
+    // `Content-Length: 0` from the core); any other length is the body's.
+    let length = match (status, body.len()) {
+        (204 | 205 | 304, 0) => None,
+        (_, len) => Some(len as u64),
+    };
+    let head = with_fields(response, server_header, close, |headers| loop {
+        match conn.send_response_with_reason(status, response.reason(), headers, length, scratch) {
+            Err(SendError::Encode(EncodeError::BufferTooSmall { needed }))
+                if needed > scratch.len() =>
+            {
+                scratch.resize(needed, 0);
+            }
+            sent => return sent,
+        }
+    });
+    let head = match head {
+        Ok(n) => n,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    w.write_all(&scratch[..head])?;
+    let unexpected = |e: SendError| io::Error::other(e.to_string());
+    let sent = match conn.send_data(body) {
+        Ok(frame) => {
+            w.write_all(frame.prefix())?;
+            w.write_all(body)?;
+            w.write_all(frame.suffix())?;
+            body.len()
+        }
+        // HEAD and 304: the length is announced, the body is not sent
+        // (RFC 9110 §9.3.2, §15.4.5).
+        Err(SendError::BodyNotAllowed) => 0,
+        // The length given is the body's: nothing else can be refused.
+        Err(e) => return Err(unexpected(e)),
+    };
+    let end = conn.send_end(&[], scratch).map_err(unexpected)?;
+    w.write_all(&scratch[..end])?;
+    Ok(Ok(sent))
+}
+
+/// Writes `response` with `Connection: close` to a connection that sent
+/// no request the server read (the `503` past the connection cap), straight
+/// through the core serializer.
+pub(crate) fn write_unsolicited<W: Write>(
     w: &mut W,
     server_header: Option<&str>,
     response: &Response,
-    connection: ConnectionField,
-    head_only: bool,
-    date: &str,
 ) -> io::Result<Result<usize, EncodeError>> {
-    let wanted = response.headers().count() + 3;
-    let mut on_stack;
-    let mut on_heap;
-    let slots: &mut [Header<'_>] = if wanted <= STACK_FIELDS {
-        on_stack = [Header::EMPTY; STACK_FIELDS];
-        &mut on_stack
-    } else {
-        on_heap = std::vec![Header::EMPTY; wanted];
-        &mut on_heap
-    };
-    let mut len = 0;
-    let mut push = |header| {
-        slots[len] = header;
-        len += 1;
-    };
-    let mut has_date = false;
-    let mut has_server = false;
-    for (name, value) in response.headers() {
-        if name.eq_ignore_ascii_case("connection") {
-            // The connection's fate is the server's to announce.
-            continue;
+    with_fields(response, server_header, true, |headers| {
+        let body = response.body();
+        let head = ResponseHead {
+            status: response.status(),
+            reason: response.reason(),
+            headers,
+            framing: Framing::Length(body.len() as u64),
+        };
+        if let Err(e) = head.encoded_len() {
+            return Ok(Err(e));
         }
-        has_date |= name.eq_ignore_ascii_case("date");
-        has_server |= name.eq_ignore_ascii_case("server");
-        push(Header {
-            name,
-            value: value.as_bytes(),
-        });
-    }
-    if !has_date {
-        push(Header {
-            name: "Date",
-            value: date.as_bytes(),
-        });
-    }
-    if let (Some(server), false) = (server_header, has_server) {
-        push(Header {
-            name: "Server",
-            value: server.as_bytes(),
-        });
-    }
-    match connection {
-        ConnectionField::Omit => {}
-        ConnectionField::Close => push(Header {
-            name: "Connection",
-            value: b"close",
-        }),
-        ConnectionField::KeepAlive => push(Header {
-            name: "Connection",
-            value: b"keep-alive",
-        }),
-    }
-    let headers = &slots[..len];
-    if response.status() < 200 {
-        // A 1xx is interim (RFC 9110 §15.2): it cannot be the answer.
-        return Ok(Err(EncodeError::InvalidStatus));
-    }
-    let body = response.body();
-    let framing = if response.status_forbids_body() {
-        if !body.is_empty() {
-            // SR-4: no body in 1xx, 204 or 304.
-            return Ok(Err(EncodeError::ConflictingFraming));
-        }
-        Framing::None
-    } else {
-        Framing::Length(body.len() as u64)
-    };
-    let head = ResponseHead {
-        status: response.status(),
-        reason: response.reason(),
-        headers,
-        framing,
-    };
-    if let Err(e) = head.encoded_len() {
-        return Ok(Err(e));
-    }
-    head.write_to(w)?;
-    if head_only || body.is_empty() {
-        return Ok(Ok(0));
-    }
-    w.write_all(body)?;
-    Ok(Ok(body.len()))
-}
-
-/// Writes `100 Continue` (RFC 9110 §15.2.1).
-pub(crate) fn write_continue<W: Write>(w: &mut W) -> io::Result<()> {
-    ResponseHead {
-        status: 100,
-        reason: None,
-        headers: &[],
-        framing: Framing::None,
-    }
-    .write_to(w)
+        head.write_to(w)?;
+        w.write_all(body)?;
+        Ok(Ok(body.len()))
+    })
 }
 
 /// A write may overrun the deadline by this much rather than cost a
@@ -268,7 +290,6 @@ impl LogLine<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::vec::Vec;
 
     #[test]
     fn clf_date_from_imf_fixdate() {
@@ -278,20 +299,38 @@ mod tests {
         );
     }
 
+    /// Answers `request` with `response`: what `write_response` returned,
+    /// what it wrote, and whether the connection persists.
+    fn answer(
+        request: &[u8],
+        response: &Response,
+        close: bool,
+    ) -> (Result<usize, SendError>, String, bool) {
+        let mut conn = ServerConnection::new();
+        let mut headers = [Header::EMPTY; 8];
+        let (_, event) = conn.poll(request, &mut headers).unwrap();
+        assert!(matches!(event, crate::conn::ServerEvent::Request(_)));
+        let (mut out, mut scratch) = (Vec::new(), Vec::new());
+        let written = write_response(
+            &mut out,
+            &mut conn,
+            &mut scratch,
+            Some("t"),
+            response,
+            close,
+        )
+        .unwrap();
+        (written, String::from_utf8(out).unwrap(), conn.keep_alive())
+    }
+
+    const GET: &[u8] = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
     #[test]
     fn response_fields_and_framing() {
         let response = Response::text("hi").with_header("Connection", "keep-alive");
-        let mut out = Vec::new();
-        let written = write_response(
-            &mut out,
-            Some("t"),
-            &response,
-            ConnectionField::Close,
-            false,
-        )
-        .unwrap();
+        let (written, text, keep_alive) = answer(GET, &response, true);
         assert_eq!(written, Ok(2));
-        let text = String::from_utf8(out).unwrap();
+        assert!(!keep_alive);
         assert!(
             text.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: "),
             "{text}"
@@ -302,62 +341,88 @@ mod tests {
         );
         assert!(!text.contains("keep-alive"), "{text}");
         assert!(text.ends_with("Content-Length: 2\r\n\r\nhi"), "{text}");
+        let response = Response::text("hi").with_reason("Fine");
+        let (_, text, keep_alive) = answer(GET, &response, false);
+        assert!(text.starts_with("HTTP/1.1 200 Fine\r\n"), "{text}");
+        assert!(keep_alive && !text.contains("Connection"), "{text}");
     }
 
+    /// PC-1: a handler's `close` is the core's cue to close.
     #[test]
-    fn head_only_keeps_length_drops_body() {
-        let mut out = Vec::new();
-        let r = write_response(
-            &mut out,
-            None,
-            &Response::text("hello"),
-            ConnectionField::Omit,
-            true,
-        )
-        .unwrap();
-        assert_eq!(r, Ok(0));
-        let text = String::from_utf8(out).unwrap();
+    fn a_handler_that_says_close_closes() {
+        let response = Response::text("hi").with_header("Connection", "Keep-Alive, Close");
+        let (_, text, keep_alive) = answer(GET, &response, false);
+        assert!(!keep_alive);
+        assert_eq!(text.matches("Connection").count(), 1, "{text}");
+        assert!(text.contains("\r\nConnection: close\r\n"), "{text}");
+    }
+
+    /// SR-4: HEAD keeps the length and drops the body.
+    #[test]
+    fn head_keeps_length_drops_body() {
+        let request = b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n";
+        let (written, text, _) = answer(request, &Response::text("hello"), false);
+        assert_eq!(written, Ok(0));
         assert!(text.ends_with("Content-Length: 5\r\n\r\n"), "{text}");
-        assert!(!text.contains("Server:"), "{text}");
     }
 
     /// A 205 says it has no content with `Content-Length: 0`: without it the
     /// client would read until the close (RFC 9112 §6.3).
     #[test]
     fn reset_content_has_zero_length() {
-        let mut out = Vec::new();
-        let r = write_response(
-            &mut out,
-            None,
-            &Response::new(205),
-            ConnectionField::Omit,
-            false,
-        );
-        assert_eq!(r.unwrap(), Ok(0));
-        let text = String::from_utf8(out).unwrap();
+        let (written, text, _) = answer(GET, &Response::new(205), false);
+        assert_eq!(written, Ok(0));
         assert!(text.starts_with("HTTP/1.1 205 Reset Content\r\n"), "{text}");
         assert!(text.ends_with("\r\nContent-Length: 0\r\n\r\n"), "{text}");
     }
 
+    /// A 304 may announce the length a GET would have had (RFC 9110
+    /// §15.4.5): the core sends that and no body. (The server used to
+    /// refuse a 304 with a body and answer 500.)
     #[test]
-    fn refused_heads_write_nothing() {
+    fn not_modified_announces_the_length_and_sends_no_body() {
+        let (written, text, keep_alive) = answer(GET, &Response::new(304).with_body("abc"), false);
+        assert_eq!(written, Ok(0));
+        assert!(text.ends_with("\r\nContent-Length: 3\r\n\r\n"), "{text}");
+        assert!(keep_alive);
+    }
+
+    #[test]
+    fn refused_responses_write_nothing() {
+        let refused = [
+            (
+                Response::text("x").with_header("X-Bad", "a\r\nInjected: 1"),
+                SendError::Encode(EncodeError::InvalidHeaderValue),
+            ),
+            (
+                Response::text("x").with_header("Content-Length", "1"),
+                SendError::Encode(EncodeError::ConflictingFraming),
+            ),
+            (Response::new(103), SendError::InterimNotAllowed),
+            (
+                Response::new(204).with_body("x"),
+                SendError::Encode(EncodeError::ConflictingFraming),
+            ),
+            (
+                Response::new(205).with_body("x"),
+                SendError::Encode(EncodeError::ConflictingFraming),
+            ),
+        ];
+        for (response, error) in refused {
+            let (written, text, _) = answer(GET, &response, false);
+            assert_eq!(written, Err(error));
+            assert!(text.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn unsolicited_responses_close() {
         let mut out = Vec::new();
-        let bad = Response::text("x").with_header("X-Bad", "a\r\nInjected: 1");
-        let r = write_response(&mut out, None, &bad, ConnectionField::Omit, false).unwrap();
-        assert_eq!(r, Err(EncodeError::InvalidHeaderValue));
-        let framing = Response::text("x").with_header("Content-Length", "1");
-        let r = write_response(&mut out, None, &framing, ConnectionField::Omit, false).unwrap();
-        assert_eq!(r, Err(EncodeError::ConflictingFraming));
-        let interim = Response::new(103);
-        let r = write_response(&mut out, None, &interim, ConnectionField::Omit, false).unwrap();
-        assert_eq!(r, Err(EncodeError::InvalidStatus));
-        let no_content = Response::new(204).with_body("x");
-        let r = write_response(&mut out, None, &no_content, ConnectionField::Omit, false).unwrap();
-        assert_eq!(r, Err(EncodeError::ConflictingFraming));
-        let reset_content = Response::new(205).with_body("x");
-        let r = write_response(&mut out, None, &reset_content, ConnectionField::Omit, false);
-        assert_eq!(r.unwrap(), Err(EncodeError::ConflictingFraming));
-        assert!(out.is_empty());
+        let written = write_unsolicited(&mut out, None, &Response::text("busy")).unwrap();
+        assert_eq!(written, Ok(4));
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\r\nConnection: close\r\n"), "{text}");
+        assert!(text.ends_with("Content-Length: 4\r\n\r\nbusy"), "{text}");
     }
 
     #[test]
