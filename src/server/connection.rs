@@ -61,9 +61,10 @@ const WRITE_SIZE: usize = 16 * 1024;
 /// Header slots kept on the stack; a larger `limits.max_headers` gets a
 /// heap slice per poll.
 const STACK_HEADERS: usize = 128;
-/// A socket timeout already set is kept if it is at most this much shorter
-/// than the one wanted (a read then gives up at most this early, and is
-/// retried or answered 408): it saves a `setsockopt` per read.
+/// A socket timeout already set is kept if it is within this much of the
+/// one wanted (a read then gives up at most this early, and is retried, or
+/// this late): it saves a `setsockopt` per read, since the wait for the
+/// next request is a little shorter or longer each time.
 const TIMEOUT_SLACK: Duration = Duration::from_millis(10);
 /// A request's body vector is dropped after the request if it grew beyond
 /// this, so that an idle connection does not keep a large body's memory.
@@ -447,7 +448,7 @@ impl<'a> Connection<'a> {
         let timeout = left.max(Duration::from_millis(1));
         let close_enough = matches!(
             self.state.read_timeout,
-            Some(set) if set <= timeout && timeout - set <= TIMEOUT_SLACK
+            Some(set) if set.max(timeout) - set.min(timeout) <= TIMEOUT_SLACK
         );
         if !close_enough {
             self.state.read_timeout = None;
@@ -725,12 +726,9 @@ impl<'a> Connection<'a> {
             if let Phase::Idle { .. } = self.state.phase {
                 self.ctx.shared.set_idle(&self.state.slot, false);
             }
-            match (read, self.state.phase) {
-                (Ok(()), _) => {}
-                (Err(Failure::Timeout), Phase::Head { started }) => {
-                    return Err(self.fail(Failure::Timeout, None, started))
-                }
-                _ => return Err(Flow::Close),
+            // A timeout is judged against the deadline, next time round.
+            if let Err(Failure::Gone) = read {
+                return Err(Flow::Close);
             }
         }
     }
