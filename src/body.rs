@@ -3,26 +3,10 @@
 //! [`ChunkedDecoder`], all reporting [`Decoded`] events.
 
 use crate::chunked::ChunkedDecoder;
+pub use crate::chunked::Decoded;
 use crate::error::{Error, ErrorKind};
-use crate::field::Header;
 use crate::framing::Framing;
 use crate::limits::Limits;
-
-/// One event of a body decoder. Every call returns the number of bytes
-/// consumed along with one event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decoded<'a> {
-    /// Body data, a non-empty sub-slice of the input.
-    Data(&'a [u8]),
-    /// One trailer field of a chunked body (RFC 9112 §7.1.2), borrowed from
-    /// the input. Trailers never change the framing.
-    Trailer(Header<'a>),
-    /// The body is complete. Bytes after it belong to the next message.
-    Done,
-    /// More input is needed. Present the unconsumed bytes again, followed by
-    /// new ones.
-    NeedMore,
-}
 
 /// Reads a body of exactly `len` bytes (RFC 9112 §6.3 rule 6). The next byte
 /// after it starts the next message.

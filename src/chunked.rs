@@ -7,11 +7,29 @@
 //! the final CRLF of the body, so pipelined bytes that follow stay with the
 //! caller.
 
-use crate::body::Decoded;
 use crate::chars::{hex_value, is_token, is_token_str, FIELD_VALUE};
 use crate::error::{EncodeError, Error, ErrorKind};
 use crate::field::{parse_field_line, Header};
 use crate::limits::Limits;
+
+/// One event of a body decoder (chunked here, and every
+/// [`BodyDecoder`](crate::BodyDecoder) mode): it lives with the lowest decoder,
+/// so that [`body`](crate::body) builds on this module and not the other way
+/// round. Every call returns the number of bytes
+/// consumed along with one event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoded<'a> {
+    /// Body data, a non-empty sub-slice of the input.
+    Data(&'a [u8]),
+    /// One trailer field of a chunked body (RFC 9112 §7.1.2), borrowed from
+    /// the input. Trailers never change the framing.
+    Trailer(Header<'a>),
+    /// The body is complete. Bytes after it belong to the next message.
+    Done,
+    /// More input is needed. Present the unconsumed bytes again, followed by
+    /// new ones.
+    NeedMore,
+}
 
 /// Where the decoder is inside the chunked body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
