@@ -933,3 +933,17 @@ fn pc4_a_final_response_after_continue_was_asked_for_closes_unless_the_body_bega
     p.respond(200, &[], b"").unwrap();
     assert!(p.conn.keep_alive());
 }
+
+#[test]
+fn errors_are_errors_with_their_cause() {
+    use std::error::Error as _;
+    let mut p = Peer::new();
+    p.feed(b"GET / HTTP/1.1\r\n\r\n");
+    let mut headers = [Header::EMPTY; 4];
+    let e = p.conn.poll(&p.input, &mut headers).unwrap_err();
+    assert!(e.to_string().contains("answer 400, then close"), "{e}");
+    assert!(e.source().is_some());
+    let small = SendError::Encode(EncodeError::BufferTooSmall { needed: 9 });
+    assert!(small.source().is_some());
+    assert!(SendError::WrongState.source().is_none());
+}

@@ -48,6 +48,15 @@ impl From<EncodeError> for SendError {
     }
 }
 
+impl core::error::Error for SendError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            SendError::Encode(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 impl core::fmt::Display for SendError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {

@@ -63,6 +63,21 @@ pub struct ProtocolError {
     pub status: Option<u16>,
 }
 
+impl core::fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.status {
+            Some(status) => write!(f, "{} (answer {status}, then close)", self.error),
+            None => write!(f, "{} (close without an answer)", self.error),
+        }
+    }
+}
+
+impl core::error::Error for ProtocolError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
 /// A sans-IO HTTP/1.1 server connection: the caller feeds the bytes it
 /// received, pulls [`ServerEvent`]s, and sends responses through it; the
 /// connection does no I/O and allocates nothing.
