@@ -187,7 +187,9 @@ fn check_framing(
     let tunnel = r.status == 101 || (method == "CONNECT" && (200..300).contains(&r.status));
     let no_body =
         method == "HEAD" || (100..200).contains(&r.status) || r.status == 204 || r.status == 304;
-    let what = format!("framing of {} for {method}: {f:?}", r.status);
+    // Formatted only when an assertion fails (this runs for every complete
+    // head, three times).
+    let what = Lazy(|| format!("framing of {} for {method}: {f:?}", r.status));
     match f {
         Ok(f) if tunnel => assert_eq!(f.framing, Framing::Tunnel, "{what}"),
         Ok(f) if no_body => {
@@ -226,6 +228,15 @@ fn check_framing(
                 "{what}: the offset is not a framing field's"
             );
         }
+    }
+}
+
+/// A message built only when it is displayed (in a failed assertion).
+struct Lazy<F>(F);
+
+impl<F: Fn() -> String> std::fmt::Display for Lazy<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&(self.0)())
     }
 }
 
@@ -324,6 +335,95 @@ pub fn parse_pieces<P: Parse>(
 pub fn known_split_issue<H>(whole: &Outcome<H>, split: &Outcome<H>) -> bool {
     let _ = (whole, split);
     false
+}
+
+/// The configuration one execution of a configurable target runs
+/// (`parse_request_split`, `parse_response`, `parse_response_split`,
+/// `differential_httparse_response`), read from the input's first byte by
+/// [`Settings::read`].
+///
+/// Bits of the settings byte (its top bit is the marker):
+///
+/// | bit | meaning |
+/// |---|---|
+/// | 0 | `bare_lf` (requests and responses) |
+/// | 1 | `missing_reason_space` (responses) |
+/// | 2 | `obs_fold` (responses) |
+/// | 3 | `space_before_colon` (responses) |
+/// | 4 | `ignore_invalid` (responses) |
+/// | 5 | the small limits ([`SMALL`]); 4 fields instead of 100 in the differential |
+/// | 6 | split targets: one byte at a time instead of the split schedule |
+///
+/// So every combination of the five leniencies (not only the seven of
+/// [`Lenient::SETTINGS`]) with either limit set, whole or in either kind of
+/// pieces, is one byte away for the fuzzer, and an input keeps its
+/// configuration when the fuzzer mutates its payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub lenient: Lenient,
+    pub small: bool,
+    pub bytewise: bool,
+}
+
+impl Settings {
+    /// What input without a settings byte runs: strict, the default
+    /// limits (the parser as a user gets it).
+    pub const DEFAULT: Settings = Settings {
+        lenient: Lenient::STRICT,
+        small: false,
+        bytewise: false,
+    };
+
+    /// The settings the low seven bits of `byte` select (table above).
+    pub fn from_bits(byte: u8) -> Settings {
+        let bit = |i: u8| byte & (1 << i) != 0;
+        Settings {
+            lenient: Lenient {
+                bare_lf: bit(0),
+                missing_reason_space: bit(1),
+                obs_fold: bit(2),
+                space_before_colon: bit(3),
+                ignore_invalid: bit(4),
+            },
+            small: bit(5),
+            bytewise: bit(6),
+        }
+    }
+
+    /// Splits fuzz input into its settings and the rest.
+    ///
+    /// Input whose first byte is 0x80 or above (never the first byte of a
+    /// request, a response or a file of `corpus/` or `fuzz/seeds/`) carries
+    /// its settings in that byte, and the rest follows: `Some(settings)`.
+    /// Any other input is all payload, parsed with [`Settings::DEFAULT`]:
+    /// `None`, so that corpus files seed the targets as they are (the split
+    /// targets then also run both kinds of pieces, see their docs).
+    pub fn read(data: &[u8]) -> (Option<Settings>, &[u8]) {
+        match data.split_first() {
+            Some((&first, rest)) if first >= 0x80 => (Some(Settings::from_bits(first)), rest),
+            _ => (None, data),
+        }
+    }
+
+    /// The limits: [`SMALL`] or the defaults.
+    pub fn limits(self) -> Limits {
+        if self.small {
+            SMALL
+        } else {
+            Limits::DEFAULT
+        }
+    }
+
+    /// A request parser with these limits and bare LF setting (the only
+    /// leniency requests have).
+    pub fn request_parser(self) -> RequestParser {
+        RequestParser::with_limits(self.limits()).allow_bare_lf(self.lenient.bare_lf)
+    }
+
+    /// A response parser with these limits and leniencies.
+    pub fn response_parser(self) -> ResponseParser {
+        self.lenient.parser(self.limits())
+    }
 }
 
 /// Splits fuzz input into a split schedule and the payload.
