@@ -307,7 +307,7 @@ fn is_timeout(e: &io::Error) -> bool {
 }
 
 /// What the head told the server besides the request itself.
-struct Head {
+struct HeadFacts {
     asterisk: bool,
     /// When the first byte of the request arrived.
     started: Instant,
@@ -645,7 +645,7 @@ impl<'a> Connection<'a> {
     /// Event-driven, returns [`Flow::Wait`] instead of blocking for more
     /// bytes; the progress so far stays in the core's parser, the buffer
     /// and [`Phase`].
-    fn read_head(&mut self, request: &mut Request) -> Result<Head, Flow> {
+    fn read_head(&mut self, request: &mut Request) -> Result<HeadFacts, Flow> {
         let config = self.config();
         loop {
             // The parser re-slices fields it saw in earlier calls, so a
@@ -675,7 +675,7 @@ impl<'a> Connection<'a> {
                     }
                     let asterisk = req.target_form == TargetForm::Asterisk;
                     self.state.buf.consume(used);
-                    return Ok(Head { asterisk, started });
+                    return Ok(HeadFacts { asterisk, started });
                 }
                 Ok((_, ServerEvent::NeedMore)) => {}
                 // The client closed between requests.

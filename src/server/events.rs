@@ -80,9 +80,9 @@ struct Entry {
     expired: bool,
 }
 
-/// One connection's place in the table.
+/// One connection's place in the table (not the shutdown registry's `Slot`).
 #[derive(Default)]
-struct Slot {
+struct Place {
     /// Bumped at every registration; the low half of the token.
     generation: u32,
     /// The connection, while it waits.
@@ -135,7 +135,7 @@ struct Inner {
     /// One epoll instance per group of workers; a connection belongs to
     /// group `slot index % groups`.
     epolls: Vec<Epoll>,
-    slots: Vec<Mutex<Slot>>,
+    slots: Vec<Mutex<Place>>,
     /// Indexes of the slots no connection holds.
     free: Mutex<Vec<usize>>,
     /// Workers alive, and what each shares with the timer.
@@ -287,7 +287,7 @@ impl Inner {
 
     /// Takes the connection out of its slot (whose lock `slot` is) and
     /// closes it, outside the lock.
-    fn evict(&self, index: usize, mut slot: MutexGuard<'_, Slot>) {
+    fn evict(&self, index: usize, mut slot: MutexGuard<'_, Place>) {
         let entry = slot.entry.take();
         drop(slot);
         if let Some(entry) = entry {
