@@ -6,7 +6,7 @@
 //! `cargo run --release --example tokio_echo -- PORT` (on 127.0.0.1).
 
 use httpwire::conn::{InputBuffer, SendError, ServerConnection, ServerEvent, CONTINUE};
-use httpwire::{date::HttpDate, serialize::reason_phrase, Header};
+use httpwire::{date::HttpDate, serialize::reason_phrase, Header, Request};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -27,8 +27,9 @@ enum Answer {
     Echo(Vec<u8>, Option<u64>, bool),
 }
 
-/// The binary's endpoint table: decided from the method and path alone.
-fn route(method: &str, path: &str) -> Answer {
+/// The binary's endpoint table.
+fn route(req: &Request<'_, '_>) -> Answer {
+    let (method, path) = (req.method, req.path());
     let refuse =
         |status, fields| Answer::Whole(status, fields, reason_phrase(status).unwrap_or("").into());
     // A method nobody here speaks: likely not HTTP at all, so close.
@@ -46,7 +47,12 @@ fn route(method: &str, path: &str) -> Answer {
         "GET" | "HEAD" if path.starts_with("/echo/") => {
             Answer::Whole(200, vec![PLAIN], text.into())
         }
-        "POST" => Answer::Echo(Vec::new(), None, false),
+        "POST" => {
+            let kind = req
+                .header("content-type")
+                .unwrap_or(b"application/octet-stream");
+            Answer::Echo(kind.into(), req.framing.content_length(), false)
+        }
         "OPTIONS" => Answer::Whole(200, vec![allow], Vec::new()),
         _ => refuse(405, vec![PLAIN, allow]),
     }
@@ -85,19 +91,9 @@ async fn serve(mut socket: TcpStream) -> std::io::Result<()> {
         let date = HttpDate::from_unix_secs(now.map_or(0, |d| d.as_secs()));
         let date = field("Date", date.as_bytes());
         match event {
-            ServerEvent::Request(req) => {
-                let mut answer = route(req.method, req.path());
-                if let Answer::Echo(kind, length, _) = &mut answer {
-                    *kind = req
-                        .header("content-type")
-                        .unwrap_or(b"application/octet-stream")
-                        .into();
-                    *length = req.framing.content_length();
-                }
-                // Answered at the request's end, as the binary does, so that
-                // a body whose framing turns out bad gets its 400.
-                pending = Some(answer);
-            }
+            // Answered at the request's end, as the binary does, so that a
+            // body whose framing turns out bad gets its 400.
+            ServerEvent::Request(req) => pending = Some(route(&req)),
             ServerEvent::Continue => out.extend_from_slice(CONTINUE),
             ServerEvent::Data(data) => {
                 if let Some(Answer::Echo(kind, length, started)) = pending.as_mut() {
