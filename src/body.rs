@@ -165,6 +165,21 @@ impl BodyDecoder {
         }
     }
 
+    /// [`decode`](BodyDecoder::decode), knowing whether the connection has
+    /// closed: once it has and the input is used up, the body ends here
+    /// ([`finish_at_close`](BodyDecoder::finish_at_close)) instead of asking
+    /// for bytes that will never come. What both connection roles call.
+    pub(crate) fn decode_until_close<'a>(
+        &mut self,
+        input: &'a [u8],
+        closed: bool,
+    ) -> Result<(usize, Decoded<'a>), Error> {
+        match self.decode(input)? {
+            (0, Decoded::NeedMore) if closed => self.finish_at_close().map(|()| (0, Decoded::Done)),
+            decoded => Ok(decoded),
+        }
+    }
+
     /// The connection closed: no more bytes will come. A close-delimited
     /// body ends here (`decode` then returns `Done`). Any other body must
     /// already be complete: one cut short is an incomplete message, never

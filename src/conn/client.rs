@@ -326,12 +326,7 @@ impl ClientConnection {
             Recv::Idle => Ok((0, ClientEvent::Idle)),
             Recv::Head => self.read_head(input, headers),
             Recv::Body(body) => {
-                let decoded = match body.decode(input) {
-                    Ok((0, Decoded::NeedMore)) if self.state.peer_closed => {
-                        body.finish_at_close().map(|()| (0, Decoded::Done))
-                    }
-                    decoded => decoded,
-                };
+                let decoded = body.decode_until_close(input, self.state.peer_closed);
                 match decoded {
                     Ok((n, Decoded::Data(data))) => Ok((n, ClientEvent::Data(data))),
                     Ok((n, Decoded::Trailer(field))) => Ok((n, ClientEvent::Trailer(field))),

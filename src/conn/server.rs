@@ -303,12 +303,7 @@ impl ServerConnection {
                         }
                         self.state.exchange.expect = Expect::No;
                     }
-                    let decoded = match body.decode(input) {
-                        Ok((0, Decoded::NeedMore)) if self.state.peer_closed => {
-                            body.finish_at_close().map(|()| (0, Decoded::Done))
-                        }
-                        decoded => decoded,
-                    };
+                    let decoded = body.decode_until_close(input, self.state.peer_closed);
                     if matches!(decoded, Ok((1.., _))) {
                         // The body is coming: it can be read to its end.
                         self.state.exchange.expect = Expect::No;
