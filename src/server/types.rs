@@ -257,10 +257,16 @@ impl Request {
             .push((header.name.to_string(), header.value.to_vec()));
     }
 
-    /// The request-line as received, for the access log.
+    /// The request-line as received, for the access log: without the empty
+    /// lines a client may send before it (RFC 9112 §2.2) and without its
+    /// line ending (CRLF, or a bare LF where allowed).
     pub(crate) fn request_line(&self) -> &str {
-        let end = memchr::memchr(b'\r', &self.head).unwrap_or(self.head.len());
-        core::str::from_utf8(&self.head[..end]).unwrap_or("-")
+        let line = match self.head.iter().position(|&b| b != b'\r' && b != b'\n') {
+            Some(start) => &self.head[start..],
+            None => &[],
+        };
+        let end = memchr::memchr2(b'\r', b'\n', line).unwrap_or(line.len());
+        core::str::from_utf8(&line[..end]).unwrap_or("-")
     }
 }
 
@@ -427,6 +433,12 @@ mod tests {
         assert_eq!(req.request_line(), "GET /a/b?c=d HTTP/1.0");
         assert_eq!(req.body(), b"");
         assert!(req.remote_addr().is_some());
+    }
+
+    #[test]
+    fn the_logged_request_line_skips_leading_empty_lines() {
+        let req = parsed(b"\r\n\r\nGET /x HTTP/1.1\r\nHost: h\r\n\r\n");
+        assert_eq!((req.request_line(), req.path()), ("GET /x HTTP/1.1", "/x"));
     }
 
     #[test]
