@@ -247,12 +247,15 @@ impl Server {
         });
         let dispatcher = Dispatcher::start(&ctx)?;
         let mut last_error_log: Option<Instant> = None;
-        for stream in listener.incoming() {
+        loop {
+            // `accept` gives the peer's address: no `getpeername` per
+            // connection.
+            let accepted = listener.accept();
             if shared.stopping() {
                 break;
             }
-            match stream {
-                Ok(stream) => admit(&ctx, &dispatcher, stream),
+            match accepted {
+                Ok((stream, remote)) => admit(&ctx, &dispatcher, stream, remote),
                 Err(e) => {
                     // EMFILE and the like: say so (once a second at most) and
                     // pause a little instead of spinning.
@@ -329,10 +332,7 @@ impl Dispatcher {
 }
 
 /// Registers and hands on a new connection, or answers `503` past the cap.
-fn admit(ctx: &Arc<Context>, dispatcher: &Dispatcher, stream: TcpStream) {
-    let Ok(remote) = stream.peer_addr() else {
-        return;
-    };
+fn admit(ctx: &Arc<Context>, dispatcher: &Dispatcher, stream: TcpStream, remote: SocketAddr) {
     if ctx.shared.active() >= ctx.config.max_connections.max(1) {
         reject(ctx, &stream, remote);
         return;
