@@ -314,6 +314,15 @@ fn field_line(kw: &str, (n, v): &Field) -> Vec<u8> {
     l
 }
 
+/// The lines of a request head straight from the parser (connection cases).
+fn head_lines_of(req: &Request<'_, '_>, out: &mut Lines) {
+    let mut lines = Vec::new();
+    head_lines(&Head::of(req), &mut lines);
+    // Optional lines a connection case does not state.
+    lines.retain(|l| !l.starts_with(b"keep-alive ") && !l.starts_with(b"expects-continue "));
+    out.extend(lines);
+}
+
 fn head_lines(h: &Head, out: &mut Lines) {
     out.push(
         format!(
@@ -759,6 +768,8 @@ fn check_response_case(case: &Case) -> Result<(), String> {
 fn check_case(case: &Case) -> Result<(), String> {
     let result = if case.method.is_some() {
         check_response_case(case)
+    } else if !case.respond.is_empty() {
+        check_connection_case(case)
     } else {
         check_request_case(case)
     };
@@ -779,8 +790,231 @@ fn check_all<'a>(cases: impl Iterator<Item = &'a Case>) -> Vec<String> {
 fn request_cases() -> Vec<Case> {
     cases::all()
         .into_iter()
-        .filter(|c| c.method.is_none() && c.disagrees.is_none())
+        .filter(|c| c.method.is_none() && c.respond.is_empty() && c.disagrees.is_none())
         .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Connection cases: whole exchanges, the server scripted by `- respond:`.
+// ---------------------------------------------------------------------------
+
+/// One answer of a connection case's script: `<status> [body=<bytes>]
+/// [Name:value ...]`.
+struct Reply {
+    status: u16,
+    body: Vec<u8>,
+    headers: Vec<(String, Vec<u8>)>,
+}
+
+fn replies(case: &Case) -> Result<Vec<Reply>, String> {
+    case.respond
+        .iter()
+        .map(|spec| {
+            let mut words = spec.split(' ');
+            let status = words
+                .next()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| format!("respond {spec:?}: no status"))?;
+            let mut reply = Reply {
+                status,
+                body: Vec::new(),
+                headers: Vec::new(),
+            };
+            for word in words {
+                if let Some(body) = word.strip_prefix("body=") {
+                    reply.body = cases::decode(body)?;
+                } else if let Some((name, value)) = word.split_once(':') {
+                    reply
+                        .headers
+                        .push((name.to_string(), cases::decode(value)?));
+                } else {
+                    return Err(format!("respond {spec:?}: {word:?}"));
+                }
+            }
+            Ok(reply)
+        })
+        .collect()
+}
+
+/// Plays a connection case: the client sends the input with reads ending
+/// at `cuts` (which include the block boundaries: the client sends a block
+/// only when the server waits for more), then closes; the server reads
+/// every request and body and answers each at its end with the next reply
+/// of the script (a 1xx with its head only), and answers an error with its
+/// status. Returns the outcome lines (see tests/cases/README.md).
+fn drive_connection(case: &Case, cuts: &[usize]) -> Result<Lines, String> {
+    let replies = replies(case)?;
+    let input = case.input();
+    let mut ends = cuts.iter().copied().filter(|&c| c > 0 && c < input.len());
+    let mut conn = ServerConnection::new();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut fed = 0;
+    let mut lines: Lines = Vec::new();
+    let mut out = [0u8; 1024];
+    // The request being read: its body and trailers so far.
+    let mut in_body: Option<(Vec<u8>, Lines)> = None;
+    let mut answered = 0;
+    let mut peer_closed = false;
+    let sent = |bytes: &[u8]| [b"sent ", bytes].concat();
+    loop {
+        let mut headers = vec![Header::EMPTY; 64];
+        let (used, event) = match conn.poll(&buf, &mut headers) {
+            Ok(polled) => polled,
+            Err(ProtocolError { error, status }) => {
+                let word = if in_body.take().is_some() {
+                    "body-error"
+                } else {
+                    "error"
+                };
+                lines.push(
+                    format!(
+                        "{word} {:?} {} @{}",
+                        error.kind(),
+                        error.status(),
+                        error.offset()
+                    )
+                    .into_bytes(),
+                );
+                let Some(status) = status else {
+                    lines.push(b"close".to_vec());
+                    return Ok(lines);
+                };
+                let n = conn
+                    .respond(status, &[], b"", &mut out)
+                    .map_err(|e| format!("error response: {e:?}"))?;
+                lines.push(sent(&out[..n]));
+                // Nothing after an error is read (SM-11): the rest goes
+                // with the connection.
+                buf.clear();
+                fed = input.len();
+                continue;
+            }
+        };
+        match event {
+            ServerEvent::Request(req) => {
+                head_lines_of(&req, &mut lines);
+                in_body = Some((Vec::new(), Vec::new()));
+            }
+            ServerEvent::Continue => {
+                lines.push(b"continue".to_vec());
+                lines.push(sent(httpwire::conn::CONTINUE));
+            }
+            ServerEvent::Data(d) => in_body.as_mut().ok_or("data outside a body")?.0.extend(d),
+            ServerEvent::Trailer(h) => in_body
+                .as_mut()
+                .ok_or("trailer outside a body")?
+                .1
+                .push(field_line("trailer", &field(&h))),
+            ServerEvent::EndOfRequest => {
+                let (body, trailers) = in_body.take().ok_or("end outside a request")?;
+                if !body.is_empty() {
+                    lines.push([b"body ", &body[..]].concat());
+                }
+                lines.extend(trailers);
+                let reply = replies
+                    .get(answered.min(replies.len().saturating_sub(1)))
+                    .ok_or("no `- respond:` line")?;
+                answered += 1;
+                let fields: Vec<Header<'_>> = reply
+                    .headers
+                    .iter()
+                    .map(|(name, value)| Header { name, value })
+                    .collect();
+                let n = if (100..200).contains(&reply.status) {
+                    conn.send_response(reply.status, &fields, None, &mut out)
+                } else {
+                    conn.respond(reply.status, &fields, &reply.body, &mut out)
+                }
+                .map_err(|e| format!("respond {}: {e:?}", reply.status))?;
+                lines.push(sent(&out[..n]));
+            }
+            ServerEvent::NeedMore => {
+                if fed == input.len() {
+                    if peer_closed {
+                        return Err("NeedMore after the peer closed".into());
+                    }
+                    // The client has sent everything: it closes.
+                    peer_closed = true;
+                    conn.peer_closed();
+                } else {
+                    let end = ends.next().unwrap_or(input.len()).max(fed + 1);
+                    buf.extend_from_slice(&input[fed..end]);
+                    fed = end;
+                }
+            }
+            ServerEvent::Close => {
+                lines.push(b"close".to_vec());
+                let unread = buf.len() - used + input.len() - fed;
+                if unread > 0 {
+                    lines.push(format!("unread {unread}").into_bytes());
+                }
+                return Ok(lines);
+            }
+            ServerEvent::Switched(rest) => {
+                let n = rest.len() + input.len() - fed;
+                lines.push(format!("switched {n}").into_bytes());
+                return Ok(lines);
+            }
+            ServerEvent::Paused => {
+                return Err("paused: every request is answered at its end".into())
+            }
+        }
+        buf.drain(..used);
+    }
+}
+
+/// The block boundaries of a case: where its client waits for the server.
+fn block_ends(case: &Case) -> Vec<usize> {
+    case.blocks
+        .iter()
+        .scan(0, |end, block| {
+            *end += block.len();
+            Some(*end)
+        })
+        .collect()
+}
+
+/// Runs a connection case with reads ending at its block boundaries only,
+/// then also at every byte, and at each single offset: each run must give
+/// the expected outcome (but for when 100 Continue is asked for).
+fn check_connection_case(case: &Case) -> Result<(), String> {
+    let blocks = block_ends(case);
+    let whole = drive_connection(case, &blocks)?;
+    compare(case, whole.clone())?;
+    let input_len = case.input().len();
+    let mut runs = vec![(
+        "byte by byte".to_string(),
+        (1..input_len).collect::<Vec<_>>(),
+    )];
+    for cut in 1..input_len {
+        let mut cuts = blocks.clone();
+        cuts.push(cut);
+        cuts.sort_unstable();
+        runs.push((format!("split at {cut}"), cuts));
+    }
+    // Whether the client waited for 100 Continue is a matter of timing
+    // (PC-4): a read that ends right after the head is a client that
+    // waits. Everything else must not depend on where reads end.
+    let timeless = |lines: &Lines| -> Lines {
+        let continue_sent = [&b"sent "[..], httpwire::conn::CONTINUE].concat();
+        lines
+            .iter()
+            .filter(|l| *l != b"continue" && **l != continue_sent)
+            .cloned()
+            .collect()
+    };
+    let whole_timeless = timeless(&whole);
+    for (how, cuts) in runs {
+        let run = drive_connection(case, &cuts)?;
+        if timeless(&run) != whole_timeless {
+            return Err(format!(
+                "{how}:\n{}\n  whole:\n{}",
+                show_lines(&run),
+                show_lines(&whole)
+            ));
+        }
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -805,7 +1039,7 @@ fn conformance_cases() {
 #[test]
 fn case_files_are_well_formed() {
     let all = cases::all();
-    assert!(all.len() >= 580, "only {} cases", all.len());
+    assert!(all.len() >= 592, "only {} cases", all.len());
     let mut names: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
     for pair in names.windows(2) {

@@ -22,6 +22,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("smuggling.md", include_str!("smuggling.md")),
     ("connect.md", include_str!("connect.md")),
     ("pipelining.md", include_str!("pipelining.md")),
+    ("connection.md", include_str!("connection.md")),
     ("responses.md", include_str!("responses.md")),
 ];
 
@@ -54,6 +55,9 @@ pub struct Case {
     /// Set when the code disagrees with the expectation (why): the case
     /// then runs only in the ignored `known_disagreements` test.
     pub disagrees: Option<String>,
+    /// Connection cases only: how the server answers each request in turn
+    /// (`200 body=hello`, `101 Upgrade:websocket`); the last one repeats.
+    pub respond: Vec<String>,
     /// The bytes on the wire, one block per message (see README.md).
     pub blocks: Vec<Vec<u8>>,
     /// The expected outcome, one item per line, escapes still in place.
@@ -158,7 +162,15 @@ pub fn encode(bytes: &[u8], lines: bool) -> String {
 }
 
 /// The option keys a case or group may set, besides `rules` and `level`.
-const CASE_KEYS: [&str; 6] = ["rules", "level", "options", "method", "corpus", "disagrees"];
+const CASE_KEYS: [&str; 7] = [
+    "rules",
+    "level",
+    "options",
+    "method",
+    "corpus",
+    "disagrees",
+    "respond",
+];
 
 /// The rule ids in `text`: two capitals, `-`, digits (`SM-12`).
 pub fn rule_ids(text: &str) -> Vec<String> {
@@ -231,6 +243,7 @@ pub fn parse(file: &'static str, text: &str) -> Result<Vec<Case>, String> {
                 method: None,
                 corpus: None,
                 disagrees: None,
+                respond: Vec::new(),
                 blocks: Vec::new(),
                 expect: Vec::new(),
             });
@@ -265,6 +278,7 @@ pub fn parse(file: &'static str, text: &str) -> Result<Vec<Case>, String> {
                 ("method", Some(c)) => c.method = Some(value.to_string()),
                 ("corpus", Some(c)) => c.corpus = Some(value.to_string()),
                 ("disagrees", Some(c)) => c.disagrees = Some(value.to_string()),
+                ("respond", Some(c)) => c.respond.push(value.to_string()),
                 _ => unreachable!(),
             }
         }
