@@ -1142,6 +1142,29 @@ fn a_wrong_expectation_fails() {
     let moved = c.blocks[0].split_off(last);
     c.blocks.push(moved);
     assert!(check_case(&c).is_err());
+
+    // The same as a response (`- method:`) and as an exchange (`- respond:`).
+    let response = |meta: &str, expect: &str| {
+        let text = format!("# t\n## RS-1\n### r\n{meta}\n```http\nHTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nhi\n```\n```expect\n{expect}\n```\n");
+        cases::parse("t.md", &text).unwrap().remove(0)
+    };
+    let right =
+        "response HTTP/1.1 200 OK\nfield Content-Length: 2\nframing length 2\nclose false\nbody hi";
+    assert_eq!(check_case(&response("- method: GET", right)), Ok(()));
+    assert!(check_case(&response("- method: HEAD", right)).is_err());
+    assert!(check_case(&response(
+        "- method: GET",
+        &right.replace("close false", "close true")
+    ))
+    .is_err());
+    let exchange = |respond: &str, expect: &str| {
+        let text = format!("# t\n## PL-1\n- level: MUST\n### x\n- respond: {respond}\n```http\nGET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n\n```\n```expect\n{expect}\n```\n");
+        cases::parse("t.md", &text).unwrap().remove(0)
+    };
+    let right = "request GET / HTTP/1.1 origin\nfield Host: a\nframing none\nsent HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nhi\nclose";
+    assert_eq!(check_case(&exchange("200 body=hi", right)), Ok(()));
+    assert!(check_case(&exchange("200 body=ho", right)).is_err());
+    assert!(check_case(&exchange("200 body=hi", &right.replace("\nclose", ""))).is_err());
 }
 
 // ---------------------------------------------------------------------------
