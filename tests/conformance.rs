@@ -261,6 +261,10 @@ fn drive_at(input: &[u8], cuts: &[usize], cfg: Config) -> Run {
     }
 }
 
+/// Where a head that was accepted ends, counted without the parser: after
+/// any empty lines before the start-line, just past the first line end
+/// (LF) that is followed by an empty line (CRLF or LF). A valid head holds
+/// no other LF, so this is its length.
 fn head_end(bytes: &[u8]) -> Option<usize> {
     let mut i = 0;
     loop {
@@ -286,6 +290,7 @@ fn head_end(bytes: &[u8]) -> Option<usize> {
     None
 }
 
+/// The words of the outcome lines (tests/cases/README.md).
 fn form_name(f: TargetForm) -> &'static str {
     match f {
         Origin => "origin",
@@ -305,6 +310,7 @@ fn framing_name(f: Framing) -> String {
     }
 }
 
+/// `field Name: value` (or `trailer …`); `field Name:` for an empty value.
 fn field_line(kw: &str, (n, v): &Field) -> Vec<u8> {
     let mut l = format!("{kw} {n}:").into_bytes();
     if !v.is_empty() {
@@ -323,6 +329,8 @@ fn head_lines_of(req: &Request<'_, '_>, out: &mut Lines) {
     out.extend(lines);
 }
 
+/// The lines of an accepted head: `request`, `field`s, `framing`, and the
+/// optional `keep-alive` and `expects-continue`.
 fn head_lines(h: &Head, out: &mut Lines) {
     out.push(
         format!(
@@ -349,6 +357,7 @@ fn error_line(word: &str, e: &ProtocolError) -> Vec<u8> {
     format!("{word} {:?} {status} @{}", e.error.kind(), e.error.offset()).into_bytes()
 }
 
+/// The outcome of a request run, as lines.
 fn render(run: &Run) -> Lines {
     let mut out = Vec::new();
     for e in &run.events {
