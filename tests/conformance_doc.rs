@@ -2,11 +2,15 @@
 //! ...) are defined. These tests keep it that way: every id cited anywhere
 //! in `src/` has an entry (a `### ID: title` heading), entries are unique,
 //! and every link in the document points at something that exists: a
-//! heading of its own, a file, and, for a link into a Rust file, a case or
-//! test function of that name.
+//! heading of its own, a file (and a heading there, for `file#anchor`),
+//! and, for a link into a Rust file, a test function of that name. Each
+//! entry links exactly the cases of `tests/cases/` that name its id.
 //!
 //! No regex crate: the ids are found by scanning bytes, as `\b(RL|TG|...)-[0-9]+\b`
 //! would.
+
+#[path = "cases/mod.rs"]
+mod cases;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -175,20 +179,26 @@ fn links_point_at_existing_headings_files_and_cases() {
             }
             continue;
         }
-        let path = root().join(target);
+        let (file, fragment) = target.split_once('#').unwrap_or((target, ""));
+        let path = root().join(file);
         let Ok(content) = fs::read_to_string(&path) else {
             broken.push(format!("[{text}]({target}): no such file"));
             continue;
         };
-        // A case or test name linked to the Rust file that holds it: a
-        // table row `case("name"` / `rc("name"`, or a `fn name(`.
-        let is_name = !text.is_empty() && text.bytes().all(is_word);
-        if target.ends_with(".rs") && is_name {
-            let row = format!("(\"{text}\"");
-            let function = format!("fn {text}(");
-            if !content.contains(&row) && !content.contains(&function) {
-                broken.push(format!("[{text}]({target}): no case or test of that name"));
+        if !fragment.is_empty() {
+            let found = content
+                .lines()
+                .filter(|line| line.starts_with('#'))
+                .any(|line| anchor(line.trim_start_matches('#')) == fragment);
+            if !found {
+                broken.push(format!("[{text}]({target}): no such heading"));
             }
+            continue;
+        }
+        // A test name linked to the Rust file that holds it: a `fn name(`.
+        let is_name = !text.is_empty() && text.bytes().all(is_word);
+        if target.ends_with(".rs") && is_name && !content.contains(&format!("fn {text}(")) {
+            broken.push(format!("[{text}]({target}): no test of that name"));
         }
     }
     assert!(
@@ -205,5 +215,70 @@ fn the_scanner_finds_ids_as_whole_words_only() {
     assert_eq!(
         anchor(" RL-2: exactly one SP, `;` and HTTP/1.1"),
         "rl-2-exactly-one-sp--and-http11"
+    );
+}
+
+/// The case names each entry links (`[name](tests/cases/<file>.md#name)`).
+fn linked_cases(doc: &str) -> BTreeMap<String, Vec<String>> {
+    let mut linked: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut entry = String::new();
+    for line in doc.lines() {
+        if let Some(heading) = line.strip_prefix("### ") {
+            entry = heading.split(':').next().unwrap_or_default().to_string();
+            continue;
+        }
+        for (_, target) in links(line) {
+            if let Some((_, name)) = target
+                .strip_prefix("tests/cases/")
+                .and_then(|t| t.split_once(".md#"))
+            {
+                linked
+                    .entry(entry.clone())
+                    .or_default()
+                    .push(name.to_string());
+            }
+        }
+    }
+    linked
+}
+
+/// Each rule entry links exactly the cases that name its id (in their group
+/// heading or `- rules:` line), so the document leads to every case of a
+/// rule and a case's rules are the entries it is listed under.
+#[test]
+fn entries_link_exactly_the_cases_of_their_rule() {
+    let doc = conformance_md();
+    let entries = entries(&doc);
+    let linked = linked_cases(&doc);
+    let all = cases::all();
+    let mut wrong = Vec::new();
+    for case in &all {
+        for id in &case.rules {
+            if !entries.contains(id) {
+                wrong.push(format!("{}: {id} has no entry", case.place()));
+            } else if !linked
+                .get(id)
+                .is_some_and(|names| names.contains(&case.name))
+            {
+                wrong.push(format!("{id}: the entry does not link {}", case.place()));
+            }
+        }
+    }
+    for (id, names) in &linked {
+        for name in names {
+            match all.iter().find(|c| &c.name == name) {
+                None => wrong.push(format!("{id}: links {name}, which is no case")),
+                Some(c) if !c.rules.contains(id) => wrong.push(format!(
+                    "{id}: links {}, which does not name {id}",
+                    c.place()
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "CONFORMANCE.md and tests/cases disagree:\n{}",
+        wrong.join("\n")
     );
 }
