@@ -42,7 +42,9 @@ pub fn all(path: &str) -> Vec<ProbeCase> {
 /// whose input is incomplete (a server rightly waits for the rest).
 fn probe_case(case: &cases::Case, path: &str) -> Option<ProbeCase> {
     let level = case.level?;
-    if !case.options.is_empty() || case.method.is_some() {
+    // Opt-ins and other limits, responses, and whole exchanges (which say
+    // how the server answers) are not for a server as it is.
+    if !case.options.is_empty() || case.method.is_some() || !case.respond.is_empty() {
         return None;
     }
     let mut methods = Vec::new();
@@ -52,9 +54,16 @@ fn probe_case(case: &cases::Case, path: &str) -> Option<ProbeCase> {
         match words.next() {
             Some("request") if !refused => methods.push(words.next()?.to_string()),
             Some("error") => refused = true,
-            Some("field" | "framing" | "body" | "trailer" | "consumed" | "interim") => {}
-            // `incomplete`, or anything the probe does not know how to
-            // judge over the wire.
+            // The last request's head was read, and its body is bad: that
+            // request is the one refused.
+            Some("body-error") => {
+                methods.pop();
+                refused = true;
+            }
+            Some("field" | "framing" | "body" | "trailer" | "keep-alive" | "expects-continue") => {}
+            // `incomplete` or `unread` (the server rightly waits for the
+            // rest, which a follow-up would complete wrongly), or anything
+            // the probe does not know how to judge over the wire.
             _ => return None,
         }
     }
