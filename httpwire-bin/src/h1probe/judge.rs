@@ -27,6 +27,9 @@ pub struct Probe {
     pub refused: bool,
     /// The method of the invalid request, as far as it can be told.
     pub refused_method: String,
+    /// Its head is valid and its body is not: a server may answer it before
+    /// reading the body, and must then close instead of reading on.
+    pub refused_in_body: bool,
 }
 
 /// Where to send, and how long to wait.
@@ -247,7 +250,7 @@ pub fn judge(probe: &Probe, target: &Target) -> Verdict {
         format!("{}, then ", answered.join(", "))
     };
     if probe.refused {
-        return match refusal(&probe.refused_method, target, &mut conn) {
+        return match refusal(probe, target, &mut conn) {
             Ok(detail) => Verdict::pass(format!("{before}{detail}")),
             Err(detail) => Verdict::fail(format!("{before}{detail}")),
         };
@@ -288,9 +291,12 @@ fn in_step(target: &Target, conn: &mut Conn) -> Result<String, String> {
 
 /// An invalid request: refused with an error status or a close, never
 /// answered as two requests, and if the connection stays open, a
-/// follow-up is answered in step.
-fn refusal(method: &str, target: &Target, conn: &mut Conn) -> Result<String, String> {
-    match conn.response(method, target.timeout) {
+/// follow-up is answered in step. A request whose body is bad may have
+/// been answered before the body was read (a server may answer early, RFC
+/// 9110 §10.1.1): then it passes if the server closes instead of reading
+/// on.
+fn refusal(probe: &Probe, target: &Target, conn: &mut Conn) -> Result<String, String> {
+    match conn.response(&probe.refused_method, target.timeout) {
         Read1::Closed => Ok("closed without a response".into()),
         Read1::Hang => Err(format!(
             "no answer within {:?}: waits for more",
@@ -302,6 +308,8 @@ fn refusal(method: &str, target: &Target, conn: &mut Conn) -> Result<String, Str
                 Err(format!(
                     "{status}, then a second response: read as two requests"
                 ))
+            } else if probe.refused_in_body && conn.eof {
+                Ok(format!("{status} before the body, closed at the bad body"))
             } else {
                 Err(format!("accepted: {status}"))
             }

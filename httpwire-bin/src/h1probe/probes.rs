@@ -49,6 +49,7 @@ fn probe_case(case: &cases::Case, path: &str) -> Option<ProbeCase> {
     }
     let mut methods = Vec::new();
     let mut refused = false;
+    let mut refused_in_body = false;
     for line in &case.expect {
         let mut words = line.split_whitespace();
         match words.next() {
@@ -59,6 +60,7 @@ fn probe_case(case: &cases::Case, path: &str) -> Option<ProbeCase> {
             Some("body-error") => {
                 methods.pop();
                 refused = true;
+                refused_in_body = true;
             }
             Some("field" | "framing" | "body" | "trailer" | "keep-alive" | "expects-continue") => {}
             // `incomplete` or `unread` (the server rightly waits for the
@@ -78,6 +80,7 @@ fn probe_case(case: &cases::Case, path: &str) -> Option<ProbeCase> {
         level,
         probe: Probe {
             refused_method: method_of(case.blocks.get(methods.len()).unwrap_or(&bytes)),
+            refused_in_body,
             methods,
             refused,
             bytes,
