@@ -303,13 +303,20 @@ fn refusal(probe: &Probe, target: &Target, conn: &mut Conn) -> Result<String, St
             target.timeout
         )),
         Read1::Garbled => Err("a malformed response".into()),
-        Read1::Response { status, .. } if status < 400 => {
+        Read1::Response { status, persists } if status < 400 => {
             if conn.says_more(target.quiet) {
                 Err(format!(
                     "{status}, then a second response: read as two requests"
                 ))
             } else if probe.refused_in_body && conn.eof {
                 Ok(format!("{status} before the body, closed at the bad body"))
+            } else if persists && !conn.eof {
+                // Where did the server think the request ended? A follow-up
+                // answered out of step shows a desync.
+                let after = match in_step(target, conn) {
+                    Ok(detail) | Err(detail) => detail,
+                };
+                Err(format!("accepted: {status}; {after}"))
             } else {
                 Err(format!("accepted: {status}"))
             }
