@@ -1,15 +1,13 @@
-//! Bytes out: responses through the core's connection, a writer with a
-//! deadline, the `Date` header and the access log.
+//! Bytes out: responses through the core's connection, the `Date` header
+//! and the access log.
 
 use std::format;
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::string::{String, ToString};
-use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::vec::Vec;
 
-use super::shutdown::Slot;
 use super::types::Response;
 use crate::conn::{SendError, ServerConnection};
 use crate::date::HttpDate;
@@ -169,52 +167,6 @@ pub(crate) fn write_unsolicited<W: Write>(
         w.write_all(body)?;
         Ok(Ok(body.len()))
     })
-}
-
-/// A write may overrun the deadline by this much rather than cost a
-/// `setsockopt` before every write.
-const DEADLINE_SLACK: Duration = Duration::from_millis(10);
-
-/// A socket writer that gives up at a deadline, however the writes are
-/// split: before a write the socket's timeout is set to the time left,
-/// unless the timeout already set ends before the deadline (or at most
-/// [`DEADLINE_SLACK`] after it). The server sets the deadline to the write
-/// timeout from now before each batch, so the timeout set for one batch
-/// still fits the next and a request costs no `setsockopt`.
-pub(crate) struct DeadlineWriter {
-    slot: Arc<Slot>,
-    pub(crate) deadline: Instant,
-    /// The socket's write timeout as last set (`None`: unknown).
-    armed: Option<Duration>,
-}
-
-impl DeadlineWriter {
-    pub(crate) fn new(slot: Arc<Slot>) -> DeadlineWriter {
-        DeadlineWriter {
-            slot,
-            deadline: Instant::now(),
-            armed: None,
-        }
-    }
-}
-
-impl Write for DeadlineWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(io::Error::new(io::ErrorKind::TimedOut, "write timeout"));
-        }
-        if !matches!(self.armed, Some(armed) if armed <= left + DEADLINE_SLACK) {
-            self.armed = None;
-            self.slot.stream.set_write_timeout(Some(left))?;
-            self.armed = Some(left);
-        }
-        (&self.slot.stream).write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Runs `f` with the current time as an IMF-fixdate (RFC 9110 §5.6.7),
