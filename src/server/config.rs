@@ -32,8 +32,7 @@ pub struct Config {
     /// [`IoModel::Events`] each waits for ready connections on an `epoll`
     /// instance of its own and serves its share of the connections, like
     /// nginx's `worker_processes`; a worker's group gets more threads only
-    /// while all of them are held up (by handlers that block, or bodies
-    /// that trickle in). With [`IoModel::Threads`] they wait for new
+    /// while all of them are held up (by handlers that block). With [`IoModel::Threads`] they wait for new
     /// connections. Default: the number of CPUs
     /// ([`std::thread::available_parallelism`]).
     pub workers: usize,
@@ -100,9 +99,8 @@ impl Default for Config {
 
 /// How a [`Server`](super::Server) maps connections to threads.
 ///
-/// Both models serve every connection with blocking reads and writes while a
-/// request is in progress; they differ in what a connection waiting for its
-/// socket holds.
+/// They differ in what a connection waiting for its socket holds: a thread,
+/// or (event-driven) an entry in a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IoModel {
@@ -111,9 +109,10 @@ pub enum IoModel {
     Threads,
     /// Event-driven (Linux `epoll`; elsewhere the same as
     /// [`Threads`](IoModel::Threads)). A connection waiting for a request,
-    /// for the rest of a head, or lingering after its last response holds
-    /// no thread; workers take whichever connection is ready next, so a
-    /// busy worker serves request after request without a switch.
+    /// for the rest of a head or body, for room to send responses its
+    /// client does not read, or lingering after its last response holds no
+    /// thread; workers take whichever connection is ready next, so a busy
+    /// worker serves request after request without a switch.
     Events,
 }
 
