@@ -5,11 +5,11 @@
 //! the output its client does not read, or lingering after its last
 //! response) holds no thread: it is *parked* in a table, its socket
 //! registered one-shot with an `epoll` instance, for reading or (output
-//! waiting) for writing. There is one instance per
-//! group of workers, [`Config::workers`] groups of one worker each, and a
-//! connection belongs to one group for its life (by its slot, round robin),
-//! as an nginx connection belongs to one worker process. A worker waits on
-//! its group's instance; the kernel hands each report to one waiter, which
+//! waiting) for writing. There is one instance per group of workers,
+//! [`Config::workers`] groups of one worker each, and a connection belongs
+//! to one group for its life (by its slot, round robin), as an nginx
+//! connection belongs to one worker process. A worker waits on its group's
+//! instance; the kernel hands each report to one waiter, which
 //! takes the connection out of the table, serves what it can (reading the
 //! head and body that arrived, running the handler and sending the
 //! response, none of which blocks on the socket), and parks it again.
@@ -34,12 +34,12 @@
 //! socket did not take in time, is closed by the timer (closing cannot
 //! block). One that is owed a `408` (a head or body unfinished), or idle
 //! with bytes waiting (a request whose report sits behind a held-up
-//! worker), is registered again for writability or reading under a new
+//! worker), is registered again for writability (or bytes) under a new
 //! token, flagged, so that a worker takes it soon: bytes to read are
 //! served first.
 //!
 //! A wait takes up to [`BATCH`] reports at once. A worker held up by one of
-//! them (a handler that blocks, a body that trickles) gets the rest of its
+//! them (a handler that blocks) gets the rest of its
 //! batch handed back to its group at the timer's next tick but one (the
 //! first sees no progress, the second acts); if every worker of a group is
 //! held up (by handlers: nothing else blocks) and a report of the group
