@@ -200,8 +200,12 @@ def slow_peers_part(binary):
     slowest, threads, rss = slow_peers(proc.pid, port)
     loadlib.stop(proc)
     cpus = os.cpu_count()
+    cpu = {}
     with open("/proc/cpuinfo") as f:
-        model = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "?")
+        for line in f:
+            key, _, value = line.partition(":")
+            cpu.setdefault(key.strip(), value.strip())
+    model = f"{cpu.get('model name', '?')} (family {cpu.get('cpu family', '?')}, model {cpu.get('model', '?')})"
     met = slowest <= 0.05 and threads <= 2 * cpus + 8 and rss < 64 * 1024
     return "\n".join([
         "### Slow peers (release binary, defaults but `-c 4096`)",
