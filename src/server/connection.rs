@@ -452,16 +452,22 @@ impl<'a> Connection<'a> {
             // The rest of the output first; then on where it was.
             let flow = match self.flush() {
                 Err(flow) => flow,
+                // The client's time (to send the next request, or more of
+                // the body) runs from when it got the output; a head's
+                // does not stop.
                 Ok(()) => match self.state.phase {
                     Phase::Closing => self.close_gracefully(),
                     Phase::Idle { .. } => {
-                        // The keep-alive time runs from when the responses
-                        // went out.
                         let until = self.config().deadline(Wait::KeepAlive, Instant::now());
                         self.state.phase = Phase::Idle { until };
                         Flow::Next
                     }
-                    _ => Flow::Next,
+                    Phase::Body { head, .. } => {
+                        let until = self.config().deadline(Wait::Body, Instant::now());
+                        self.state.phase = Phase::Body { head, until };
+                        Flow::Next
+                    }
+                    Phase::Head { .. } | Phase::Linger { .. } => Flow::Next,
                 },
             };
             return self.next(flow);
