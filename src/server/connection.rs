@@ -942,11 +942,19 @@ impl<'a> Connection<'a> {
                     let Phase::Body { until, .. } = self.state.phase else {
                         return Err(Flow::Close);
                     };
-                    if self.evented {
-                        return Err(Flow::WaitRead(until));
-                    }
-                    match self.read_before(until) {
+                    // Event-driven, a body that comes faster than it is read
+                    // is read on without a wait in between; the connection
+                    // parks once the socket has no more.
+                    let read = if self.evented {
+                        self.fill()
+                    } else {
+                        self.read_before(until)
+                    };
+                    match read {
                         Ok(()) => continue,
+                        Err(Failure::Timeout) if self.evented => {
+                            return Err(Flow::WaitRead(until));
+                        }
                         Err(failure) => failure,
                     }
                 }
