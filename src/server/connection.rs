@@ -222,6 +222,18 @@ impl Parked {
         let flow = conn.time_out();
         (conn.next(flow), conn.state)
     }
+
+    /// Threads: makes a blocking write give up within `left`. A timeout
+    /// already set that ends no later (or just a little) serves: a batch
+    /// then costs no `setsockopt`.
+    fn arm_write_timeout(&mut self, left: Duration) -> io::Result<()> {
+        if !matches!(self.write_timeout, Some(set) if set <= left.saturating_add(TIMEOUT_SLACK)) {
+            self.write_timeout = None;
+            self.slot.stream.set_write_timeout(Some(left))?;
+            self.write_timeout = Some(left);
+        }
+        Ok(())
+    }
 }
 
 /// What a passed deadline calls for (see [`Parked::expiry`]).
@@ -330,6 +342,37 @@ impl Output {
         self.sent = 0;
         self.stalled = None;
         Ok(true)
+    }
+}
+
+/// Where a response is written: the output buffer, except that a large body
+/// goes straight to the socket after what waits before it, as far as the
+/// socket takes it now (event-driven) or within its timeout (threads); only
+/// the rest is copied (a copy of a large body into fresh memory costs more
+/// than its `write`).
+struct Sink<'s> {
+    out: &'s mut Output,
+    stream: &'s TcpStream,
+    direct: bool,
+}
+
+impl Write for Sink<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let mut rest = data;
+        if self.direct && data.len() > OUTPUT_BOUND && self.out.send(self.stream)? {
+            let mut stream = self.stream;
+            match stream.write(data) {
+                Ok(n) => rest = &data[n..],
+                Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.out.buf.extend_from_slice(rest);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -685,9 +728,16 @@ impl<'a> Connection<'a> {
         close: bool,
     ) -> io::Result<Result<usize, crate::conn::SendError>> {
         let config = self.config();
+        // Threads: a direct write blocks, within the write timeout.
+        let direct = self.evented || self.state.arm_write_timeout(config.write_timeout).is_ok();
         let state = &mut self.state;
+        let mut sink = Sink {
+            out: &mut state.out,
+            stream: &state.slot.stream,
+            direct,
+        };
         wire::write_response(
-            &mut state.out.buf,
+            &mut sink,
             &mut state.conn,
             &mut state.scratch,
             config.server_header.as_deref(),
@@ -786,14 +836,8 @@ impl<'a> Connection<'a> {
             if left.is_zero() {
                 return Err(Flow::Close);
             }
-            // A timeout already set that ends no later (or just a little)
-            // serves: a batch then costs no `setsockopt`.
-            if !matches!(state.write_timeout, Some(set) if set <= left + TIMEOUT_SLACK) {
-                state.write_timeout = None;
-                if state.slot.stream.set_write_timeout(Some(left)).is_err() {
-                    return Err(Flow::Close);
-                }
-                state.write_timeout = Some(left);
+            if state.arm_write_timeout(left).is_err() {
+                return Err(Flow::Close);
             }
             match state.out.send(&state.slot.stream) {
                 Ok(true) => return Ok(()),
