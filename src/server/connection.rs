@@ -7,10 +7,10 @@
 //! `Connection: close`, and the one error response after a protocol error.
 //! Requests are handled one after the other, so pipelined requests are
 //! answered in order. Responses are written to the connection's output
-//! buffer, which is sent whenever the connection would wait for a read (so
-//! a batch of pipelined requests costs one `write`), or once it holds more
-//! than [`OUTPUT_BOUND`]. Every wait has a deadline, from
-//! [`Config::deadline`].
+//! buffer (a large body straight to the socket, see [`Sink`]), which is
+//! sent whenever the connection would wait for a read (so a batch of
+//! pipelined requests costs one `write`), or once it holds more than
+//! [`OUTPUT_BOUND`]. Every wait has a deadline, from [`Config::deadline`].
 //!
 //! The same code serves both I/O models. With threads ([`serve`]) a
 //! connection blocks in its reads and writes, with socket timeouts.
