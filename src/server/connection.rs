@@ -7,7 +7,7 @@
 //! `Connection: close`, and the one error response after a protocol error.
 //! Requests are handled one after the other, so pipelined requests are
 //! answered in order. Responses are written to the connection's output
-//! buffer (a large body straight to the socket, see [`Sink`]), which is
+//! buffer (a large body straight to the socket: [`Sink`]), which is
 //! sent whenever the connection would wait for a read (so a batch of
 //! pipelined requests costs one `write`), or once it holds more than
 //! [`OUTPUT_BOUND`]. Every wait has a deadline, from [`Config::deadline`].
@@ -48,7 +48,7 @@ use super::config::{Config, Wait};
 use super::router::{Decision, Router};
 use super::shutdown::{Shared, Slot};
 use super::types::{Request, Response};
-use super::wire::{self, LogLine};
+use super::wire::{self, is_timeout, LogLine, Output, Sink, KEEP_CAPACITY, OUTPUT_BOUND};
 use crate::conn::{ProtocolError, ServerConnection, ServerEvent, CONTINUE};
 use crate::serialize::reason_phrase;
 use crate::{Framing, Header, RequestParser, TargetForm};
@@ -58,11 +58,6 @@ use crate::{Framing, Header, RequestParser, TargetForm};
 /// up to [`MAX_READ_SIZE`].
 const READ_SIZE: usize = 4 * 1024;
 const MAX_READ_SIZE: usize = 64 * 1024;
-/// Responses written and not yet sent beyond this many bytes: they are sent
-/// before another request is read. A client that pipelines requests and
-/// reads no response holds this much, one response and its read buffer
-/// (which then fills no more), never a thread.
-const OUTPUT_BOUND: usize = 16 * 1024;
 /// Header slots kept on the stack; a larger `limits.max_headers` gets a
 /// heap slice per poll.
 const STACK_HEADERS: usize = 128;
@@ -71,10 +66,6 @@ const STACK_HEADERS: usize = 128;
 /// this late): it saves a `setsockopt` per read, since the wait for the
 /// next request is a little shorter or longer each time.
 const TIMEOUT_SLACK: Duration = Duration::from_millis(10);
-/// A request's body vector, and the output buffer, are dropped after use
-/// if they grew beyond this, so that an idle connection does not keep a
-/// large body's memory.
-const KEEP_CAPACITY: usize = 64 * 1024;
 /// After the last response: how many bytes to read and discard, at most,
 /// so that closing does not reset the connection before the client has read
 /// the response.
@@ -305,77 +296,6 @@ impl ReadBuf {
     }
 }
 
-/// Response bytes written and not yet sent: `buf[sent..]`.
-#[derive(Default)]
-struct Output {
-    buf: Vec<u8>,
-    sent: usize,
-    /// Event-driven: the socket took only part of it, and the rest must go
-    /// by this deadline (the write timeout from when the socket first
-    /// refused more), or the connection is dropped. Meanwhile the
-    /// connection waits for the socket to become writable, and reads
-    /// nothing.
-    stalled: Option<Instant>,
-}
-
-impl Output {
-    fn pending(&self) -> usize {
-        self.buf.len() - self.sent
-    }
-
-    /// Writes until all is sent (`Ok(true)`) or the socket takes no more
-    /// for now (`Ok(false)`: it would block, or its timeout passed).
-    fn send(&mut self, mut stream: &TcpStream) -> io::Result<bool> {
-        while self.sent < self.buf.len() {
-            match stream.write(&self.buf[self.sent..]) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => self.sent += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if is_timeout(&e) => return Ok(false),
-                Err(e) => return Err(e),
-            }
-        }
-        if self.buf.capacity() > KEEP_CAPACITY {
-            self.buf = Vec::new();
-        }
-        self.buf.clear();
-        self.sent = 0;
-        self.stalled = None;
-        Ok(true)
-    }
-}
-
-/// Where a response is written: the output buffer, except that a large body
-/// goes straight to the socket after what waits before it, as far as the
-/// socket takes it now (event-driven) or within its timeout (threads); only
-/// the rest is copied (a copy of a large body into fresh memory costs more
-/// than its `write`).
-struct Sink<'s> {
-    out: &'s mut Output,
-    stream: &'s TcpStream,
-    direct: bool,
-}
-
-impl Write for Sink<'_> {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        let mut rest = data;
-        if self.direct && data.len() > OUTPUT_BOUND && self.out.send(self.stream)? {
-            let mut stream = self.stream;
-            match stream.write(data) {
-                Ok(n) => rest = &data[n..],
-                Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.out.buf.extend_from_slice(rest);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// How serving a request ended.
 enum Flow {
     /// On to the next request.
@@ -397,14 +317,6 @@ enum Failure {
     Timeout,
     /// The socket failed: just close.
     Gone,
-}
-
-/// A read or write that timed out (threads), or would block (event-driven).
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 /// What the head told the server besides the request itself.

@@ -1,11 +1,12 @@
-//! Bytes out: responses through the core's connection, the `Date` header
-//! and the access log.
+//! Bytes out: responses through the core's connection into a connection's
+//! output buffer (or, a large body, straight to its socket), the `Date`
+//! header and the access log.
 
 use std::format;
 use std::io::{self, Write};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpStream};
 use std::string::{String, ToString};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use std::vec::Vec;
 
 use super::types::Response;
@@ -167,6 +168,97 @@ pub(crate) fn write_unsolicited<W: Write>(
         w.write_all(body)?;
         Ok(Ok(body.len()))
     })
+}
+
+/// Responses written and not yet sent beyond this many bytes: they are sent
+/// before another request is read. A client that pipelines requests and
+/// reads no response holds this much, one response and its read buffer
+/// (which then fills no more), never a thread. A larger body goes straight
+/// to the socket ([`Sink`]).
+pub(crate) const OUTPUT_BOUND: usize = 16 * 1024;
+/// A request's body vector, and the output buffer, are dropped after use
+/// if they grew beyond this, so that an idle connection does not keep a
+/// large body's memory.
+pub(crate) const KEEP_CAPACITY: usize = 64 * 1024;
+
+/// Response bytes written and not yet sent: `buf[sent..]`.
+#[derive(Default)]
+pub(crate) struct Output {
+    pub(crate) buf: Vec<u8>,
+    sent: usize,
+    /// Event-driven: the socket took only part of it, and the rest must go
+    /// by this deadline (the write timeout from when the socket first
+    /// refused more), or the connection is dropped. Meanwhile the
+    /// connection waits for the socket to become writable, and reads
+    /// nothing.
+    pub(crate) stalled: Option<Instant>,
+}
+
+impl Output {
+    pub(crate) fn pending(&self) -> usize {
+        self.buf.len() - self.sent
+    }
+
+    /// Writes until all is sent (`Ok(true)`) or the socket takes no more
+    /// for now (`Ok(false)`: it would block, or its timeout passed).
+    pub(crate) fn send(&mut self, mut stream: &TcpStream) -> io::Result<bool> {
+        while self.sent < self.buf.len() {
+            match stream.write(&self.buf[self.sent..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => self.sent += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_timeout(&e) => return Ok(false),
+                Err(e) => return Err(e),
+            }
+        }
+        if self.buf.capacity() > KEEP_CAPACITY {
+            self.buf = Vec::new();
+        }
+        self.buf.clear();
+        self.sent = 0;
+        self.stalled = None;
+        Ok(true)
+    }
+}
+
+/// Where a response is written: the output buffer, except that a large body
+/// goes straight to the socket after what waits before it, as far as the
+/// socket takes it now (event-driven) or within its timeout (threads); only
+/// the rest is copied (a copy of a large body into fresh memory costs more
+/// than its `write`).
+pub(crate) struct Sink<'s> {
+    pub(crate) out: &'s mut Output,
+    pub(crate) stream: &'s TcpStream,
+    /// Large bodies go straight to the socket.
+    pub(crate) direct: bool,
+}
+
+impl Write for Sink<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let mut rest = data;
+        if self.direct && data.len() > OUTPUT_BOUND && self.out.send(self.stream)? {
+            let mut stream = self.stream;
+            match stream.write(data) {
+                Ok(n) => rest = &data[n..],
+                Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.out.buf.extend_from_slice(rest);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A read or write that timed out (threads), or would block (event-driven).
+pub(crate) fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 /// Runs `f` with the current time as an IMF-fixdate (RFC 9110 §5.6.7),
