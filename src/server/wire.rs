@@ -469,6 +469,52 @@ mod tests {
         assert!(text.ends_with("Content-Length: 4\r\n\r\nbusy"), "{text}");
     }
 
+    /// A large body goes after what waits before it, as far as the socket
+    /// takes it; the rest, and what follows, is kept in order.
+    #[test]
+    fn a_sink_keeps_the_order_of_what_it_sends_and_keeps() {
+        use std::io::Read;
+        use std::net::TcpListener;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let (server, _) = listener.accept().unwrap();
+        server.set_nonblocking(true).unwrap();
+        let mut out = Output::default();
+        out.buf.extend_from_slice(b"head");
+        // More than the socket buffers take while the client reads nothing.
+        let body: Vec<u8> = (0..32u32 << 20).map(|i| i as u8).collect();
+        let mut sink = Sink {
+            out: &mut out,
+            stream: &server,
+            direct: true,
+        };
+        sink.write_all(&body).unwrap();
+        sink.write_all(b"tail").unwrap();
+        assert!(out.pending() > 4, "the socket took all of 32 MiB at once");
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            client.read_to_end(&mut got).map(|_| got)
+        });
+        for _ in 0..10_000 {
+            if out.send(&server).unwrap() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(out.pending(), 0);
+        server.shutdown(std::net::Shutdown::Write).unwrap();
+        let got = reader.join().unwrap().unwrap();
+        assert_eq!(got.len(), 4 + body.len() + 4);
+        assert!(got.starts_with(b"head") && got.ends_with(b"tail"));
+        assert!(
+            got[4..got.len() - 4] == body[..],
+            "the body came out of order"
+        );
+    }
+
     #[test]
     fn log_line_shape() {
         let line = LogLine {
