@@ -427,3 +427,42 @@ fn trickling_bodies_hold_no_threads_complete_or_get_408() {
     }
     stop(server);
 }
+
+/// RULES SM-12 across parked waits: a body whose framing turns out bad
+/// after the connection waited for it gets the core's 400, and the
+/// handler never runs.
+#[test]
+fn a_body_that_turns_bad_after_a_wait_never_reaches_the_handler() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let _alone = alone();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&ran);
+    let mut server = Server::new("127.0.0.1", 0)
+        .expect("bind")
+        .with_config(config());
+    server.route("POST", "/count", move |_: &Request| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Response::text("ran")
+    });
+    let server = server.spawn().expect("spawn");
+    let stream = common::connect(server.local_addr());
+    (&stream)
+        .write_all(
+            b"POST /count HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+        )
+        .unwrap();
+    // The connection parks waiting for the next chunk.
+    thread::sleep(Duration::from_millis(200));
+    (&stream).write_all(b"zz\r\n").unwrap();
+    let mut answer = String::new();
+    (&stream)
+        .read_to_string(&mut answer)
+        .expect("400 then close");
+    assert!(
+        answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+        "{answer:?}"
+    );
+    assert_eq!(ran.load(Ordering::SeqCst), 0, "the handler ran");
+    stop(server);
+}
