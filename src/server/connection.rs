@@ -112,7 +112,7 @@ pub(crate) enum Next {
 
 /// Where the server side of a connection is; the core's
 /// [`ServerConnection`] keeps where the protocol is. Every wait's deadline
-/// is here (but the output's, in [`Output`]), from [`Config::deadline`].
+/// is here (but the output's: [`Parked::stalled`]), from [`Config::deadline`].
 #[derive(Clone, Copy, Debug)]
 enum Phase {
     /// Waiting for a request, nothing of it received (empty lines aside,
@@ -143,6 +143,12 @@ pub(crate) struct Parked {
     slot: Arc<Slot>,
     remote: SocketAddr,
     phase: Phase,
+    /// Event-driven: the socket took only part of the output, and the rest
+    /// must go by this deadline (the write timeout from when the socket
+    /// first refused more), or the connection is dropped. Meanwhile the
+    /// connection waits for the socket to become writable, and reads
+    /// nothing.
+    stalled: Option<Instant>,
     /// Received bytes not yet consumed.
     buf: ReadBuf,
     /// Response bytes not yet sent.
@@ -197,7 +203,7 @@ impl Parked {
     /// What the deadline of the current wait means when it passes with no
     /// byte to read.
     pub(crate) fn expiry(&self) -> Expiry {
-        if self.out.stalled.is_some() {
+        if self.stalled.is_some() {
             return Expiry::Drop;
         }
         match self.phase {
@@ -354,6 +360,7 @@ impl<'a> Connection<'a> {
             phase: Phase::Idle {
                 until: config.deadline(Wait::Head, Instant::now()),
             },
+            stalled: None,
             buf: ReadBuf::default(),
             out: Output::default(),
             conn: ServerConnection::with_parser(RequestParser::with_limits(config.limits)),
@@ -403,7 +410,7 @@ impl<'a> Connection<'a> {
 
     /// Event-driven: the socket is ready for what the connection waits for.
     fn on_ready(&mut self) -> Next {
-        if self.state.out.stalled.is_some() {
+        if self.state.stalled.is_some() {
             // The rest of the output first; then on where it was.
             let flow = match self.flush() {
                 Err(flow) => flow,
@@ -731,10 +738,12 @@ impl<'a> Connection<'a> {
         let state = &mut self.state;
         if self.evented {
             return match state.out.send(&state.slot.stream) {
-                Ok(true) => Ok(()),
+                Ok(true) => {
+                    state.stalled = None;
+                    Ok(())
+                }
                 Ok(false) => {
                     let until = *state
-                        .out
                         .stalled
                         .get_or_insert_with(|| config.deadline(Wait::Write, Instant::now()));
                     Err(Flow::WaitWrite(until))

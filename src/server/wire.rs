@@ -6,7 +6,7 @@ use std::format;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::string::{String, ToString};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::vec::Vec;
 
 use super::types::Response;
@@ -186,12 +186,6 @@ pub(crate) const KEEP_CAPACITY: usize = 64 * 1024;
 pub(crate) struct Output {
     pub(crate) buf: Vec<u8>,
     sent: usize,
-    /// Event-driven: the socket took only part of it, and the rest must go
-    /// by this deadline (the write timeout from when the socket first
-    /// refused more), or the connection is dropped. Meanwhile the
-    /// connection waits for the socket to become writable, and reads
-    /// nothing.
-    pub(crate) stalled: Option<Instant>,
 }
 
 impl Output {
@@ -216,7 +210,6 @@ impl Output {
         }
         self.buf.clear();
         self.sent = 0;
-        self.stalled = None;
         Ok(true)
     }
 }
