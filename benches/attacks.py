@@ -2,10 +2,11 @@
 """Attacks and faults against the release binary, at full scale (the
 scaled-down versions are tests/server_attacks.rs); run through
 benches/load.sh. Loopback only, every loop bounded; the server is stopped
-by its PID. Writes the `attacks` part of the ## Load section of
-BENCHMARKS.md.
+by its PID. Writes the `attacks` and `slow-peers` parts of the ## Load
+section of BENCHMARKS.md (`--only-slow-peers`: that part alone, without wrk).
 """
 import argparse
+import os
 import re
 import socket
 import struct
@@ -109,6 +110,60 @@ def slow_body(port, pieces=10):
     return flood(port, head, slowly())
 
 
+def slow_peers(pid, port, pipeliners=300, bodies=100, probes=30):
+    """`pipeliners` clients that pipeline requests and never read the
+    responses, and `bodies` that send a body a byte a second; meanwhile
+    `probes` fresh `GET /echo/probe`s, one every 200 ms. Returns the slowest
+    probe's latency (s) and the server's most threads and resident memory
+    (KiB) seen."""
+    # 4 KiB answers: 256 requests ask for 1 MiB, more than the socket
+    # buffers of a client that reads nothing hold.
+    request = b"GET /echo/" + b"p" * 4000 + b" HTTP/1.1\r\nHost: t\r\n\r\n"
+    batch = request * 256
+    socks = []
+    for _ in range(pipeliners):
+        s = socket.create_connection(("127.0.0.1", port), timeout=30)
+        s.setblocking(False)
+        try:
+            s.send(batch)  # what the kernel takes; the rest is never sent
+        except BlockingIOError:
+            pass
+        socks.append(s)
+    head = b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n"
+    slow = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(bodies)]
+    for s in slow:
+        s.sendall(head)
+    stop = threading.Event()
+
+    def trickle():
+        while not stop.wait(1.0):
+            for s in slow:
+                try:
+                    s.send(b"x")
+                except OSError:
+                    pass
+
+    t = threading.Thread(target=trickle)
+    t.start()
+    time.sleep(2)
+    slowest, threads, rss = 0.0, 0, 0
+    for _ in range(probes):
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as p:
+            p.sendall(b"GET /echo/probe HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            if not read_all(p).endswith(b"probe"):
+                raise RuntimeError("a probe got no answer")
+        slowest = max(slowest, time.monotonic() - started)
+        threads = max(threads, loadlib.proc_status(pid, "Threads"))
+        rss = max(rss, loadlib.proc_status(pid, "VmRSS"))
+        time.sleep(0.2)
+    stop.set()
+    t.join()
+    for s in socks + slow:
+        s.close()
+    return slowest, threads, rss
+
+
 def faults(port):
     """Clients that vanish at every stage; none of them is answered."""
     def conn():
@@ -137,12 +192,50 @@ def faults(port):
         s.close()
 
 
+def slow_peers_part(binary):
+    """The slow-peers scenario against a fresh server, as a BENCHMARKS.md part."""
+    proc, port = loadlib.start_httpwire(binary, "-c", "4096")
+    loadlib.wait_listening(port)
+    threads0 = loadlib.proc_status(proc.pid, "Threads")
+    slowest, threads, rss = slow_peers(proc.pid, port)
+    loadlib.stop(proc)
+    cpus = os.cpu_count()
+    cpu = {}
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            cpu.setdefault(key.strip(), value.strip())
+    model = f"{cpu.get('model name', '?')} (family {cpu.get('cpu family', '?')}, model {cpu.get('model', '?')})"
+    met = slowest <= 0.05 and threads <= 2 * cpus + 8 and rss < 64 * 1024
+    return "\n".join([
+        "### Slow peers (release binary, defaults but `-c 4096`)",
+        "",
+        f"Command: `benches/load.sh` (`benches/attacks.py`, alone: `--only-slow-peers`); "
+        f"{model}, {cpus} CPUs; `uptime`: `{loadlib.uptime()}`.",
+        "",
+        "- 300 clients that pipeline `GET /echo/<4,000 bytes>` (1 MiB of answers asked) and read "
+        "nothing, plus 100 that send a 1,000-byte body a byte a second; meanwhile 30 fresh "
+        f"`GET /echo/probe`, one every 200 ms: slowest probe **{slowest * 1000:.1f} ms**; "
+        f"server threads at most **{threads}** ({threads0} idle); resident memory at most "
+        f"**{rss / 1024:.1f} MiB** (targets: 50 ms, 2 × CPUs + 8 = {2 * cpus + 8} threads, "
+        f"64 MiB: {'met' if met else 'missed'}).",
+    ])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--only-slow-peers", action="store_true",
+                    help="run the slow-peers scenario alone (no wrk needed)")
     args = ap.parse_args()
     loadlib.raise_fd_limit()
+    if args.only_slow_peers:
+        text = slow_peers_part(args.bin)
+        print(text)
+        if not args.no_write:
+            loadlib.write_part("slow-peers", text)
+        return
     lines = ["### Attacks and faults (release binary, defaults but `-c 4096`)", ""]
     lines.append(f"Command: `benches/load.sh` (`benches/attacks.py`); `uptime`: `{loadlib.uptime()}`.")
     lines.append("")
@@ -219,6 +312,11 @@ def main():
     print(text)
     if not args.no_write:
         loadlib.write_part("attacks", text)
+    # On a server of its own: the scenario's threads and memory are its.
+    text = slow_peers_part(args.bin)
+    print(text)
+    if not args.no_write:
+        loadlib.write_part("slow-peers", text)
 
 
 if __name__ == "__main__":

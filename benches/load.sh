@@ -5,6 +5,7 @@
 # missing, then runs benches/load.py (wrk against both servers, alternating,
 # several rounds; resident memory with 1,000 idle keep-alive connections)
 # and benches/attacks.py (slowloris, slow and huge bodies, floods, faults,
+# slow peers: clients that never read and bodies that trickle,
 # against the binary). Both write their own part of the `## Load` section of
 # BENCHMARKS.md (between <!-- load:begin --> and <!-- load:end -->); load.py
 # also draws benches/load.svg (requests/s, httpwire next to nginx).

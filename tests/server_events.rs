@@ -1,7 +1,9 @@
 //! What the event-driven model ([`IoModel::Events`], Linux) promises beyond
 //! the behaviour every model shares (tested in the other `server_*` files):
-//! waiting connections hold no thread, and a worker held up by a slow
-//! handler does not hold up other connections. Loopback only; every client
+//! waiting connections hold no thread (waiting for a head, for more of a
+//! body, or for a client that does not read its responses), each such wait
+//! still times out, and a worker held up by a slow handler does not hold up
+//! other connections. Loopback only; every client
 //! socket has a read timeout; every server is shut down.
 #![cfg(target_os = "linux")]
 
@@ -14,6 +16,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use httpwire::server::{Config, IoModel, Request, Response, RunningServer, Server};
+
+/// The body of `GET /blob`.
+const BLOB: usize = 64 * 1024;
 
 /// The tests count this process's threads: one at a time.
 static ALONE: Mutex<()> = Mutex::new(());
@@ -48,7 +53,11 @@ fn start(config: Config) -> RunningServer {
         .route("GET", "/nap", |_: &Request| {
             thread::sleep(Duration::from_millis(30));
             Response::text("napped")
-        });
+        })
+        .route("GET", "/blob", |_: &Request| {
+            Response::bytes(vec![b'b'; BLOB])
+        })
+        .route("POST", "/echo", |req: &Request| Response::bytes(req.body()));
     server.spawn().expect("spawn")
 }
 
@@ -263,5 +272,197 @@ fn a_request_queued_behind_a_blocking_handler_is_served_past_its_idle_deadline()
     }
     assert_eq!(read_response(&mut BufReader::new(&x)).1, "napped");
     assert_eq!(read_response(&mut BufReader::new(&b)).1, "slept");
+    stop(server);
+}
+
+/// A fresh connection's `GET /echo/probe` is answered, and soon (the bound
+/// is generous: a loaded machine, not a benchmark).
+fn probe(addr: SocketAddr) {
+    let sent = Instant::now();
+    let stream = common::connect(addr);
+    (&stream)
+        .write_all(b"GET /echo/probe HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let (status, body) = read_response(&mut BufReader::new(&stream));
+    assert_eq!(
+        (status.as_str(), body.as_str()),
+        ("HTTP/1.1 200 OK\r\n", "probe")
+    );
+    let took = sent.elapsed();
+    assert!(took < Duration::from_secs(2), "the probe took {took:?}");
+}
+
+/// Waits (a bounded while) until the server has `n` connections; false if
+/// it never does.
+fn connections_become(server: &RunningServer, n: usize, within: Duration) -> bool {
+    let until = Instant::now() + within;
+    while Instant::now() < until {
+        if server.handle().active_connections() == n {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn clients_that_pipeline_and_never_read_hold_no_threads_and_are_dropped_at_the_write_timeout() {
+    let _alone = alone();
+    let server = start(Config {
+        write_timeout: Duration::from_secs(2),
+        ..config()
+    });
+    let addr = server.local_addr();
+    let (_warm, before) = warm_up_then_count_threads(addr);
+    // Each asks for 200 × 64 KiB and reads nothing: far more than the
+    // socket buffers hold, so the server's output stalls on every one.
+    let batch = "GET /blob HTTP/1.1\r\nHost: t\r\n\r\n".repeat(200);
+    let clients: Vec<TcpStream> = (0..128)
+        .map(|_| {
+            let stream = common::connect_small_window(addr);
+            (&stream).write_all(batch.as_bytes()).unwrap();
+            stream
+        })
+        .collect();
+    thread::sleep(Duration::from_millis(500));
+    let during = threads_of_this_process();
+    assert!(
+        during <= before + 4,
+        "{before} threads before, {during} with 128 clients not reading"
+    );
+    assert_eq!(server.handle().active_connections(), 128 + 1);
+    probe(addr);
+    // The write timeout is 2 s: each stalled connection is dropped then (the
+    // warm-up connection stays).
+    assert!(
+        connections_become(&server, 1, Duration::from_secs(10)),
+        "{} connections left",
+        server.handle().active_connections()
+    );
+    // What went before is there (the rest, through a window this small,
+    // would take long to read).
+    let mut status = [0; 17];
+    (&clients[0]).read_exact(&mut status).unwrap();
+    assert_eq!(&status, b"HTTP/1.1 200 OK\r\n");
+    stop(server);
+}
+
+#[test]
+fn trickling_bodies_hold_no_threads_complete_or_get_408() {
+    let _alone = alone();
+    let server = start(Config {
+        body_timeout: Duration::from_secs(1),
+        ..config()
+    });
+    let addr = server.local_addr();
+    let (_warm, before) = warm_up_then_count_threads(addr);
+    // 100 bodies of 10 bytes, one byte per client every 100 ms; and one
+    // chunked body a byte at a time, so that the chunk decoder too is
+    // parked in every state.
+    let body = b"0123456789";
+    let clients: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let stream = common::connect(addr);
+            (&stream)
+                .write_all(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n")
+                .unwrap();
+            stream
+        })
+        .collect();
+    let chunked_client = common::connect(addr);
+    (&chunked_client)
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .unwrap();
+    let chunked = b"3;x=y\r\n012\r\n7\r\n3456789\r\n0\r\nT: 1\r\n\r\n";
+    let mut chunked_sent = 0;
+    for round in 0..5 {
+        for stream in &clients {
+            (&*stream).write_all(&body[round..round + 1]).unwrap();
+        }
+        for _ in 0..chunked.len() / 5 {
+            (&chunked_client)
+                .write_all(&chunked[chunked_sent..chunked_sent + 1])
+                .unwrap();
+            chunked_sent += 1;
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    let during = threads_of_this_process();
+    assert!(
+        during <= before + 4,
+        "{before} threads before, {during} with 101 bodies trickling in"
+    );
+    probe(addr);
+    // Half of them finish their body: each is answered with all of it.
+    for stream in &clients[..50] {
+        (&*stream).write_all(&body[5..]).unwrap();
+    }
+    for &byte in &chunked[chunked_sent..] {
+        (&chunked_client).write_all(&[byte]).unwrap();
+    }
+    for stream in &clients[..50] {
+        let (status, echoed) = read_response(&mut BufReader::new(stream));
+        assert_eq!(
+            (status.as_str(), echoed.as_bytes()),
+            ("HTTP/1.1 200 OK\r\n", &body[..])
+        );
+    }
+    let (status, echoed) = read_response(&mut BufReader::new(&chunked_client));
+    assert_eq!(
+        (status.as_str(), echoed.as_str()),
+        ("HTTP/1.1 200 OK\r\n", "0123456789")
+    );
+    // The others stop: the body timeout (1 s from their last byte) gives
+    // each a 408 and a close.
+    for stream in &clients[50..] {
+        let mut answer = String::new();
+        (&*stream)
+            .read_to_string(&mut answer)
+            .expect("408 then close");
+        assert!(
+            answer.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+            "{answer:?}"
+        );
+        assert!(answer.contains("\r\nConnection: close\r\n"), "{answer:?}");
+    }
+    stop(server);
+}
+
+/// RULES SM-12 across parked waits: a body whose framing turns out bad
+/// after the connection waited for it gets the core's 400, and the
+/// handler never runs.
+#[test]
+fn a_body_that_turns_bad_after_a_wait_never_reaches_the_handler() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let _alone = alone();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&ran);
+    let mut server = Server::new("127.0.0.1", 0)
+        .expect("bind")
+        .with_config(config());
+    server.route("POST", "/count", move |_: &Request| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Response::text("ran")
+    });
+    let server = server.spawn().expect("spawn");
+    let stream = common::connect(server.local_addr());
+    (&stream)
+        .write_all(
+            b"POST /count HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+        )
+        .unwrap();
+    // The connection parks waiting for the next chunk.
+    thread::sleep(Duration::from_millis(200));
+    (&stream).write_all(b"zz\r\n").unwrap();
+    let mut answer = String::new();
+    (&stream)
+        .read_to_string(&mut answer)
+        .expect("400 then close");
+    assert!(
+        answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+        "{answer:?}"
+    );
+    assert_eq!(ran.load(Ordering::SeqCst), 0, "the handler ran");
     stop(server);
 }

@@ -155,6 +155,67 @@ fn stalled_body_gets_408() {
     assert!(server.shutdown(Duration::from_secs(1)));
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn a_client_that_reads_nothing_is_dropped_at_the_write_timeout() {
+    const BIG: usize = 16 << 20;
+    let config = Config {
+        write_timeout: Duration::from_millis(300),
+        ..test_config()
+    };
+    let server = start_with(config, |s| {
+        s.route("GET", "/big", |_: &Request| {
+            Response::bytes(vec![b'x'; BIG])
+        });
+    });
+    let mut c = common::connect_small_window(server.local_addr());
+    c.write_all(b"GET /big HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    // Far more than the socket buffers hold: the server's write stalls, and
+    // the connection goes at the write timeout.
+    let until = Instant::now() + Duration::from_secs(5);
+    while server.handle().active_connections() > 0 && Instant::now() < until {
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(server.handle().active_connections(), 0, "still connected");
+    // What went before is there (the rest, through a window this small,
+    // would take long to read).
+    let mut status = [0; 17];
+    c.read_exact(&mut status).unwrap();
+    assert_eq!(&status, b"HTTP/1.1 200 OK\r\n");
+    assert!(server.shutdown(Duration::from_secs(1)));
+}
+
+/// A shutdown does not wait for a stalled write past its grace period.
+#[cfg(target_os = "linux")]
+#[test]
+fn shutdown_cuts_off_a_client_that_reads_nothing() {
+    let config = Config {
+        write_timeout: Duration::from_secs(60),
+        ..test_config()
+    };
+    let server = start_with(config, |s| {
+        s.route("GET", "/big", |_: &Request| {
+            Response::bytes(vec![b'x'; 16 << 20])
+        });
+    });
+    let c = common::connect_small_window(server.local_addr());
+    (&c).write_all(b"GET /big HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    thread::sleep(Duration::from_millis(300));
+    let handle = server.handle();
+    assert_eq!(handle.active_connections(), 1);
+    let started = Instant::now();
+    // (Whether it says "clean" is a race between the two waiters of the
+    // same deadline, the acceptor's and this one: not asserted.)
+    server.shutdown(Duration::from_millis(300));
+    while handle.active_connections() > 0 && started.elapsed() < Duration::from_secs(5) {
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(handle.active_connections(), 0, "still connected");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
 #[test]
 fn idle_keep_alive_connection_is_closed_quietly() {
     let config = Config {

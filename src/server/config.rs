@@ -32,8 +32,7 @@ pub struct Config {
     /// [`IoModel::Events`] each waits for ready connections on an `epoll`
     /// instance of its own and serves its share of the connections, like
     /// nginx's `worker_processes`; a worker's group gets more threads only
-    /// while all of them are held up (by handlers that block, or bodies
-    /// that trickle in). With [`IoModel::Threads`] they wait for new
+    /// while all of them are held up (by handlers that block). With [`IoModel::Threads`] they wait for new
     /// connections. Default: the number of CPUs
     /// ([`std::thread::available_parallelism`]).
     pub workers: usize,
@@ -100,9 +99,8 @@ impl Default for Config {
 
 /// How a [`Server`](super::Server) maps connections to threads.
 ///
-/// Both models serve every connection with blocking reads and writes while a
-/// request is in progress; they differ in what a connection waiting for its
-/// socket holds.
+/// They differ in what a connection waiting for its socket holds: a thread,
+/// or (event-driven) an entry in a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IoModel {
@@ -111,9 +109,10 @@ pub enum IoModel {
     Threads,
     /// Event-driven (Linux `epoll`; elsewhere the same as
     /// [`Threads`](IoModel::Threads)). A connection waiting for a request,
-    /// for the rest of a head, or lingering after its last response holds
-    /// no thread; workers take whichever connection is ready next, so a
-    /// busy worker serves request after request without a switch.
+    /// for the rest of a head or body, for room to send responses its
+    /// client does not read, or lingering after its last response holds no
+    /// thread; workers take whichever connection is ready next, so a busy
+    /// worker serves request after request without a switch.
     Events,
 }
 
@@ -133,9 +132,51 @@ impl Default for IoModel {
     }
 }
 
+/// The waits of a connection, each bounded by one timeout: see
+/// [`Config::deadline`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// The end of a head, from its first byte (a new connection's first
+    /// request, from the accept).
+    Head,
+    /// The next request on a persistent connection, from the last response.
+    KeepAlive,
+    /// More of a body, from the last bytes of it.
+    Body,
+    /// The socket to take the responses written, from when they were.
+    Write,
+    /// The client to stop sending after the last response (its bytes are
+    /// read and discarded so that the close does not reset the connection).
+    Linger,
+    /// Event-driven: a worker to send the `408` owed by a head or body that
+    /// timed out, from that deadline; a client that reads nothing keeps its
+    /// socket from ever becoming writable, so the connection is then dropped.
+    Answer,
+}
+
+/// How long to read and discard what a client sends after the last response.
+const LINGER_TIME: Duration = Duration::from_secs(1);
+/// Added to the write timeout for [`Wait::Answer`].
+const ANSWER_GRACE: Duration = Duration::from_secs(1);
+
+impl Config {
+    /// When `wait`, begun at `from`, ends: every deadline of a connection is
+    /// derived here.
+    pub(crate) fn deadline(&self, wait: Wait, from: Instant) -> Instant {
+        let timeout = match wait {
+            Wait::Head => self.head_timeout,
+            Wait::KeepAlive => self.keep_alive_timeout,
+            Wait::Body => self.body_timeout,
+            Wait::Write => self.write_timeout,
+            Wait::Linger => LINGER_TIME,
+            Wait::Answer => self.write_timeout.saturating_add(ANSWER_GRACE),
+        };
+        later(from, timeout)
+    }
+}
+
 /// `t + d`, or a time so far ahead it never comes when that overflows (a
-/// timeout of `Duration::MAX` means "never"). Every deadline is one of the
-/// [`Config`] timeouts from some instant, through this.
+/// timeout of `Duration::MAX` means "never").
 pub(crate) fn later(t: Instant, d: Duration) -> Instant {
     const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
     t.checked_add(d)

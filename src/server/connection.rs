@@ -6,31 +6,35 @@
 //! `Expect: 100-continue`, the framing of responses (HEAD, 204, 205, 304),
 //! `Connection: close`, and the one error response after a protocol error.
 //! Requests are handled one after the other, so pipelined requests are
-//! answered in order. Responses go through a buffered writer that is
-//! flushed whenever the connection would block on a read, so a batch of
-//! pipelined requests costs one flush. Every read has a deadline.
+//! answered in order. Responses are written to the connection's output
+//! buffer (a large body straight to the socket: [`Sink`]), which is
+//! sent whenever the connection would wait for a read (so a batch of
+//! pipelined requests costs one `write`), or once it holds more than
+//! [`OUTPUT_BOUND`]. Every wait has a deadline, from [`Config::deadline`].
 //!
 //! The same code serves both I/O models. With threads ([`serve`]) a
-//! connection blocks in its reads. Event-driven ([`Parked`]), wherever it
-//! would block waiting for a head (or lingering after its last response)
-//! it returns [`Next::Readable`] instead, keeping its progress in its
-//! [`Phase`], and is resumed by whichever worker gets the readiness report;
-//! bodies are read with blocking reads, as the request is then in progress.
+//! connection blocks in its reads and writes, with socket timeouts.
+//! Event-driven ([`Parked`]) its socket never blocks: wherever it would
+//! wait (for a head, for more of a body, for the socket to take its
+//! output, lingering after its last response) it returns [`Next`] instead,
+//! keeping its progress in its [`Phase`] and buffers, and is resumed by
+//! whichever worker gets the readiness report.
 //!
 //! # Costs per request
 //!
 //! On a keep-alive connection a request costs two system calls of its own:
-//! one `read` that brings it and one `write` (the flush before the next
+//! one `read` that brings it and one `write` (the send before the next
 //! wait) that answers it; event-driven, one `epoll_ctl` re-arms it, and a
 //! share of an `epoll_wait` that reports up to 16 connections. Socket
-//! timeouts are set only when the wanted value changes (it does not between
-//! requests), the idle flag the shutdown path reads is an atomic, and the
-//! buffers are the connection's: the read buffer, the header slots (on the
-//! stack), the [`Request`] (its head copy, field spans and body vectors are
-//! cleared and reused), the head scratch and the write buffer. What the
-//! handler allocates for its [`Response`] is its own business.
+//! timeouts (threads only) are set only when the wanted value changes (it
+//! does not between requests), the idle flag the shutdown path reads is an
+//! atomic, and the buffers are the connection's: the read buffer, the
+//! header slots (on the stack), the [`Request`] (its head copy, field spans
+//! and body vectors are cleared and reused), the head scratch and the
+//! output buffer. What the handler allocates for its [`Response`] is its
+//! own business.
 
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::mem;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
@@ -40,24 +44,20 @@ use std::time::{Duration, Instant};
 use std::vec::Vec;
 use std::{format, vec};
 
-use super::config::{later, Config};
+use super::config::{Config, Wait};
 use super::router::{Decision, Router};
 use super::shutdown::{Shared, Slot};
 use super::types::{Request, Response};
-use super::wire::{self, DeadlineWriter, LogLine};
+use super::wire::{self, is_timeout, LogLine, Output, Sink, KEEP_CAPACITY, OUTPUT_BOUND};
 use crate::conn::{ProtocolError, ServerConnection, ServerEvent, CONTINUE};
 use crate::serialize::reason_phrase;
 use crate::{Framing, Header, RequestParser, TargetForm};
 
 /// Bytes asked of the socket per read at first: enough for a typical head
 /// (and a small body) in one page. A read that fills the space doubles it,
-/// up to [`MAX_READ_SIZE`]. (A connection keeps its buffers while it waits:
-/// this one and the [`WRITE_SIZE`] one.)
+/// up to [`MAX_READ_SIZE`].
 const READ_SIZE: usize = 4 * 1024;
 const MAX_READ_SIZE: usize = 64 * 1024;
-/// The write buffer: responses up to this size (head and body) go out in
-/// one `write`; larger bodies are written straight from the response.
-const WRITE_SIZE: usize = 16 * 1024;
 /// Header slots kept on the stack; a larger `limits.max_headers` gets a
 /// heap slice per poll.
 const STACK_HEADERS: usize = 128;
@@ -66,17 +66,10 @@ const STACK_HEADERS: usize = 128;
 /// this late): it saves a `setsockopt` per read, since the wait for the
 /// next request is a little shorter or longer each time.
 const TIMEOUT_SLACK: Duration = Duration::from_millis(10);
-/// A request's body vector is dropped after the request if it grew beyond
-/// this, so that an idle connection does not keep a large body's memory.
-const KEEP_BODY_CAPACITY: usize = 64 * 1024;
-/// After the last response: how long, and how many bytes, to read and
-/// discard so that closing does not reset the connection before the client
-/// has read the response.
-const LINGER_TIME: Duration = Duration::from_secs(1);
+/// After the last response: how many bytes to read and discard, at most,
+/// so that closing does not reset the connection before the client has read
+/// the response.
 const LINGER_BYTES: usize = 1024 * 1024;
-/// The timeout of a read the event layer reported ready, which should not
-/// block at all: a guard for the case where it would anyway.
-const READY_READ: Duration = Duration::from_millis(10);
 
 /// What every connection shares.
 pub(crate) struct Context {
@@ -86,7 +79,7 @@ pub(crate) struct Context {
 }
 
 /// Serves one accepted connection to its end on this thread, blocking in
-/// every read (the thread-per-connection model).
+/// every read and write (the thread-per-connection model).
 pub(crate) fn serve(ctx: &Context, slot: Arc<Slot>, remote: SocketAddr, id: u64) {
     let mut conn = Connection::new(ctx, slot, remote, id, false);
     conn.run();
@@ -112,12 +105,14 @@ pub(crate) enum Next {
     /// The socket to become readable, until the deadline; then
     /// [`Parked::on_deadline`].
     Readable(Instant),
+    /// The socket to take more of the output, until the deadline; then the
+    /// connection is dropped.
+    Writable(Instant),
 }
 
-/// Where the server side of a connection is, between requests or waiting
-/// for one; the core's [`ServerConnection`] keeps where the protocol is.
-/// Every wait's deadline is here, derived from [`Config`] when the phase
-/// begins.
+/// Where the server side of a connection is; the core's
+/// [`ServerConnection`] keeps where the protocol is. Every wait's deadline
+/// is here (but the output's: [`Parked::stalled`]), from [`Config::deadline`].
 #[derive(Clone, Copy, Debug)]
 enum Phase {
     /// Waiting for a request, nothing of it received (empty lines aside,
@@ -128,6 +123,13 @@ enum Phase {
     /// A head has begun: it must end by the head timeout from its first
     /// byte (a trickle cannot extend it), or get `408`.
     Head { started: Instant },
+    /// The head is in the connection's [`Request`] and its body is being
+    /// read (into the same, and the core's decoder): more of it must come
+    /// by `until`, the body timeout from the last bytes, or `408`.
+    Body { head: HeadFacts, until: Instant },
+    /// The last response is written: once it is sent, shut down our side
+    /// and linger.
+    Closing,
     /// After the last response: reading and discarding what the client
     /// still sends (see [`Connection::close_gracefully`]).
     Linger { until: Instant, drained: usize },
@@ -138,21 +140,29 @@ enum Phase {
 /// the event-driven layer it waits in a table for its socket, to be resumed
 /// by any worker thread.
 pub(crate) struct Parked {
-    // Dropped in this order: the write buffer is flushed before the
-    // registration ends (a shutdown waiting for it then sees it gone).
-    out: BufWriter<DeadlineWriter>,
     slot: Arc<Slot>,
     remote: SocketAddr,
-    /// The socket's read timeout as last set (`None`: unknown).
-    read_timeout: Option<Duration>,
+    phase: Phase,
+    /// Event-driven: the socket took only part of the output, and the rest
+    /// must go by this deadline (the write timeout from when the socket
+    /// first refused more), or the connection is dropped. Meanwhile the
+    /// connection waits for the socket to become writable, and reads
+    /// nothing.
+    stalled: Option<Instant>,
+    /// Received bytes not yet consumed.
     buf: ReadBuf,
+    /// Response bytes not yet sent.
+    out: Output,
     /// The protocol: requests in, responses out.
     conn: ServerConnection,
-    phase: Phase,
     /// The request being served; its vectors are reused by the next one.
     request: Request,
     /// Where response heads are written before they go to `out`.
     scratch: Vec<u8>,
+    /// Threads only: the socket's read and write timeouts as last set
+    /// (`None`: unknown).
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
     /// Held for its `Drop`: unregisters the connection.
     _registration: Registration,
 }
@@ -171,55 +181,69 @@ impl Parked {
     /// Starts waiting for the first request (nothing can be served until
     /// the socket is readable).
     pub(crate) fn start(self, ctx: &Context) -> (Next, Parked) {
+        // Every wait parks the connection instead of blocking in the socket.
+        if self.stream().set_nonblocking(true).is_err() {
+            return (Next::Close, self);
+        }
         let mut conn = Connection::resume(ctx, self);
         (conn.run(), conn.state)
     }
 
-    /// The socket became readable (or closed, or failed): one read, then
+    /// The socket became ready for what the connection waits for (or
+    /// closed, or failed): one read or the rest of the output, then
     /// whatever it allows. Also the way to resume a connection whose
     /// deadline passed while bytes were waiting for it: what arrived in
     /// time is served, a head still unfinished gets `408`.
-    pub(crate) fn on_readable(self, ctx: &Context) -> (Next, Parked) {
+    pub(crate) fn on_ready(self, ctx: &Context) -> (Next, Parked) {
         let mut conn = Connection::resume(ctx, self);
-        let next = match conn.state.phase {
-            Phase::Linger { .. } => conn.linger_step(),
-            Phase::Idle { .. } => {
-                ctx.shared.set_idle(&conn.state.slot, false);
-                conn.read_ready()
-            }
-            Phase::Head { .. } => conn.read_ready(),
-        };
+        let next = conn.on_ready();
         (next, conn.state)
     }
 
     /// What the deadline of the current wait means when it passes with no
     /// byte to read.
     pub(crate) fn expiry(&self) -> Expiry {
+        if self.stalled.is_some() {
+            return Expiry::Drop;
+        }
         match self.phase {
-            Phase::Head { .. } => Expiry::Answer,
-            Phase::Idle { .. } | Phase::Linger { .. } => Expiry::Close,
+            Phase::Head { .. } | Phase::Body { .. } => Expiry::Answer,
+            Phase::Idle { .. } | Phase::Closing | Phase::Linger { .. } => Expiry::Close,
         }
     }
 
-    /// The deadline passed on an unfinished head ([`Expiry::Answer`]):
-    /// answer `408` and close.
+    /// The deadline passed on an unfinished head or body
+    /// ([`Expiry::Answer`]): answer `408` and close.
     pub(crate) fn on_deadline(self, ctx: &Context) -> (Next, Parked) {
-        let Phase::Head { started } = self.phase else {
-            return (Next::Close, self);
-        };
         let mut conn = Connection::resume(ctx, self);
-        let flow = conn.fail(Failure::Timeout, None, started);
+        let flow = conn.time_out();
         (conn.next(flow), conn.state)
+    }
+
+    /// Threads: makes a blocking write give up within `left`. A timeout
+    /// already set that ends no later (or just a little) serves: a batch
+    /// then costs no `setsockopt`.
+    fn arm_write_timeout(&mut self, left: Duration) -> io::Result<()> {
+        if !matches!(self.write_timeout, Some(set) if set <= left.saturating_add(TIMEOUT_SLACK)) {
+            self.write_timeout = None;
+            self.slot.stream.set_write_timeout(Some(left))?;
+            self.write_timeout = Some(left);
+        }
+        Ok(())
     }
 }
 
 /// What a passed deadline calls for (see [`Parked::expiry`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Expiry {
-    /// Idle between requests, or lingering: close, which cannot block.
+    /// Idle between requests, or lingering: close (which cannot block),
+    /// unless a request waits to be read.
     Close,
-    /// A head was started: a worker answers `408`.
+    /// A head or body was under way: a worker answers `408`.
     Answer,
+    /// The socket did not take the output in time: close, whatever waits to
+    /// be read.
+    Drop,
 }
 
 /// Received bytes not yet consumed: `data[start..end]`. It holds at most one
@@ -284,8 +308,11 @@ enum Flow {
     Next,
     Close,
     /// Event-driven only: wait for the socket to become readable (for more
-    /// of a head, or while lingering) until the deadline.
-    Wait(Instant),
+    /// of a head or body, or while lingering) until the deadline.
+    WaitRead(Instant),
+    /// Event-driven only: wait for the socket to take more of the output,
+    /// until the deadline.
+    WaitWrite(Instant),
 }
 
 /// Why a request could not be read.
@@ -298,15 +325,8 @@ enum Failure {
     Gone,
 }
 
-/// A read that timed out.
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
-}
-
 /// What the head told the server besides the request itself.
+#[derive(Clone, Copy, Debug)]
 struct HeadFacts {
     asterisk: bool,
     /// When the first byte of the request arrived.
@@ -315,8 +335,8 @@ struct HeadFacts {
 
 struct Connection<'a> {
     ctx: &'a Context,
-    /// Driven by the event layer: wait for readability by parking, never by
-    /// blocking in a read for a head.
+    /// Driven by the event layer: its socket never blocks, and every wait
+    /// returns a [`Flow::WaitRead`] or [`Flow::WaitWrite`].
     evented: bool,
     /// Everything else: what a [`Parked`] connection keeps between events.
     state: Parked,
@@ -330,22 +350,24 @@ impl<'a> Connection<'a> {
         id: u64,
         evented: bool,
     ) -> Connection<'a> {
-        // Responses are written whole and flushed once per batch: Nagle's
+        // Responses are written whole and sent once per batch: Nagle's
         // algorithm would only hold back the last segment of a batch.
         let _ = slot.stream.set_nodelay(true);
         let config = &ctx.config;
         let state = Parked {
-            out: BufWriter::with_capacity(WRITE_SIZE, DeadlineWriter::new(Arc::clone(&slot))),
             slot,
             remote,
-            read_timeout: None,
-            buf: ReadBuf::default(),
-            conn: ServerConnection::with_parser(RequestParser::with_limits(config.limits)),
             phase: Phase::Idle {
-                until: later(Instant::now(), config.head_timeout),
+                until: config.deadline(Wait::Head, Instant::now()),
             },
+            stalled: None,
+            buf: ReadBuf::default(),
+            out: Output::default(),
+            conn: ServerConnection::with_parser(RequestParser::with_limits(config.limits)),
             request: Request::empty(),
             scratch: Vec::new(),
+            read_timeout: None,
+            write_timeout: None,
             _registration: Registration {
                 shared: Arc::clone(&ctx.shared),
                 id,
@@ -377,23 +399,68 @@ impl<'a> Connection<'a> {
         }
     }
 
-    fn next(&self, flow: Flow) -> Next {
+    fn next(&mut self, flow: Flow) -> Next {
         match flow {
-            Flow::Wait(until) => Next::Readable(until),
-            Flow::Next | Flow::Close => Next::Close,
+            Flow::Next => self.run(),
+            Flow::Close => Next::Close,
+            Flow::WaitRead(until) => Next::Readable(until),
+            Flow::WaitWrite(until) => Next::Writable(until),
         }
     }
 
-    /// Event-driven: the one read a readiness report allows while a head is
-    /// awaited, then whatever it brought is served. Bytes that arrived are
-    /// read even past the deadline (a request whose report waited behind a
-    /// held-up worker is served); the deadline is checked after.
-    fn read_ready(&mut self) -> Next {
-        // Readable: this read does not block (a short timeout guards the
-        // case where it would anyway).
-        match self.read_before(later(Instant::now(), READY_READ)) {
+    /// Event-driven: the socket is ready for what the connection waits for.
+    fn on_ready(&mut self) -> Next {
+        if self.state.stalled.is_some() {
+            // The rest of the output first; then on where it was.
+            let flow = match self.flush() {
+                Err(flow) => flow,
+                // The client's time (to send the next request, or more of
+                // the body) runs from when it got the output; a head's
+                // does not stop.
+                Ok(()) => match self.state.phase {
+                    Phase::Closing => self.close_gracefully(),
+                    Phase::Idle { .. } => {
+                        let until = self.config().deadline(Wait::KeepAlive, Instant::now());
+                        self.state.phase = Phase::Idle { until };
+                        Flow::Next
+                    }
+                    Phase::Body { head, .. } => {
+                        let until = self.config().deadline(Wait::Body, Instant::now());
+                        self.state.phase = Phase::Body { head, until };
+                        Flow::Next
+                    }
+                    Phase::Head { .. } | Phase::Linger { .. } => Flow::Next,
+                },
+            };
+            return self.next(flow);
+        }
+        match self.state.phase {
+            Phase::Linger { .. } => return self.linger_step(),
+            Phase::Idle { .. } => {
+                self.ctx.shared.set_idle(&self.state.slot, false);
+            }
+            Phase::Head { .. } | Phase::Body { .. } | Phase::Closing => {}
+        }
+        // Bytes that arrived are read even past the deadline (a request
+        // whose report waited behind a held-up worker is served); the
+        // deadline is checked after. `Timeout` is a read that would block.
+        match self.fill() {
             Ok(()) | Err(Failure::Timeout) => self.run(),
             Err(_) => Next::Close,
+        }
+    }
+
+    /// The deadline of a read passed: a head or body under way gets `408`.
+    fn time_out(&mut self) -> Flow {
+        match self.state.phase {
+            Phase::Head { started } => self.fail(Failure::Timeout, None, started),
+            Phase::Body { head, .. } => {
+                let request = mem::replace(&mut self.state.request, Request::empty());
+                let flow = self.fail(Failure::Timeout, Some(&request), head.started);
+                self.state.request = request;
+                flow
+            }
+            Phase::Idle { .. } | Phase::Closing | Phase::Linger { .. } => Flow::Close,
         }
     }
 
@@ -402,16 +469,7 @@ impl<'a> Connection<'a> {
         let Phase::Linger { until, drained } = self.state.phase else {
             return Next::Close;
         };
-        // Readable: this read does not block (a short timeout guards the
-        // case where it would anyway).
         let mut scratch = [0u8; 4096];
-        if self.state.read_timeout != Some(READY_READ) {
-            self.state.read_timeout = None;
-            if self.stream().set_read_timeout(Some(READY_READ)).is_err() {
-                return Next::Close;
-            }
-            self.state.read_timeout = Some(READY_READ);
-        }
         match self.stream().read(&mut scratch) {
             Ok(n @ 1..) => {
                 let drained = drained + n;
@@ -436,9 +494,8 @@ impl<'a> Connection<'a> {
         &self.state.slot.stream
     }
 
-    /// One read into the buffer, giving up at `deadline` (a little before
-    /// if a timeout already set is within [`TIMEOUT_SLACK`] of it). A
-    /// timeout is [`Failure::Timeout`]; end of stream, [`Failure::Gone`].
+    /// Threads: one read into the buffer, giving up at `deadline` (a little
+    /// before if a timeout already set is within [`TIMEOUT_SLACK`] of it).
     fn read_before(&mut self, deadline: Instant) -> Result<(), Failure> {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -457,12 +514,26 @@ impl<'a> Connection<'a> {
             }
             self.state.read_timeout = Some(timeout);
         }
+        self.fill()
+    }
+
+    /// One read into the buffer: blocking up to the socket's timeout
+    /// (threads), or not at all (event-driven). A timeout, or a read that
+    /// would block, is [`Failure::Timeout`]; end of stream, [`Failure::Gone`].
+    fn fill(&mut self) -> Result<(), Failure> {
         match self.state.buf.fill(&self.state.slot.stream) {
             // The client closed: between requests that ends the connection;
             // inside one, the request is incomplete and is not answered
             // (RULES CL-9).
             Ok(0) => Err(Failure::Gone),
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                if let Phase::Body { head, .. } = self.state.phase {
+                    // The body timeout runs from the last bytes.
+                    let until = self.config().deadline(Wait::Body, Instant::now());
+                    self.state.phase = Phase::Body { head, until };
+                }
+                Ok(())
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
             Err(e) if is_timeout(&e) => Err(Failure::Timeout),
             Err(_) => Err(Failure::Gone),
@@ -474,15 +545,22 @@ impl<'a> Connection<'a> {
     fn serve_one(&mut self) -> Flow {
         let mut request = mem::replace(&mut self.state.request, Request::empty());
         let flow = self.serve_request(&mut request);
-        request.recycle(KEEP_BODY_CAPACITY);
+        // A body under way keeps its request while the connection waits.
+        if !matches!(self.state.phase, Phase::Body { .. }) {
+            request.recycle(KEEP_CAPACITY);
+        }
         self.state.request = request;
         flow
     }
 
     fn serve_request(&mut self, request: &mut Request) -> Flow {
-        let head = match self.read_head(request) {
-            Ok(head) => head,
-            Err(flow) => return flow,
+        let head = match self.state.phase {
+            // Resumed while reading a body: its head is in `request`.
+            Phase::Body { head, .. } => head,
+            _ => match self.read_head(request) {
+                Ok(head) => head,
+                Err(flow) => return flow,
+            },
         };
         let ctx = self.ctx;
         let decision = ctx
@@ -493,7 +571,7 @@ impl<'a> Connection<'a> {
         // a client speaking something else: answer 501 and close, as for the
         // core's errors.
         let close = matches!(decision, Decision::NotImplemented);
-        match self.read_body(request, routed) {
+        match self.read_body(request, routed, head.started) {
             Ok(BodyRead::Whole) => {}
             // RFC 9110 §10.1.1: the client waits for 100 Continue before
             // its body, and the request is refused anyway: the final status
@@ -501,7 +579,7 @@ impl<'a> Connection<'a> {
             Ok(BodyRead::Refused) => {
                 return self.respond(request, &unrouted(decision), head.started, close)
             }
-            Err(failure) => return self.fail(failure, Some(request), head.started),
+            Err(flow) => return flow,
         }
         // RULES SM-12: the whole body was de-framed without error; only now
         // does a handler run.
@@ -550,22 +628,35 @@ impl<'a> Connection<'a> {
         if !self.state.conn.keep_alive() {
             return self.close_gracefully();
         }
-        let until = later(Instant::now(), self.config().keep_alive_timeout);
+        let until = self.config().deadline(Wait::KeepAlive, Instant::now());
         self.state.phase = Phase::Idle { until };
+        // A client that pipelines and does not read: no more of its requests
+        // are read until the socket has taken what is beyond the bound.
+        if self.state.out.pending() > OUTPUT_BOUND {
+            if let Err(flow) = self.flush() {
+                return flow;
+            }
+        }
         Flow::Next
     }
 
-    /// Writes `response` through the core, within the write timeout.
+    /// Writes `response` through the core to the output buffer.
     fn write(
         &mut self,
         response: &Response,
         close: bool,
     ) -> io::Result<Result<usize, crate::conn::SendError>> {
         let config = self.config();
+        // Threads: a direct write blocks, within the write timeout.
+        let direct = self.evented || self.state.arm_write_timeout(config.write_timeout).is_ok();
         let state = &mut self.state;
-        state.out.get_mut().deadline = later(Instant::now(), config.write_timeout);
+        let mut sink = Sink {
+            out: &mut state.out,
+            stream: &state.slot.stream,
+            direct,
+        };
         wire::write_response(
-            &mut state.out,
+            &mut sink,
             &mut state.conn,
             &mut state.scratch,
             config.server_header.as_deref(),
@@ -599,24 +690,25 @@ impl<'a> Connection<'a> {
         self.close_gracefully()
     }
 
-    /// Flushes, shuts down our side, and reads what the client still sends
-    /// for a moment, so that the close does not turn into a reset that could
-    /// destroy the response before the client reads it. Event-driven, the
-    /// reading is done by parking ([`Phase::Linger`]) rather than by holding
-    /// a thread.
+    /// Sends the output, shuts down our side, and reads what the client
+    /// still sends for a moment, so that the close does not turn into a
+    /// reset that could destroy the response before the client reads it.
+    /// Event-driven, the reading is done by parking ([`Phase::Linger`])
+    /// rather than by holding a thread.
     fn close_gracefully(&mut self) -> Flow {
-        if self.state.out.flush().is_err() {
-            return Flow::Close;
+        self.state.phase = Phase::Closing;
+        if let Err(flow) = self.flush() {
+            return flow;
         }
         let _ = self.stream().shutdown(Shutdown::Write);
         // Nothing is in flight any more: a shutdown may cut the linger short.
         if !self.ctx.shared.set_idle(&self.state.slot, true) {
             return Flow::Close;
         }
-        let until = later(Instant::now(), LINGER_TIME);
+        let until = self.config().deadline(Wait::Linger, Instant::now());
         if self.evented {
             self.state.phase = Phase::Linger { until, drained: 0 };
-            return Flow::Wait(until);
+            return Flow::WaitRead(until);
         }
         self.state.read_timeout = None;
         let mut drained = 0;
@@ -634,17 +726,54 @@ impl<'a> Connection<'a> {
         Flow::Close
     }
 
-    /// Flushes responses waiting in the buffer; needed before any read that
-    /// may block, since the client may be waiting for them.
-    fn flush(&mut self) -> Result<(), Failure> {
-        self.state.out.get_mut().deadline = later(Instant::now(), self.config().write_timeout);
-        self.state.out.flush().map_err(|_| Failure::Gone)
+    /// Sends the output; needed before any wait for a read, since the
+    /// client may be waiting for it. Threads: blocks, within the write
+    /// timeout. Event-driven: what the socket does not take now is kept,
+    /// and the connection waits for it to take more ([`Flow::WaitWrite`]).
+    fn flush(&mut self) -> Result<(), Flow> {
+        if self.state.out.pending() == 0 {
+            return Ok(());
+        }
+        let config = self.config();
+        let state = &mut self.state;
+        if self.evented {
+            return match state.out.send(&state.slot.stream) {
+                Ok(true) => {
+                    state.stalled = None;
+                    Ok(())
+                }
+                Ok(false) => {
+                    let until = *state
+                        .stalled
+                        .get_or_insert_with(|| config.deadline(Wait::Write, Instant::now()));
+                    Err(Flow::WaitWrite(until))
+                }
+                Err(_) => Err(Flow::Close),
+            };
+        }
+        let deadline = config.deadline(Wait::Write, Instant::now());
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Flow::Close);
+            }
+            if state.arm_write_timeout(left).is_err() {
+                return Err(Flow::Close);
+            }
+            match state.out.send(&state.slot.stream) {
+                Ok(true) => return Ok(()),
+                // Timed out: judged against the deadline, next time round.
+                Ok(false) => {}
+                Err(_) => return Err(Flow::Close),
+            }
+        }
     }
 
     /// Polls the core until it hands out a request head, reading as needed.
-    /// Event-driven, returns [`Flow::Wait`] instead of blocking for more
-    /// bytes; the progress so far stays in the core's parser, the buffer
-    /// and [`Phase`].
+    /// Event-driven, returns [`Flow::WaitRead`] instead of blocking for
+    /// more bytes; the progress so far stays in the core's parser, the
+    /// buffer and [`Phase`]. On success the connection is in
+    /// [`Phase::Body`].
     fn read_head(&mut self, request: &mut Request) -> Result<HeadFacts, Flow> {
         let config = self.config();
         loop {
@@ -675,7 +804,10 @@ impl<'a> Connection<'a> {
                     }
                     let asterisk = req.target_form == TargetForm::Asterisk;
                     self.state.buf.consume(used);
-                    return Ok(HeadFacts { asterisk, started });
+                    let head = HeadFacts { asterisk, started };
+                    let until = config.deadline(Wait::Body, Instant::now());
+                    self.state.phase = Phase::Body { head, until };
+                    return Ok(head);
                 }
                 Ok((_, ServerEvent::NeedMore)) => {}
                 // The client closed between requests.
@@ -700,9 +832,7 @@ impl<'a> Connection<'a> {
                     self.state.phase = Phase::Head { started };
                 }
             }
-            if self.flush().is_err() {
-                return Err(Flow::Close);
-            }
+            self.flush()?;
             let deadline = match self.state.phase {
                 Phase::Idle { until } => {
                     if !self.ctx.shared.set_idle(&self.state.slot, true) {
@@ -710,8 +840,8 @@ impl<'a> Connection<'a> {
                     }
                     until
                 }
-                Phase::Head { started } => later(started, config.head_timeout),
-                Phase::Linger { .. } => return Err(Flow::Close),
+                Phase::Head { started } => config.deadline(Wait::Head, started),
+                _ => return Err(Flow::Close),
             };
             if Instant::now() >= deadline {
                 return Err(match self.state.phase {
@@ -720,7 +850,7 @@ impl<'a> Connection<'a> {
                 });
             }
             if self.evented {
-                return Err(Flow::Wait(deadline));
+                return Err(Flow::WaitRead(deadline));
             }
             let read = self.read_before(deadline);
             if let Phase::Idle { .. } = self.state.phase {
@@ -734,23 +864,32 @@ impl<'a> Connection<'a> {
     }
 
     /// De-frames the body into `request` (RULES SM-12: all of it, before
-    /// any handler runs), with the body timeout for each read. Bounded by
-    /// `limits.max_body`: a larger Content-Length was refused with the head,
-    /// a larger chunked body is refused by the core as soon as a chunk-size
-    /// declares it. A client that waits for `100 Continue` gets it if the
-    /// request is `routed`; otherwise the body is never asked for.
-    fn read_body(&mut self, request: &mut Request, routed: bool) -> Result<BodyRead, Failure> {
-        let timeout = self.config().body_timeout;
+    /// any handler runs), within the body timeout from the last bytes.
+    /// Event-driven, returns [`Flow::WaitRead`] instead of blocking; the
+    /// progress stays in `request`, the core's decoder and the buffer.
+    /// Bounded by `limits.max_body`: a larger Content-Length was refused
+    /// with the head, a larger chunked body is refused by the core as soon
+    /// as a chunk-size declares it. A client that waits for `100 Continue`
+    /// gets it if the request is `routed`; otherwise the body is never
+    /// asked for.
+    fn read_body(
+        &mut self,
+        request: &mut Request,
+        routed: bool,
+        started: Instant,
+    ) -> Result<BodyRead, Flow> {
         loop {
             let state = &mut self.state;
-            match state.conn.poll(state.buf.pending(), &mut []) {
+            let failure = match state.conn.poll(state.buf.pending(), &mut []) {
                 Ok((used, ServerEvent::Data(data))) => {
                     request.body_mut().extend_from_slice(data);
                     state.buf.consume(used);
+                    continue;
                 }
                 Ok((used, ServerEvent::Trailer(field))) => {
                     request.push_trailer(field);
                     state.buf.consume(used);
+                    continue;
                 }
                 Ok((used, ServerEvent::EndOfRequest)) => {
                     state.buf.consume(used);
@@ -759,16 +898,35 @@ impl<'a> Connection<'a> {
                 // PC-4, SR-8: 100 only to a request that will be served.
                 Ok((_, ServerEvent::Continue)) if !routed => return Ok(BodyRead::Refused),
                 Ok((_, ServerEvent::Continue)) => {
-                    state.out.write_all(CONTINUE).map_err(|_| Failure::Gone)?;
+                    state.out.buf.extend_from_slice(CONTINUE);
+                    continue;
                 }
                 Ok((used, ServerEvent::NeedMore)) => {
                     state.buf.consume(used);
                     self.flush()?;
-                    self.read_before(later(Instant::now(), timeout))?;
+                    let Phase::Body { until, .. } = self.state.phase else {
+                        return Err(Flow::Close);
+                    };
+                    // Event-driven, a body that comes faster than it is read
+                    // is read on without a wait in between; the connection
+                    // parks once the socket has no more.
+                    let read = if self.evented {
+                        self.fill()
+                    } else {
+                        self.read_before(until)
+                    };
+                    match read {
+                        Ok(()) => continue,
+                        Err(Failure::Timeout) if self.evented => {
+                            return Err(Flow::WaitRead(until));
+                        }
+                        Err(failure) => failure,
+                    }
                 }
-                Ok(_) => return Err(Failure::Gone),
-                Err(refused) => return Err(Failure::Protocol(refused)),
-            }
+                Ok(_) => Failure::Gone,
+                Err(refused) => Failure::Protocol(refused),
+            };
+            return Err(self.fail(failure, Some(request), started));
         }
     }
 

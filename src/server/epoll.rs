@@ -17,18 +17,23 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 pub(crate) enum Interest {
     /// Bytes (or the end of the stream, or an error) to read.
     Read,
+    /// Room to write (or an error, or the end of the connection): for
+    /// output the socket did not take. Bytes to read are not reported, so a
+    /// client that sends and does not read wakes no one.
+    Write,
     /// Room to write, or anything [`Read`](Interest::Read) reports: on a
     /// connected socket there is room almost always, so it serves to get a
     /// connection handed to a worker soon (the report's [`Ready`] says
     /// whether there are also bytes to read).
-    Write,
+    Any,
 }
 
 impl Interest {
     fn bits(self) -> u32 {
         let bits = match self {
             Interest::Read => libc::EPOLLIN | libc::EPOLLRDHUP,
-            Interest::Write => libc::EPOLLOUT | libc::EPOLLIN | libc::EPOLLRDHUP,
+            Interest::Write => libc::EPOLLOUT,
+            Interest::Any => libc::EPOLLOUT | libc::EPOLLIN | libc::EPOLLRDHUP,
         };
         bits as u32
     }

@@ -1,16 +1,18 @@
 //! The event-driven connection layer (Linux, [`IoModel::Events`]).
 //!
 //! A connection that waits for its socket (for the next request on a
-//! keep-alive connection, for the rest of a head, or lingering after its
-//! last response) holds no thread: it is *parked* in a table, its socket
-//! registered one-shot with an `epoll` instance. There is one instance per
-//! group of workers, [`Config::workers`] groups of one worker each, and a
-//! connection belongs to one group for its life (by its slot, round robin),
-//! as an nginx connection belongs to one worker process. A worker waits on
-//! its group's instance; the kernel hands each report to one waiter, which
+//! keep-alive connection, for the rest of a head or body, for room to send
+//! the output its client does not read, or lingering after its last
+//! response) holds no thread: it is *parked* in a table, its socket
+//! registered one-shot with an `epoll` instance, for reading or (output
+//! waiting) for writing. There is one instance per group of workers,
+//! [`Config::workers`] groups of one worker each, and a connection belongs
+//! to one group for its life (by its slot, round robin), as an nginx
+//! connection belongs to one worker process. A worker waits on its group's
+//! instance; the kernel hands each report to one waiter, which
 //! takes the connection out of the table, serves what it can (reading the
-//! head, the body, running the handler and writing the response, with
-//! blocking I/O and the usual timeouts), and parks it again.
+//! head and body that arrived, running the handler and sending the
+//! response, none of which blocks on the socket), and parks it again.
 //!
 //! Why: with a thread per connection, every request costs a switch to the
 //! connection's thread and back. Here a busy worker goes from one ready
@@ -28,19 +30,21 @@
 //! slot's is stale and ignored.
 //!
 //! Deadlines are kept by a timer thread that never blocks on a socket. An
-//! idle or lingering connection past its deadline is closed by the timer
-//! (closing cannot block). One that is owed a `408`, or has bytes waiting
-//! (a request whose report sits behind a held-up worker), is registered
-//! again for writability under a new token, flagged, so that a worker
-//! takes it soon: bytes to read are served first.
+//! idle or lingering connection past its deadline, or one whose output the
+//! socket did not take in time, is closed by the timer (closing cannot
+//! block). One that is owed a `408` (a head or body unfinished), or idle
+//! with bytes waiting (a request whose report sits behind a held-up
+//! worker), is registered again for writability (or bytes) under a new
+//! token, flagged, so that a worker takes it soon: bytes to read are
+//! served first.
 //!
 //! A wait takes up to [`BATCH`] reports at once. A worker held up by one of
-//! them (a handler that blocks, a body that trickles) gets the rest of its
+//! them (a handler that blocks) gets the rest of its
 //! batch handed back to its group at the timer's next tick but one (the
 //! first sees no progress, the second acts); if every worker of a group is
-//! held up and a report of the group waits, the timer adds workers to the
-//! group (doubling it, up to the connection cap in all). Extra workers
-//! leave when idle.
+//! held up (by handlers: nothing else blocks) and a report of the group
+//! waits, the timer adds workers to the group (doubling it, up to the
+//! connection cap in all). Extra workers leave when idle.
 //!
 //! [`Config::workers`]: super::Config::workers
 //! [`IoModel::Events`]: super::IoModel::Events
@@ -56,7 +60,7 @@ use std::time::{Duration, Instant};
 use std::vec::Vec;
 use std::{eprintln, vec};
 
-use super::config::later;
+use super::config::Wait;
 use super::connection::{Context, Expiry, Next, Parked};
 use super::epoll::{has_unread_bytes, Epoll, Interest, Ready};
 
@@ -67,14 +71,12 @@ const WAKE: u64 = u64::MAX;
 const TICK: Duration = Duration::from_millis(50);
 /// A worker beyond the ones kept exits after this long without work.
 const IDLE_EXIT_MS: i32 = 2_000;
-/// A connection registered for its `408` whose socket never becomes
-/// writable (a client that reads nothing) is dropped this long after its
-/// deadline, on top of the write timeout.
-const EXPIRY_GRACE: Duration = Duration::from_secs(1);
 
 struct Entry {
     conn: Parked,
     deadline: Instant,
+    /// What the socket is registered for (unless `expired`).
+    interest: Interest,
     /// Re-registered by the timer because the deadline passed while a
     /// worker was needed (a `408` to send, or bytes to read).
     expired: bool,
@@ -210,8 +212,7 @@ impl EventLoop {
         };
         let ctx = &inner.ctx;
         match panic::catch_unwind(AssertUnwindSafe(|| conn.start(ctx))) {
-            Ok((Next::Readable(deadline), conn)) => inner.park(index, conn, deadline, true),
-            Ok((Next::Close, conn)) => inner.close(index, conn),
+            Ok((next, conn)) => inner.settle(index, conn, next, true),
             Err(_) => inner.release(index),
         }
         Ok(())
@@ -252,10 +253,20 @@ impl Inner {
         &self.epolls[index % self.epolls.len()]
     }
 
-    /// Puts `conn` in its slot and registers its socket (`new`: for the
-    /// first time), under the slot's lock so that the timer cannot
-    /// re-register it in between.
-    fn park(&self, index: usize, conn: Parked, deadline: Instant, new: bool) {
+    /// Parks `conn` for what it waits for next (`new`: registering its
+    /// socket for the first time), or closes it.
+    fn settle(&self, index: usize, conn: Parked, next: Next, new: bool) {
+        match next {
+            Next::Readable(deadline) => self.park(index, conn, deadline, Interest::Read, new),
+            Next::Writable(deadline) => self.park(index, conn, deadline, Interest::Write, new),
+            Next::Close => self.close(index, conn),
+        }
+    }
+
+    /// Puts `conn` in its slot and registers its socket for `interest`,
+    /// under the slot's lock so that the timer cannot re-register it in
+    /// between.
+    fn park(&self, index: usize, conn: Parked, deadline: Instant, interest: Interest, new: bool) {
         let Some(slot) = self.slots.get(index) else {
             return;
         };
@@ -266,13 +277,14 @@ impl Inner {
         slot.entry = Some(Entry {
             conn,
             deadline,
+            interest,
             expired: false,
         });
         let epoll = self.epoll_of(index);
         let registered = if new {
-            epoll.add_oneshot(fd, Interest::Read, token)
+            epoll.add_oneshot(fd, interest, token)
         } else {
-            epoll.rearm(fd, Interest::Read, token)
+            epoll.rearm(fd, interest, token)
         };
         if let Err(e) = registered {
             eprintln!("httpwire: epoll_ctl failed, connection closed: {e}");
@@ -331,31 +343,30 @@ impl Inner {
             if expired && !report.readable {
                 conn.on_deadline(ctx)
             } else {
-                conn.on_readable(ctx)
+                conn.on_ready(ctx)
             }
         }));
         match served {
-            Ok((Next::Readable(deadline), conn)) => self.park(index, conn, deadline, false),
-            Ok((Next::Close, conn)) => self.close(index, conn),
+            Ok((next, conn)) => self.settle(index, conn, next, false),
             Err(_) => self.release(index),
         }
     }
 
     /// Deals with the connections whose deadline passed. One with bytes
     /// waiting (a request whose report sits behind a held-up worker) or
-    /// with an unfinished head (owed a `408`) is re-registered for a
-    /// worker; an idle or lingering one is closed here. One re-registered
-    /// whose socket never became writable is dropped after the write
-    /// timeout.
+    /// with an unfinished head or body (owed a `408`) is re-registered for
+    /// a worker; an idle or lingering one, or one whose output the socket
+    /// did not take, is closed here. One re-registered whose socket never
+    /// became writable is dropped after the write timeout.
     fn expire(&self, now: Instant) {
-        let write_grace = self.ctx.config.write_timeout.saturating_add(EXPIRY_GRACE);
+        let config = &self.ctx.config;
         for (index, slot) in self.slots.iter().enumerate() {
             let mut slot = lock(slot);
             let Some(entry) = slot.entry.as_mut() else {
                 continue;
             };
             let due = if entry.expired {
-                later(entry.deadline, write_grace)
+                config.deadline(Wait::Answer, entry.deadline)
             } else {
                 entry.deadline
             };
@@ -363,8 +374,12 @@ impl Inner {
                 continue;
             }
             let fd = entry.conn.stream().as_raw_fd();
-            let needs_worker =
-                !entry.expired && (entry.conn.expiry() == Expiry::Answer || has_unread_bytes(fd));
+            let needs_worker = !entry.expired
+                && match entry.conn.expiry() {
+                    Expiry::Answer => true,
+                    Expiry::Close => has_unread_bytes(fd),
+                    Expiry::Drop => false,
+                };
             if !needs_worker {
                 self.evict(index, slot);
                 continue;
@@ -374,7 +389,7 @@ impl Inner {
             let token = token(index, slot.generation);
             if self
                 .epoll_of(index)
-                .rearm(fd, Interest::Write, token)
+                .rearm(fd, Interest::Any, token)
                 .is_err()
             {
                 self.evict(index, slot);
@@ -397,9 +412,9 @@ impl Inner {
             return;
         };
         let interest = if entry.expired {
-            Interest::Write
+            Interest::Any
         } else {
-            Interest::Read
+            entry.interest
         };
         let fd = entry.conn.stream().as_raw_fd();
         if self.epoll_of(index).rearm(fd, interest, token).is_err() {

@@ -1,14 +1,16 @@
 //! A small threaded HTTP/1.1 server over `std::net` (feature `std`).
 //!
-//! It drives the core over blocking sockets with threads; there is no async
-//! runtime. Two ways to map connections to threads ([`IoModel`]):
+//! It drives the core over `std::net` sockets with threads; there is no
+//! async runtime. Two ways to map connections to threads ([`IoModel`]):
 //!
-//! * **Events** (the default on Linux): a connection waiting for a request
-//!   holds no thread; it waits in an `epoll` set. [`Config::workers`]
-//!   threads, each with its own set and share of the connections, serve
-//!   whichever of theirs is ready next, a request at a time, with blocking
-//!   reads and writes. More threads are added while all of a set's are held
-//!   up by slow handlers or bodies, up to [`Config::max_connections`].
+//! * **Events** (the default on Linux): a connection waiting for its socket
+//!   (for a request, the rest of a head or body, or room to send the
+//!   responses its client does not read) holds no thread; it waits in an
+//!   `epoll` set, its progress kept. [`Config::workers`] threads, each with
+//!   its own set and share of the connections, serve whichever of theirs is
+//!   ready next, with sockets that never block. More threads are added
+//!   while all of a set's are held up by slow handlers, up to
+//!   [`Config::max_connections`].
 //! * **Threads**: one thread per connection, from a pool that keeps
 //!   [`Config::workers`] threads ready and grows to
 //!   [`Config::max_connections`]. Portable; a switch per request.

@@ -1,15 +1,14 @@
-//! Bytes out: responses through the core's connection, a writer with a
-//! deadline, the `Date` header and the access log.
+//! Bytes out: responses through the core's connection into a connection's
+//! output buffer (or, a large body, straight to its socket), the `Date`
+//! header and the access log.
 
 use std::format;
 use std::io::{self, Write};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpStream};
 use std::string::{String, ToString};
-use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::vec::Vec;
 
-use super::shutdown::Slot;
 use super::types::Response;
 use crate::conn::{SendError, ServerConnection};
 use crate::date::HttpDate;
@@ -171,50 +170,88 @@ pub(crate) fn write_unsolicited<W: Write>(
     })
 }
 
-/// A write may overrun the deadline by this much rather than cost a
-/// `setsockopt` before every write.
-const DEADLINE_SLACK: Duration = Duration::from_millis(10);
+/// Responses written and not yet sent beyond this many bytes: they are sent
+/// before another request is read. A client that pipelines requests and
+/// reads no response holds this much, one response and its read buffer
+/// (which then fills no more), never a thread. A larger body goes straight
+/// to the socket ([`Sink`]).
+pub(crate) const OUTPUT_BOUND: usize = 16 * 1024;
+/// A request's body vector, and the output buffer, are dropped after use
+/// if they grew beyond this, so that an idle connection does not keep a
+/// large body's memory.
+pub(crate) const KEEP_CAPACITY: usize = 64 * 1024;
 
-/// A socket writer that gives up at a deadline, however the writes are
-/// split: before a write the socket's timeout is set to the time left,
-/// unless the timeout already set ends before the deadline (or at most
-/// [`DEADLINE_SLACK`] after it). The server sets the deadline to the write
-/// timeout from now before each batch, so the timeout set for one batch
-/// still fits the next and a request costs no `setsockopt`.
-pub(crate) struct DeadlineWriter {
-    slot: Arc<Slot>,
-    pub(crate) deadline: Instant,
-    /// The socket's write timeout as last set (`None`: unknown).
-    armed: Option<Duration>,
+/// Response bytes written and not yet sent: `buf[sent..]`.
+#[derive(Default)]
+pub(crate) struct Output {
+    pub(crate) buf: Vec<u8>,
+    sent: usize,
 }
 
-impl DeadlineWriter {
-    pub(crate) fn new(slot: Arc<Slot>) -> DeadlineWriter {
-        DeadlineWriter {
-            slot,
-            deadline: Instant::now(),
-            armed: None,
+impl Output {
+    pub(crate) fn pending(&self) -> usize {
+        self.buf.len() - self.sent
+    }
+
+    /// Writes until all is sent (`Ok(true)`) or the socket takes no more
+    /// for now (`Ok(false)`: it would block, or its timeout passed).
+    pub(crate) fn send(&mut self, mut stream: &TcpStream) -> io::Result<bool> {
+        while self.sent < self.buf.len() {
+            match stream.write(&self.buf[self.sent..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => self.sent += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_timeout(&e) => return Ok(false),
+                Err(e) => return Err(e),
+            }
         }
+        if self.buf.capacity() > KEEP_CAPACITY {
+            self.buf = Vec::new();
+        }
+        self.buf.clear();
+        self.sent = 0;
+        Ok(true)
     }
 }
 
-impl Write for DeadlineWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(io::Error::new(io::ErrorKind::TimedOut, "write timeout"));
+/// Where a response is written: the output buffer, except that a large body
+/// goes straight to the socket after what waits before it, as far as the
+/// socket takes it now (event-driven) or within its timeout (threads); only
+/// the rest is copied (a copy of a large body into fresh memory costs more
+/// than its `write`).
+pub(crate) struct Sink<'s> {
+    pub(crate) out: &'s mut Output,
+    pub(crate) stream: &'s TcpStream,
+    /// Large bodies go straight to the socket.
+    pub(crate) direct: bool,
+}
+
+impl Write for Sink<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let mut rest = data;
+        if self.direct && data.len() > OUTPUT_BOUND && self.out.send(self.stream)? {
+            let mut stream = self.stream;
+            match stream.write(data) {
+                Ok(n) => rest = &data[n..],
+                Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
-        if !matches!(self.armed, Some(armed) if armed <= left + DEADLINE_SLACK) {
-            self.armed = None;
-            self.slot.stream.set_write_timeout(Some(left))?;
-            self.armed = Some(left);
-        }
-        (&self.slot.stream).write(buf)
+        self.out.buf.extend_from_slice(rest);
+        Ok(data.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+/// A read or write that timed out (threads), or would block (event-driven).
+pub(crate) fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 /// Runs `f` with the current time as an IMF-fixdate (RFC 9110 §5.6.7),
@@ -423,6 +460,52 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("\r\nConnection: close\r\n"), "{text}");
         assert!(text.ends_with("Content-Length: 4\r\n\r\nbusy"), "{text}");
+    }
+
+    /// A large body goes after what waits before it, as far as the socket
+    /// takes it; the rest, and what follows, is kept in order.
+    #[test]
+    fn a_sink_keeps_the_order_of_what_it_sends_and_keeps() {
+        use std::io::Read;
+        use std::net::TcpListener;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let (server, _) = listener.accept().unwrap();
+        server.set_nonblocking(true).unwrap();
+        let mut out = Output::default();
+        out.buf.extend_from_slice(b"head");
+        // More than the socket buffers take while the client reads nothing.
+        let body: Vec<u8> = (0..32u32 << 20).map(|i| i as u8).collect();
+        let mut sink = Sink {
+            out: &mut out,
+            stream: &server,
+            direct: true,
+        };
+        sink.write_all(&body).unwrap();
+        sink.write_all(b"tail").unwrap();
+        assert!(out.pending() > 4, "the socket took all of 32 MiB at once");
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            client.read_to_end(&mut got).map(|_| got)
+        });
+        for _ in 0..10_000 {
+            if out.send(&server).unwrap() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(out.pending(), 0);
+        server.shutdown(std::net::Shutdown::Write).unwrap();
+        let got = reader.join().unwrap().unwrap();
+        assert_eq!(got.len(), 4 + body.len() + 4);
+        assert!(got.starts_with(b"head") && got.ends_with(b"tail"));
+        assert!(
+            got[4..got.len() - 4] == body[..],
+            "the body came out of order"
+        );
     }
 
     #[test]

@@ -30,3 +30,27 @@ pub fn io_model() -> IoModel {
         Err(_) => IoModel::DEFAULT,
     }
 }
+
+/// A client connection (as [`connect`]) whose receive buffer is a few KiB
+/// and does not grow: a client that reads nothing then stalls the server's
+/// output after little more than the server's own send buffer (on loopback
+/// an unread buffer otherwise grows to tens of MiB).
+#[cfg(target_os = "linux")]
+pub fn connect_small_window(addr: SocketAddr) -> TcpStream {
+    use std::os::fd::AsRawFd;
+    let stream = connect(addr);
+    let size: libc::c_int = 4096;
+    // SAFETY: the descriptor is the open socket `stream` owns; the option
+    // value is a c_int that outlives the call, and its size is passed.
+    let r = unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            (&size as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(r, 0, "setsockopt SO_RCVBUF");
+    stream
+}
