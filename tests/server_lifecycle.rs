@@ -206,9 +206,10 @@ fn shutdown_cuts_off_a_client_that_reads_nothing() {
     let handle = server.handle();
     assert_eq!(handle.active_connections(), 1);
     let started = Instant::now();
-    // (Whether it says "clean" is a race between the two waiters of the
-    // same deadline, the acceptor's and this one: not asserted.)
-    server.shutdown(Duration::from_millis(300));
+    assert!(
+        !server.shutdown(Duration::from_millis(300)),
+        "not clean: the connection was cut off"
+    );
     while handle.active_connections() > 0 && started.elapsed() < Duration::from_secs(5) {
         thread::sleep(Duration::from_millis(20));
     }
@@ -371,12 +372,20 @@ fn shutdown_cuts_off_what_outlives_the_deadline() {
     entered_rx
         .recv_timeout(common::CLIENT_TIMEOUT)
         .expect("handler started");
+    let handle = server.handle();
     let started = Instant::now();
     assert!(
         !server.shutdown(Duration::from_millis(200)),
         "not clean: a request was cut off"
     );
     assert!(started.elapsed() < Duration::from_millis(700));
+    // Asked again once the connection is gone (its handler returned), the
+    // answer is the same: whoever cut it off, the shutdown was not clean.
+    while handle.active_connections() > 0 && started.elapsed() < Duration::from_secs(5) {
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(handle.active_connections(), 0);
+    assert!(!handle.shutdown(Duration::from_millis(200)));
     assert_eq!(read_until_closed(&mut c), "");
 }
 

@@ -39,6 +39,9 @@ struct Registry {
     connections: HashMap<u64, Arc<Slot>>,
     /// When the deadline passes, connections still open are cut off.
     deadline: Option<Instant>,
+    /// The deadline cut connections off: the shutdown was not clean, for
+    /// every waiter (the acceptor's and any handle's), whichever cut them.
+    cut_off: bool,
 }
 
 /// State shared by the acceptor, the workers and the handles.
@@ -141,12 +144,12 @@ impl Shared {
 
     /// Waits until every connection has ended or the deadline has passed;
     /// at the deadline cuts off the ones left. Returns whether all ended in
-    /// time.
+    /// time (also when another waiter did the cutting).
     pub(crate) fn wait_drained(&self) -> bool {
         let mut registry = self.lock();
         loop {
             if registry.connections.is_empty() {
-                return true;
+                return !registry.cut_off;
             }
             let now = Instant::now();
             let deadline = registry.deadline.unwrap_or(now);
@@ -154,6 +157,7 @@ impl Shared {
                 for slot in registry.connections.values() {
                     let _ = slot.stream.shutdown(Shutdown::Both);
                 }
+                registry.cut_off = true;
                 return false;
             }
             registry = match self.ended.wait_timeout(registry, deadline - now) {
