@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Runs h1probe against nginx (Debian's package, installed if missing, as
-# benches/load.sh does) and against our echo server, both on 127.0.0.1,
-# and prints each table: the comparison in CONFORMANCE.md comes from here.
+# Runs h1probe --strict against nginx (Debian's package, installed if
+# missing, as benches/load.sh does) and against our echo server, both on
+# 127.0.0.1, prints nginx's failures, and writes the comparison into
+# CONFORMANCE.md (between its h1probe-nginx markers).
 #
-#   bash benches/probe_nginx.sh [--strict] [OUT_DIR]
+#   bash benches/probe_nginx.sh [--no-write] [OUT_DIR]
 #
-# Writes OUT_DIR/nginx.txt and OUT_DIR/httpwire.txt (default: a new
-# temporary directory). Every process started here is stopped by its PID.
+# Keeps both tables in OUT_DIR/nginx.txt and OUT_DIR/httpwire.txt (default:
+# a new temporary directory). Every process started here is stopped by its
+# PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-strict=()
-if [ "${1:-}" = --strict ]; then
-    strict=(--strict)
+write=1
+if [ "${1:-}" = --no-write ]; then
+    write=0
     shift
 fi
 out="${1:-$(mktemp -d)}"
@@ -82,9 +84,9 @@ wait_listening "$ngx_port"
 wait_listening "$ours_port"
 
 echo "nginx $("$nginx" -v 2>&1 | sed 's/.*nginx\///')" >"$out/nginx.txt"
-"$probe" "${strict[@]}" "127.0.0.1:$ngx_port" >>"$out/nginx.txt" || true
+"$probe" --strict "127.0.0.1:$ngx_port" >>"$out/nginx.txt" || true
 echo "httpwire $(git rev-parse --short HEAD 2>/dev/null || echo '?')" >"$out/httpwire.txt"
-"$probe" "${strict[@]}" "127.0.0.1:$ours_port" >>"$out/httpwire.txt" || true
+"$probe" --strict "127.0.0.1:$ours_port" >>"$out/httpwire.txt" || true
 
 for server in nginx httpwire; do
     echo "== $server: $(head -1 "$out/$server.txt")"
@@ -92,3 +94,54 @@ for server in nginx httpwire; do
     tail -1 "$out/$server.txt"
 done
 echo "tables in $out"
+if [ "$write" = 1 ]; then
+    python3 - "$out" CONFORMANCE.md <<'PY'
+import datetime, re, sys
+from pathlib import Path
+
+out, doc = Path(sys.argv[1]), Path(sys.argv[2])
+LEVELS = ["MUST", "SHOULD", "profile"]
+
+def read(name):
+    lines = (out / f"{name}.txt").read_text().splitlines()
+    rows = [re.split(r"\s{2,}", l, maxsplit=4) for l in lines if l.startswith(("pass", "FAIL"))]
+    return lines[0], rows
+
+ngx_version, ngx = read("nginx")
+ours_version, ours = read("httpwire")
+def count(rows, level, verdict=None):
+    return sum(1 for r in rows if r[1] == level and (verdict is None or r[0] == verdict))
+table = ["| level | cases | httpwire passes | nginx passes |", "|---|---:|---:|---:|"]
+for level in LEVELS:
+    table.append(f"| {level} | {count(ngx, level)} | {count(ours, level, 'pass')} | {count(ngx, level, 'pass')} |")
+table.append(f"| all | {len(ngx)} | {sum(r[0] == 'pass' for r in ours)} | {sum(r[0] == 'pass' for r in ngx)} |")
+failures = ["| level | rules | case | what nginx did |", "|---|---|---|---|"]
+for level in LEVELS:
+    for r in ngx:
+        if r[0] == "FAIL" and r[1] == level:
+            detail = r[4].replace("|", "\\|")
+            failures.append(f"| {level} | {r[2]} | `{r[3]}` | {detail} |")
+block = "\n".join([
+    "<!-- h1probe-nginx:begin -->",
+    f"Written by `bash benches/probe_nginx.sh` on {datetime.date.today()}: {ngx_version} "
+    f"(Debian's package, one worker, `location /` answering `return 200 \"ok\"`, so bodies are "
+    f"read and discarded) and {ours_version} (the echo server, defaults), every case judged "
+    "(`--strict`).",
+    "",
+    *table,
+    "",
+    "<details><summary>Every case nginx fails</summary>",
+    "",
+    *failures,
+    "",
+    "</details>",
+    "<!-- h1probe-nginx:end -->",
+])
+text = doc.read_text()
+begin, end = "<!-- h1probe-nginx:begin -->", "<!-- h1probe-nginx:end -->"
+head, rest = text.split(begin, 1)
+_, tail = rest.split(end, 1)
+doc.write_text(head + block + tail)
+print(f"wrote the comparison into {doc}")
+PY
+fi
