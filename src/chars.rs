@@ -177,7 +177,9 @@ pub(crate) fn is_token_str(s: &[u8]) -> bool {
 /// Eight bytes at a time: a word with no byte below 0x20 and no DEL is all
 /// valid, which is the common case; a word that might hold a bad byte (or a
 /// tab) is checked byte by byte against the table. Proven equal to
-/// [`value_len_scalar`] by a property test.
+/// [`value_len_scalar`] by a property test. The value scan of targets
+/// without a SIMD path (`simd::Scalar`).
+#[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline]
 pub(crate) fn first_invalid_value_byte(s: &[u8]) -> Option<usize> {
     const LOW: u64 = 0x0101_0101_0101_0101;
@@ -274,7 +276,7 @@ impl<'b> AsciiWindow<'b> {
     }
 
     /// `buf[from..to]` as `&str`. The bytes must be ASCII (validated against
-    /// a table above); anything else yields `""`, as [`ascii_str`] does.
+    /// a table above); anything else yields `""`.
     #[inline(always)]
     pub(crate) fn get(&mut self, buf: &'b [u8], from: usize, to: usize) -> &'b str {
         // Before the window, `from - start` wraps to a huge index that
@@ -351,15 +353,6 @@ fn utf8_prefix(chunk: &[u8]) -> &str {
             core::str::from_utf8(chunk.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or("")
         }
     }
-}
-
-/// The bytes of a validated token or target as `&str`.
-///
-/// Callers pass only bytes that a table above accepted, all ASCII, so the
-/// conversion cannot fail; the fallback keeps the function total anyway.
-#[inline]
-pub(crate) fn ascii_str(s: &[u8]) -> &str {
-    core::str::from_utf8(s).unwrap_or("")
 }
 
 #[cfg(test)]

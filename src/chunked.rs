@@ -9,7 +9,8 @@
 
 use crate::chars::{hex_value, is_token, is_token_str, FIELD_VALUE};
 use crate::error::{EncodeError, Error, ErrorKind};
-use crate::field::{parse_field_line, Header};
+use crate::field::Header;
+use crate::head::{HeadParser, LineProgress};
 use crate::limits::Limits;
 
 /// One event of a body decoder (chunked here, and every
@@ -48,8 +49,8 @@ enum State {
     DataCr,
     /// Chunk data and CR done; LF must follow.
     DataLf,
-    /// In the trailer section, at the start of a line of which
-    /// `trailer_scanned` bytes were already searched for LF in earlier calls.
+    /// In the trailer section, at the start of a line that the head loop
+    /// has decided as far as `trailer` says.
     Trailer,
     /// The final CRLF was consumed.
     Done,
@@ -96,8 +97,8 @@ enum Ext {
 ///   Trailers never change the framing: a `Content-Length` or `Host` trailer
 ///   is handed out like any other field.
 /// * [`Decoded::NeedMore`] asks for more bytes. A partial trailer line is not
-///   consumed (the decoder remembers how far it searched it, so it is not
-///   searched again).
+///   consumed (the decoder remembers how far it decided it, so it is not
+///   read again).
 /// * [`Decoded::Done`] comes once the final CRLF is consumed; nothing past it
 ///   is ever consumed, so the next pipelined request starts right there.
 ///
@@ -150,8 +151,9 @@ pub struct ChunkedDecoder {
     line_room: usize,
     /// Chunk-extension bytes the current chunk line may still have.
     ext_room: usize,
-    /// Bytes of the current trailer line searched for LF by earlier calls.
-    trailer_scanned: usize,
+    /// How far the head loop, the one parser of field lines (RFC 9112 §5),
+    /// decided the current trailer line in earlier calls.
+    trailer: LineProgress,
     /// Bytes of the complete trailer field lines, line endings included.
     trailer_bytes: usize,
     /// Number of complete trailer field lines.
@@ -191,7 +193,7 @@ impl ChunkedDecoder {
             body_len: 0,
             line_room: limits.max_chunk_line,
             ext_room: limits.max_chunk_extension,
-            trailer_scanned: 0,
+            trailer: LineProgress::START,
             trailer_bytes: 0,
             trailer_count: 0,
             max_body: limits.max_body,
@@ -483,87 +485,95 @@ impl ChunkedDecoder {
         }
     }
 
-    /// The trailer line starting at `line[0]` (which is `input[i]`), of which
-    /// `trailer_scanned` bytes were searched for LF before.
+    /// The trailer line starting at `line[0]` (which is `input[i]`), run
+    /// through the head loop from where earlier calls left it: one field
+    /// line (handed out), the empty line that ends the section, or more
+    /// bytes needed (nothing consumed).
     ///
     /// `trailer-section = *( field-line CRLF )`, then the final CRLF
-    /// (RFC 9112 §7.1.2, §7.1).
+    /// (RFC 9112 §7.1.2, §7.1). Trailer fields are field lines (no
+    /// obs-fold, colon required, no whitespace before it, no CTL in the
+    /// value; TR-2), decided by the head's one loop.
     fn trailer_line<'a>(
         &mut self,
         line: &'a [u8],
         i: usize,
     ) -> Result<(usize, Decoded<'a>), Error> {
-        let base = self.consumed.saturating_add(i);
-        let from = self.trailer_scanned.min(line.len());
-        let lf = memchr::memchr(b'\n', line.get(from..).unwrap_or_default()).map(|p| from + p);
-        // The prefix of the line before its LF (or all of it, if no LF yet).
-        let end = lf.unwrap_or(line.len());
-        // Limits are checked on the growing prefix so that a line that will
-        // never fit is refused before it is complete; the first prefix length
-        // that breaks a limit decides, however the bytes were split (LM-8).
-        if let Some((len, kind)) = self.first_limit_break(line, end) {
-            return Err(Error::new(kind, base.saturating_add(len.saturating_sub(1))));
+        let limits = self.trailer_limits();
+        let mut head = HeadParser::trailer_line(limits, self.trailer);
+        let mut field = [Header::EMPTY];
+        let result = head.advance(line, &mut field);
+        // A field line completed in this run (a field name is never
+        // empty): the loop stopped at the next line's first byte, which is
+        // decided again as part of that line (see `Role::Trailers`).
+        if !field[0].name.is_empty() {
+            let len = match result {
+                // Only a bare LF can end a run after a field line.
+                Err(e) => {
+                    debug_assert_eq!(e.kind(), ErrorKind::BareLf);
+                    e.offset()
+                }
+                Ok(_) => head.line_start(),
+            };
+            self.trailer_count = self.trailer_count.saturating_add(1);
+            self.trailer_bytes = self.trailer_bytes.saturating_add(len);
+            self.trailer = LineProgress::START;
+            return Ok((i.saturating_add(len), Decoded::Trailer(field[0])));
         }
-        let Some(lf) = lf else {
-            self.trailer_scanned = end;
-            return Ok((i, Decoded::NeedMore));
-        };
-        let consumed = i.saturating_add(lf).saturating_add(1);
-        // RFC 9112 §7.1, §2.2: CRLF only, also in the trailer section (LE-3).
-        let content = match lf.checked_sub(1).map(|cr| (cr, line.get(cr))) {
-            Some((cr, Some(b'\r'))) => line.get(..cr).unwrap_or_default(),
-            _ => {
-                return Err(Error::new(
-                    ErrorKind::InvalidChunkLineEnding,
-                    base.saturating_add(lf),
-                ))
+        match result {
+            Ok(None) => {
+                self.trailer = head.line_progress();
+                Ok((i, Decoded::NeedMore))
             }
-        };
-        if content.is_empty() {
-            self.state = State::Done;
-            return Ok((consumed, Decoded::Done));
+            Ok(Some(done)) => {
+                self.state = State::Done;
+                Ok((i.saturating_add(done.head_len), Decoded::Done))
+            }
+            Err(e) => Err(trailer_error(
+                &limits,
+                self.max_header_line,
+                e,
+                self.consumed.saturating_add(i),
+            )),
         }
-        // RFC 9112 §7.1.2 and §5: trailer fields are field lines (no obs-fold,
-        // colon required, no SP before it, no CTL in the value; TR-2).
-        let header = parse_field_line(content, base)?;
-        self.trailer_count = self.trailer_count.saturating_add(1);
-        self.trailer_bytes = self.trailer_bytes.saturating_add(lf + 1);
-        self.trailer_scanned = 0;
-        Ok((consumed, Decoded::Trailer(header)))
     }
 
-    /// The smallest prefix length `n` (1..=`end`) of a trailer line, without
-    /// its LF, at which a trailer limit is exceeded, and the limit's kind.
-    ///
-    /// Every check is monotone in `n`, so the answer does not depend on how
-    /// the line was split across calls.
-    fn first_limit_break(&self, line: &[u8], end: usize) -> Option<(usize, ErrorKind)> {
-        let cr_at = |k: usize| line.get(k) == Some(&b'\r');
-        // Smallest prefix length that is certainly a field line, not the
-        // final CRLF: one non-CR byte, or any two bytes.
-        let field = if cr_at(0) { 2 } else { 1 };
-        // Line without its CRLF longer than max_header_line: a trailing CR
-        // of the prefix may still be the line's CR.
-        let m = self.max_header_line;
-        let too_long = m.saturating_add(1).saturating_add(usize::from(cr_at(m)));
-        // Trailer section over max_trailers once the line's LF is counted.
+    /// The limits of the head loop for the next trailer line, those left
+    /// for it (LM-8): `max_headers` lines in all; `max_header_line` bytes
+    /// without the CRLF; and the section's `max_trailers` bytes, line
+    /// endings included, of which the line and its CRLF may take what the
+    /// lines before it left, so at most that less 2 before its CRLF. The
+    /// empty line that ends the section is not counted, and the loop's
+    /// line limit never applies to a line end. The loop checks each on the
+    /// byte that crosses it, so the answer does not depend on how the
+    /// bytes were split.
+    fn trailer_limits(&self) -> Limits {
         let room = self.max_trailers.saturating_sub(self.trailer_bytes);
-        let too_big = room.max(field);
-        // One more field line than max_headers.
-        let too_many = if self.trailer_count >= self.max_headers {
-            field
-        } else {
-            usize::MAX
-        };
-        [
-            (too_long, ErrorKind::HeaderLineTooLong),
-            (too_big, ErrorKind::TrailersTooLarge),
-            (too_many, ErrorKind::TooManyHeaders),
-        ]
-        .into_iter()
-        .filter(|&(n, _)| n <= end)
-        .min_by_key(|&(n, _)| n)
+        Limits {
+            max_header_line: self.max_header_line.min(room.saturating_sub(2)),
+            max_headers: self.max_headers.saturating_sub(self.trailer_count),
+            // Only the two limits above bound a trailer line.
+            max_head: usize::MAX,
+            ..Limits::DEFAULT
+        }
     }
+}
+
+/// A trailer line's error from the head loop run with `limits`, at `base`
+/// plus its offset in the line, with the trailer section's kinds: the line
+/// limit is the section's when the room left binds it, below the decoder's
+/// `max_header_line` (`TrailersTooLarge`), and a bare LF is a chunked
+/// body's line-ending error (RFC 9112 §7.1, §2.2; LE-3).
+#[cold]
+fn trailer_error(limits: &Limits, max_header_line: usize, e: Error, base: usize) -> Error {
+    let kind = match e.kind() {
+        ErrorKind::HeaderLineTooLong if limits.max_header_line < max_header_line => {
+            ErrorKind::TrailersTooLarge
+        }
+        ErrorKind::BareLf => ErrorKind::InvalidChunkLineEnding,
+        kind => kind,
+    };
+    Error::new(kind, base.saturating_add(e.offset()))
 }
 
 /// One byte of the chunk extensions at `ext`: where they are next, `None`
@@ -1316,17 +1326,70 @@ mod tests {
         };
         assert_eq!(t(b"X: a\r\n folded"), ErrorKind::ObsFold);
         assert_eq!(t(b" X: a"), ErrorKind::ObsFold);
+        assert_eq!(t(b"\tfolded"), ErrorKind::ObsFold);
         assert_eq!(t(b"NoColon"), ErrorKind::MissingColon);
+        assert_eq!(t(b"Content-Length 10"), ErrorKind::MissingColon);
         assert_eq!(t(b"X : a"), ErrorKind::WhitespaceBeforeColon);
+        assert_eq!(t(b"Host\t: x"), ErrorKind::WhitespaceBeforeColon);
         assert_eq!(t(b": a"), ErrorKind::EmptyHeaderName);
         assert_eq!(t(b"X: a\x00b"), ErrorKind::InvalidHeaderValue);
         assert_eq!(t(b"X: a\x01b"), ErrorKind::InvalidHeaderValue);
+        assert_eq!(t(b"X: a\x0bb"), ErrorKind::InvalidHeaderValue);
+        assert_eq!(t(b"X: a\x7fb"), ErrorKind::InvalidHeaderValue);
         assert_eq!(t(b"X: a\rb"), ErrorKind::BareCr);
+        assert_eq!(t(b"X\r: a"), ErrorKind::BareCr);
         assert_eq!(t(b"B@d: a"), ErrorKind::InvalidHeaderName);
+        // "Bad Name: x": the space is inside the name.
+        assert_eq!(t(b"Bad Name: x"), ErrorKind::InvalidHeaderName);
+        assert_eq!(t(b"Content-Length\xa0: 1"), ErrorKind::InvalidHeaderName);
         // CH-9: a request-line where a trailer belongs.
         assert_eq!(t(b"GET / HTTP/1.1"), ErrorKind::MissingColon);
         let e = error_with(&Limits::DEFAULT, b"0\r\nX: ok\r\nY: a\x00\r\n\r\n");
         assert_eq!(e.offset(), 3 + 7 + 4);
+        // The offset of the byte that decides, whole or split.
+        for (line, at) in [
+            (&b"X-A: ok\x01"[..], 7),
+            (b"Host : x", 4),
+            (b"Bad Name: x", 3),
+            (b"Content-Length 10", 14),
+            (b"X: 1\n", 4),
+        ] {
+            let mut input = b"0\r\n".to_vec();
+            input.extend_from_slice(line);
+            input.extend_from_slice(b"\r\n\r\n");
+            let whole = error_with(&Limits::DEFAULT, &input);
+            assert_eq!(whole.offset(), 3 + at, "{line:?}");
+            for cut in 0..input.len() {
+                let out = drive(&Limits::DEFAULT, &split(&input, &[cut]));
+                assert_eq!(out.end, End::Err(whole), "{line:?} split at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn field_then_bare_lf_hands_the_field_out_first() {
+        // The loop stops at the bare LF that starts the next line: the
+        // field comes first, then the LF's error, whole or bytewise.
+        let input = b"0\r\nX: 1\r\n\nY: 2\r\n\r\n";
+        let error = Error::new(ErrorKind::InvalidChunkLineEnding, 3 + 6);
+        for out in [whole(input), drive(&Limits::DEFAULT, &bytewise(input))] {
+            assert_eq!(out.trailers, vec![trailer("X", b"1")]);
+            assert_eq!((out.consumed, out.end), (3 + 6, End::Err(error)));
+        }
+    }
+
+    #[test]
+    fn trailer_values_are_trimmed_and_may_hold_obs_text() {
+        let input = b"0\r\nHost: \t example.com \t\r\nX-Empty:\r\n\
+                      X-Utf8: caf\xc3\xa9, \"a:b\"\r\n\r\n";
+        let expected = vec![
+            trailer("Host", b"example.com"),
+            trailer("X-Empty", b""),
+            trailer("X-Utf8", b"caf\xc3\xa9, \"a:b\""),
+        ];
+        assert_eq!(whole(input).trailers, expected);
+        let by_byte = drive(&Limits::DEFAULT, &bytewise(input));
+        assert_eq!((by_byte.trailers, by_byte.end), (expected, End::Done));
     }
 
     #[test]
@@ -1342,8 +1405,25 @@ mod tests {
         assert_eq!(drive(&limits, &[ok]).end, End::Done);
         assert_eq!(drive(&limits, &bytewise(ok)).end, End::Done);
         // One byte more in total.
-        let e = error_with(&limits, b"0\r\nA: 123456\r\nB: 1234567\r\n\r\n");
+        let over = b"0\r\nA: 123456\r\nB: 1234567\r\n\r\n";
+        let e = error_with(&limits, over);
         assert_eq!(e.kind(), ErrorKind::TrailersTooLarge);
+        // At the first byte that leaves no room for the CRLF, however split.
+        assert_eq!(e.offset(), 3 + 11 + 9);
+        assert_eq!(drive(&limits, &bytewise(over)).end, End::Err(e));
+        // No room at all after the first line: its first byte; the empty
+        // line that ends the section still fits.
+        let full = Limits {
+            max_trailers: 11,
+            ..limits
+        };
+        let e = error_with(&full, b"0\r\nA: 123456\r\nB: 1\r\n\r\n");
+        assert_eq!(
+            (e.kind(), e.offset()),
+            (ErrorKind::TrailersTooLarge, 3 + 11)
+        );
+        let ok = b"0\r\nA: 123456\r\n\r\n";
+        assert_eq!(drive(&full, &bytewise(ok)).end, End::Done);
         // A third line.
         let limits3 = Limits {
             max_trailers: 1000,
@@ -1391,9 +1471,9 @@ mod tests {
     fn partial_trailer_line_is_not_consumed_nor_rescanned() {
         let mut dec = ChunkedDecoder::new();
         assert_eq!(dec.decode(b"0\r\nX-A: 1").unwrap(), (3, Decoded::NeedMore));
-        assert_eq!((dec.state, dec.trailer_scanned), (State::Trailer, 6));
+        assert_eq!((dec.state, dec.trailer.decided()), (State::Trailer, 6));
         assert_eq!(dec.decode(b"X-A: 12").unwrap(), (0, Decoded::NeedMore));
-        assert_eq!((dec.state, dec.trailer_scanned), (State::Trailer, 7));
+        assert_eq!((dec.state, dec.trailer.decided()), (State::Trailer, 7));
         let (n, event) = dec.decode(b"X-A: 12\r\nX-B").unwrap();
         assert_eq!(
             (n, event),
@@ -1405,7 +1485,7 @@ mod tests {
                 })
             )
         );
-        assert_eq!((dec.state, dec.trailer_scanned), (State::Trailer, 0));
+        assert_eq!((dec.state, dec.trailer.decided()), (State::Trailer, 0));
         assert_eq!(dec.decode(b"X-B").unwrap(), (0, Decoded::NeedMore));
         assert_eq!(dec.decode(b"X-B: 2\r\n\r").unwrap().0, 8);
         assert_eq!(dec.decode(b"\r").unwrap(), (0, Decoded::NeedMore));

@@ -1,5 +1,7 @@
 //! The head parser: one resumable loop over a start-line and its field
-//! lines (RFC 9112 §2–§5), shared by requests and responses.
+//! lines (RFC 9112 §2–§5), shared by requests and responses, and over the
+//! field lines of a chunked body's trailer section (RFC 9112 §7.1.2),
+//! which has no start-line ([`Role::Trailers`]).
 //!
 //! # Shape
 //!
@@ -75,6 +77,17 @@ pub(crate) enum Role {
     Request,
     /// `status-line = HTTP-version SP status-code SP [reason-phrase]` (RFC 9112 §4).
     Response,
+    /// No start-line: the trailer section of a chunked body,
+    /// `trailer-section = *( field-line CRLF )` then CRLF (RFC 9112 §7.1.2),
+    /// one field line per run, into a one-slot `headers`. After a field
+    /// line the loop decides nothing more: it stops at the next line's
+    /// first byte, as `Partial` (the byte is missing or starts another
+    /// line), `Done` (the empty line), or the bare-LF error (an LF there).
+    /// The caller hands the field out, with the line ending at
+    /// [`HeadParser::line_start`], and starts the loop again on the next
+    /// line (see [`ChunkedDecoder`](crate::ChunkedDecoder)). Between calls
+    /// on one line it keeps only a [`LineProgress`].
+    Trailers,
 }
 
 /// The leniencies a parser may opt in to. All off by default; requests only
@@ -213,8 +226,43 @@ impl Progress {
     };
 }
 
-/// The resumable head parser under [`RequestParser`](crate::RequestParser)
-/// and [`ResponseParser`](crate::ResponseParser): settings, progress, and a
+/// What a [`Role::Trailers`] run on one field line needs to resume: the
+/// parts of [`Progress`] its states read (a run covers one line, so the
+/// rest is the same for every trailer line), small enough for a chunked
+/// decoder to keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LineProgress {
+    state: State,
+    name_junk: bool,
+    pos: usize,
+    line_start: usize,
+    field_start: usize,
+    name_end: usize,
+    value_start: usize,
+}
+
+impl LineProgress {
+    /// Nothing of the line decided yet.
+    pub(crate) const START: LineProgress = LineProgress {
+        state: Progress::START.state,
+        name_junk: Progress::START.name_junk,
+        pos: Progress::START.pos,
+        line_start: Progress::START.line_start,
+        field_start: Progress::START.field_start,
+        name_end: Progress::START.name_end,
+        value_start: Progress::START.value_start,
+    };
+
+    /// The first byte not yet decided (for tests).
+    #[cfg(test)]
+    pub(crate) fn decided(&self) -> usize {
+        self.pos
+    }
+}
+
+/// The resumable head parser under [`RequestParser`](crate::RequestParser),
+/// [`ResponseParser`](crate::ResponseParser) and the trailer section of
+/// [`ChunkedDecoder`](crate::ChunkedDecoder): settings, progress, and a
 /// final error.
 #[derive(Clone, Debug)]
 pub(crate) struct HeadParser {
@@ -290,6 +338,45 @@ impl HeadParser {
             progress: Progress::START,
             error: None,
         }
+    }
+
+    /// A [`Role::Trailers`] run on one field line, resumed where `saved`
+    /// left it (see [`line_progress`](Self::line_progress)).
+    #[inline]
+    pub(crate) fn trailer_line(limits: Limits, saved: LineProgress) -> HeadParser {
+        let mut parser = HeadParser::new(Role::Trailers, limits);
+        let p = &mut parser.progress;
+        p.state = saved.state;
+        p.name_junk = saved.name_junk;
+        p.pos = saved.pos;
+        p.line_start = saved.line_start;
+        p.field_start = saved.field_start;
+        p.name_end = saved.name_end;
+        p.value_start = saved.value_start;
+        parser
+    }
+
+    /// What a [`Role::Trailers`] run that needs more bytes keeps of its
+    /// progress, its field line being incomplete.
+    #[inline]
+    pub(crate) fn line_progress(&self) -> LineProgress {
+        let p = &self.progress;
+        debug_assert_eq!((self.role, p.header_count), (Role::Trailers, 0));
+        LineProgress {
+            state: p.state,
+            name_junk: p.name_junk,
+            pos: p.pos,
+            line_start: p.line_start,
+            field_start: p.field_start,
+            name_end: p.name_end,
+            value_start: p.value_start,
+        }
+    }
+
+    /// Where the line the loop stopped in starts.
+    #[inline]
+    pub(crate) fn line_start(&self) -> usize {
+        self.progress.line_start
     }
 
     /// Forgets any partial head.
@@ -484,9 +571,10 @@ impl HeadParser {
                 State::Start => {
                     let Some(_) = buf.get(p.pos) else { partial!() };
                     // An empty line, or the start-line's first byte: the
-                    // line limit cannot be crossed by either.
+                    // line limit cannot be crossed by either. (A trailer
+                    // section has no start-line: its empty line ends it.)
                     match buf[p.pos] {
-                        b'\r' | b'\n' => {
+                        b'\r' | b'\n' if self.role != Role::Trailers => {
                             match self.stop(buf, p.pos, &p)? {
                                 Stop::NeedMore => partial!(),
                                 Stop::LineEnd(next) => {
@@ -510,6 +598,7 @@ impl HeadParser {
                     p.state = match self.role {
                         Role::Request => State::Method,
                         Role::Response => State::ResponseVersion,
+                        Role::Trailers => State::LineStart,
                     };
                 }
                 State::Method => {
@@ -839,6 +928,11 @@ impl HeadParser {
                         && (b == b' ' || b == b'\t')
                         && (p.last_skipped || p.header_count > 0);
                     if p.header_count >= max_index && !folds && !self.lenient.ignore_invalid_lines {
+                        if self.role == Role::Trailers && p.header_count > 0 {
+                            // The trailer field line before this one is
+                            // complete: the run ends (see `Role::Trailers`).
+                            partial!();
+                        }
                         fail!(ErrorKind::TooManyHeaders, p.line_start);
                     }
                     // With both leniencies, a field past the limit is counted

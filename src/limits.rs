@@ -50,7 +50,8 @@ pub struct Limits {
     ///
     /// [`ChunkExtensionTooLong`]: crate::ErrorKind::ChunkExtensionTooLong
     pub max_chunk_extension: usize,
-    /// Largest trailer section, including line endings ([`TrailersTooLarge`], 431).
+    /// Largest trailer section: its field lines, line endings included,
+    /// not the empty line that ends it ([`TrailersTooLarge`], 431).
     ///
     /// [`TrailersTooLarge`]: crate::ErrorKind::TrailersTooLarge
     pub max_trailers: usize,
