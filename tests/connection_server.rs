@@ -400,6 +400,7 @@ fn pc3_unknown_length_is_chunked_to_http11_and_close_delimited_to_http10() {
     let mut p = Peer::new();
     p.feed(GET).events();
     p.head(200, &[], None).unwrap();
+    assert!(p.conn.sends_body());
     p.data(b"hello").unwrap();
     p.data(b"").unwrap();
     p.end(&[]).unwrap();
@@ -437,7 +438,9 @@ fn pc3_unknown_length_is_chunked_to_http11_and_close_delimited_to_http10() {
 fn pc3_no_body_after_head_204_205_304() {
     let mut p = Peer::new();
     p.feed(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n").events();
+    assert!(!p.conn.sends_body(), "no head sent yet");
     p.head(200, &[], Some(10)).unwrap();
+    assert!(!p.conn.sends_body());
     assert_eq!(p.data(b"x"), Err(SendError::BodyNotAllowed));
     p.end(&[]).unwrap();
     assert_eq!(
@@ -468,6 +471,7 @@ fn pc3_no_body_after_head_204_205_304() {
         let mut p = Peer::new();
         p.feed(GET).events();
         p.head(status, &[], len).unwrap();
+        assert!(!p.conn.sends_body(), "{status}");
         assert_eq!(p.data(b"x"), Err(SendError::BodyNotAllowed), "{status}");
         p.end(&[]).unwrap();
         assert_eq!(p.take_out(), head);

@@ -57,7 +57,11 @@ fn start(config: Config) -> RunningServer {
         .route("GET", "/blob", |_: &Request| {
             Response::bytes(vec![b'b'; BLOB])
         })
-        .route("POST", "/echo", |req: &Request| Response::bytes(req.body()));
+        .route("POST", "/echo", |req: &Request| Response::bytes(req.body()))
+        .route("GET", "/stream/", |req: &Request| {
+            let len: u64 = req.path()["/stream/".len()..].parse().unwrap();
+            Response::new(200).with_body_reader(std::io::repeat(b's').take(len), None)
+        });
     server.spawn().expect("spawn")
 }
 
@@ -107,12 +111,17 @@ fn warm_up_then_count_threads(addr: SocketAddr) -> (TcpStream, usize) {
 }
 
 fn threads_of_this_process() -> usize {
+    from_proc_status("Threads:")
+}
+
+/// A number from this process's `/proc/self/status` line `name`.
+fn from_proc_status(name: &str) -> usize {
     let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
     status
         .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("Threads: line")
+        .find_map(|l| l.strip_prefix(name))
+        .and_then(|n| n.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("{name} line"))
 }
 
 #[test]
@@ -464,5 +473,88 @@ fn a_body_that_turns_bad_after_a_wait_never_reaches_the_handler() {
         "{answer:?}"
     );
     assert_eq!(ran.load(Ordering::SeqCst), 0, "the handler ran");
+    stop(server);
+}
+
+/// A streamed body waits for its client to read it, parked: clients that
+/// do not read hold no thread and one piece of the body each, and one that
+/// reads with pauses gets all of it. (The readers that stall have a
+/// window of a few KiB; one that reads has an ordinary one: through a
+/// window that small, loopback moves some 40 KB/s.)
+#[test]
+fn streamed_bodies_to_slow_readers_hold_no_threads() {
+    const LEN: u64 = 8 << 20;
+    let _alone = alone();
+    let server = start(config());
+    let addr = server.local_addr();
+    let (_warm, before) = warm_up_then_count_threads(addr);
+    let rss_before = from_proc_status("VmRSS:");
+    let request = format!("GET /stream/{LEN} HTTP/1.1\r\nHost: t\r\n\r\n");
+    let reading = common::connect(addr);
+    (&reading).write_all(request.as_bytes()).unwrap();
+    let clients: Vec<TcpStream> = (0..32)
+        .map(|_| {
+            let stream = common::connect_small_window(addr);
+            (&stream).write_all(request.as_bytes()).unwrap();
+            stream
+        })
+        .collect();
+    thread::sleep(Duration::from_millis(500));
+    let during = threads_of_this_process();
+    let rss_during = from_proc_status("VmRSS:");
+    assert!(
+        during <= before + 4,
+        "{before} threads before, {during} with 32 slow readers"
+    );
+    // 32 whole bodies would be 256 MiB.
+    assert!(
+        rss_during < rss_before + 32 * 1024,
+        "resident {rss_before} kB before, {rss_during} kB with 32 slow readers"
+    );
+    assert_eq!(server.handle().active_connections(), 32 + 2);
+    probe(addr);
+    // One reads, with pauses: all of it comes, chunked, and ends.
+    let mut reader = BufReader::new(&reading);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "HTTP/1.1 200 OK\r\n");
+    let mut chunked = false;
+    while line != "\r\n" {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        chunked |= line.eq_ignore_ascii_case("transfer-encoding: chunked\r\n");
+    }
+    assert!(chunked);
+    let mut body = 0;
+    let mut buf = vec![0; 16 * 1024];
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        let size = usize::from_str_radix(line.trim_end(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        let mut left = size + 2;
+        while left > 0 {
+            let n = reader.read(&mut buf[..left.min(16 * 1024)]).unwrap();
+            assert!(n > 0, "closed after {body} bytes");
+            left -= n;
+        }
+        body += size;
+        if body % (256 << 10) < size {
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+    assert_eq!(body as u64, LEN);
+    // The others go away: their connections end (the server's next send
+    // fails).
+    drop(reader);
+    drop(reading);
+    drop(clients);
+    assert!(
+        connections_become(&server, 1, Duration::from_secs(10)),
+        "{} connections left",
+        server.handle().active_connections()
+    );
     stop(server);
 }

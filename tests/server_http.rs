@@ -68,6 +68,25 @@ impl Client {
 
     /// Reads one response; `head` means it answers a HEAD request.
     fn read(&mut self, head: bool) -> Reply {
+        let mut reply = self.read_head();
+        assert!(
+            reply.header("transfer-encoding").is_none(),
+            "the server sends chunked only for a streamed body"
+        );
+        if !head && !matches!(reply.status, 100..=199 | 204 | 304) {
+            let len: usize = reply
+                .header("content-length")
+                .expect("Content-Length")
+                .parse()
+                .unwrap();
+            reply.body = vec![0; len];
+            self.reader.read_exact(&mut reply.body).expect("body");
+        }
+        reply
+    }
+
+    /// Reads a response's head, leaving its body unread.
+    fn read_head(&mut self) -> Reply {
         let mut line = String::new();
         self.reader
             .read_line(&mut line)
@@ -88,26 +107,61 @@ impl Client {
             let (name, value) = line.trim_end().split_once(':').expect("colon");
             headers.push((name.to_string(), value.trim().to_string()));
         }
-        let mut reply = Reply {
+        Reply {
             status,
             reason,
             headers,
             body: Vec::new(),
-        };
-        assert!(
-            reply.header("transfer-encoding").is_none(),
-            "the server never sends chunked"
-        );
-        if !head && !matches!(status, 100..=199 | 204 | 304) {
-            let len: usize = reply
-                .header("content-length")
-                .expect("Content-Length")
-                .parse()
-                .unwrap();
-            reply.body = vec![0; len];
-            self.reader.read_exact(&mut reply.body).expect("body");
         }
-        reply
+    }
+
+    /// Reads `len` body bytes and checks them against [`Generated`]'s
+    /// pattern without keeping them; returns how many came before the
+    /// connection ended, if it ended first.
+    fn count_generated(&mut self, len: u64, from: u64) -> u64 {
+        let mut got = 0;
+        let mut buf = vec![0; 64 * 1024];
+        while got < len {
+            let want = buf.len().min((len - got) as usize);
+            match self.reader.read(&mut buf[..want]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    for (i, &b) in buf[..n].iter().enumerate() {
+                        assert_eq!(b, Generated::byte(from + got + i as u64), "at {}", got);
+                    }
+                    got += n as u64;
+                }
+            }
+        }
+        got
+    }
+
+    /// Reads a chunked body of [`Generated`] bytes to its last chunk;
+    /// returns its length, and whether it ended (a last chunk, then the
+    /// empty line) rather than being cut off by the close.
+    fn count_chunked(&mut self) -> (u64, bool) {
+        let mut total = 0;
+        loop {
+            let mut line = String::new();
+            match self.reader.read_line(&mut line) {
+                Ok(0) | Err(_) => return (total, false),
+                Ok(_) => {}
+            }
+            let size = u64::from_str_radix(line.trim_end(), 16).expect("chunk-size");
+            if size == 0 {
+                let mut end = String::new();
+                self.reader.read_line(&mut end).expect("end of trailers");
+                assert_eq!(end, "\r\n", "no trailers");
+                return (total, true);
+            }
+            let got = self.count_generated(size, total);
+            total += got;
+            let mut crlf = [0; 2];
+            if got < size || self.reader.read_exact(&mut crlf).is_err() {
+                return (total, false);
+            }
+            assert_eq!(&crlf, b"\r\n");
+        }
     }
 
     fn request(&mut self, bytes: &[u8]) -> Reply {
@@ -149,6 +203,199 @@ impl Reply {
     fn text(&self) -> &str {
         std::str::from_utf8(&self.body).unwrap()
     }
+}
+
+/// A reader of `len` bytes of a fixed pattern (byte `i` is `i % 251`),
+/// made as they are read; then, if `fail`, an error.
+struct Generated {
+    at: u64,
+    len: u64,
+    fail: bool,
+    /// Set when the reader is read at all.
+    touched: Arc<AtomicUsize>,
+}
+
+impl Generated {
+    fn new(len: u64) -> Generated {
+        Generated {
+            at: 0,
+            len,
+            fail: false,
+            touched: Arc::default(),
+        }
+    }
+
+    fn byte(i: u64) -> u8 {
+        (i % 251) as u8
+    }
+}
+
+impl Read for Generated {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.touched.fetch_add(1, Ordering::SeqCst);
+        if self.at == self.len && self.fail {
+            return Err(std::io::Error::other("the generator broke"));
+        }
+        let n = buf.len().min((self.len - self.at) as usize);
+        for (i, b) in buf[..n].iter_mut().enumerate() {
+            *b = Generated::byte(self.at + i as u64);
+        }
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+/// More than `max_body` (8 MiB by default): a whole body could not be this large.
+const BIG: u64 = 32 << 20;
+
+/// The echo endpoints plus streamed ones: `/gen/<n>` (`n` bytes, length
+/// announced), `/gen-unknown/<n>` (length not announced),
+/// `/gen-fail/<n>` (`n` bytes then an error, length not announced),
+/// `/gen-short/<n>` (`n` bytes, `2n` announced); `touched` counts the
+/// reads of every reader.
+fn start_streaming(touched: Arc<AtomicUsize>) -> RunningServer {
+    start_with(test_config(), move |server| {
+        fn n(req: &Request, prefix: &str) -> u64 {
+            req.path()[prefix.len()..].parse().unwrap()
+        }
+        let gen = move |req: &Request, prefix: &str, fail: bool| Generated {
+            fail,
+            touched: Arc::clone(&touched),
+            ..Generated::new(n(req, prefix))
+        };
+        let (g1, g2, g3, g4) = (gen.clone(), gen.clone(), gen.clone(), gen);
+        server
+            .route("GET", "/gen/", move |req: &Request| {
+                let len = n(req, "/gen/");
+                Response::new(200).with_body_reader(g1(req, "/gen/", false), Some(len))
+            })
+            .route("GET", "/gen-unknown/", move |req: &Request| {
+                Response::new(200).with_body_reader(g2(req, "/gen-unknown/", false), None)
+            })
+            .route("GET", "/gen-fail/", move |req: &Request| {
+                Response::new(200).with_body_reader(g3(req, "/gen-fail/", true), None)
+            })
+            .route("GET", "/gen-short/", move |req: &Request| {
+                let len = n(req, "/gen-short/");
+                Response::new(200).with_body_reader(g4(req, "/gen-short/", false), Some(2 * len))
+            })
+            .route("GET", "/no-content", |_: &Request| {
+                Response::new(204).with_body_reader(Generated::new(5), None)
+            });
+    })
+}
+
+#[test]
+fn a_streamed_body_past_max_body_with_its_length() {
+    let server = start_streaming(Arc::default());
+    let mut c = Client::connect(server.local_addr());
+    c.send(&get(&format!("/gen/{BIG}")));
+    let r = c.read_head();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-length"), Some(&*BIG.to_string()));
+    assert_eq!(r.header("transfer-encoding"), None);
+    assert_eq!(c.count_generated(BIG, 0), BIG);
+    // The connection persists.
+    assert_eq!(c.request(&get("/echo/after")).text(), "after");
+    stop(server);
+}
+
+#[test]
+fn a_streamed_body_of_unknown_length_is_chunked_to_http11() {
+    let server = start_streaming(Arc::default());
+    let mut c = Client::connect(server.local_addr());
+    for len in [BIG, 0, 1, 32 * 1024 + 1] {
+        c.send(&get(&format!("/gen-unknown/{len}")));
+        let r = c.read_head();
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("transfer-encoding"), Some("chunked"));
+        assert_eq!(r.header("content-length"), None);
+        assert_eq!(c.count_chunked(), (len, true), "{len}");
+    }
+    assert_eq!(c.request(&get("/echo/after")).text(), "after");
+    stop(server);
+}
+
+#[test]
+fn a_streamed_body_of_unknown_length_ends_with_the_connection_to_http10() {
+    let server = start_streaming(Arc::default());
+    let mut c = Client::connect(server.local_addr());
+    c.send(format!("GET /gen-unknown/{BIG} HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").as_bytes());
+    let r = c.read_head();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("transfer-encoding"), None);
+    assert_eq!(r.header("content-length"), None);
+    assert_eq!(r.header("connection"), Some("close"));
+    assert_eq!(
+        c.count_generated(BIG + 1, 0),
+        BIG,
+        "the body, then the close"
+    );
+    stop(server);
+}
+
+#[test]
+fn head_and_204_get_a_streamed_response_head_and_the_reader_is_not_read() {
+    let touched = Arc::new(AtomicUsize::new(0));
+    let server = start_streaming(Arc::clone(&touched));
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(b"HEAD /gen/1000 HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!((r.status, r.header("content-length")), (200, Some("1000")));
+    c.send(b"HEAD /gen-unknown/1000 HTTP/1.1\r\nHost: t\r\n\r\n");
+    let r = c.read_head();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-length"), None);
+    assert_eq!(r.header("transfer-encoding"), None);
+    let r = c.request(&get("/no-content"));
+    assert_eq!((r.status, r.header("content-length")), (204, None));
+    // No body bytes came: the next response starts right away.
+    assert_eq!(c.request(&get("/echo/next")).text(), "next");
+    assert_eq!(touched.load(Ordering::SeqCst), 0, "a reader was read");
+    stop(server);
+}
+
+#[test]
+fn a_reader_that_fails_ends_the_connection_without_the_last_chunk() {
+    let server = start_streaming(Arc::default());
+    let mut c = Client::connect(server.local_addr());
+    c.send(&get("/gen-fail/100000"));
+    let r = c.read_head();
+    assert_eq!(r.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(c.count_chunked(), (100_000, false));
+    stop(server);
+}
+
+#[test]
+fn a_reader_short_of_its_length_ends_the_connection() {
+    let server = start_streaming(Arc::default());
+    let mut c = Client::connect(server.local_addr());
+    c.send(&get("/gen-short/100000"));
+    let r = c.read_head();
+    assert_eq!(r.header("content-length"), Some("200000"));
+    assert_eq!(c.count_generated(200_000, 0), 100_000);
+    stop(server);
+}
+
+#[test]
+fn a_client_gone_mid_stream_ends_its_connection() {
+    let touched = Arc::new(AtomicUsize::new(0));
+    let server = start_streaming(Arc::clone(&touched));
+    let mut c = Client::connect(server.local_addr());
+    c.send(&get(&format!("/gen/{BIG}")));
+    assert_eq!(c.read_head().status, 200);
+    assert_eq!(c.count_generated(1 << 20, 0), 1 << 20);
+    drop(c);
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    while server.handle().active_connections() > 0 && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(server.handle().active_connections(), 0);
+    // The reader was not read on after the client left: 32 MiB takes 1024
+    // reads of 32 KiB; here some 35-45 are seen (what the client read and
+    // the socket buffers held), and the bound leaves room for larger buffers.
+    let reads = touched.load(Ordering::SeqCst);
+    assert!(reads < 512, "{reads} reads");
+    stop(server);
 }
 
 fn get(path: &str) -> Vec<u8> {

@@ -395,6 +395,15 @@ impl ServerConnection {
         }
     }
 
+    /// Does the response whose head was sent take body data? `false` after
+    /// HEAD, 204, 205 and 304 (their head may announce a length, but no
+    /// body follows: RULES SR-4), after a 1xx or a 2xx to CONNECT, and
+    /// before the final head. A caller whose body is costly to produce
+    /// asks before producing it.
+    pub fn sends_body(&self) -> bool {
+        matches!(self.state.send, Send::Body(body) if body != Outgoing::Empty)
+    }
+
     /// Sends a response head: writes it to the start of `out` and returns
     /// its length. `content_length` is the body's length if known; the
     /// connection chooses the framing (RULES PC-3): `Content-Length` when

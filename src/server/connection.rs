@@ -16,7 +16,8 @@
 //! connection blocks in its reads and writes, with socket timeouts.
 //! Event-driven ([`Parked`]) its socket never blocks: wherever it would
 //! wait (for a head, for more of a body, for the socket to take its
-//! output, lingering after its last response) it returns [`Next`] instead,
+//! output, or the next piece of a streamed body: [`Phase::Stream`],
+//! lingering after its last response) it returns [`Next`] instead,
 //! keeping its progress in its [`Phase`] and buffers, and is resumed by
 //! whichever worker gets the readiness report.
 //!
@@ -34,6 +35,8 @@
 //! output buffer. What the handler allocates for its [`Response`] is its
 //! own business.
 
+use std::boxed::Box;
+use std::fmt;
 use std::io::{self, Read, Write};
 use std::mem;
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -48,7 +51,7 @@ use super::config::{Config, Wait};
 use super::router::{Decision, Router};
 use super::shutdown::{Shared, Slot};
 use super::types::{Request, Response};
-use super::wire::{self, is_timeout, LogLine, Output, Sink, KEEP_CAPACITY, OUTPUT_BOUND};
+use super::wire::{self, is_timeout, LogLine, Output, Sink, Written, KEEP_CAPACITY, OUTPUT_BOUND};
 use crate::conn::{ProtocolError, ServerConnection, ServerEvent, CONTINUE};
 use crate::serialize::reason_phrase;
 use crate::{Framing, Header, RequestParser, TargetForm};
@@ -113,7 +116,7 @@ pub(crate) enum Next {
 /// Where the server side of a connection is; the core's
 /// [`ServerConnection`] keeps where the protocol is. Every wait's deadline
 /// is here (but the output's: [`Parked::stalled`]), from [`Config::deadline`].
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 enum Phase {
     /// Waiting for a request, nothing of it received (empty lines aside,
     /// RFC 9112 §2.2): closed quietly at `until` (the head timeout for a
@@ -127,12 +130,35 @@ enum Phase {
     /// read (into the same, and the core's decoder): more of it must come
     /// by `until`, the body timeout from the last bytes, or `408`.
     Body { head: HeadFacts, until: Instant },
+    /// A response's head is written and its body is read from the
+    /// handler's reader a piece at a time, each once the socket took the
+    /// one before (the wait is the output's: [`Parked::stalled`]).
+    Stream(Streaming),
     /// The last response is written: once it is sent, shut down our side
     /// and linger.
     Closing,
     /// After the last response: reading and discarding what the client
     /// still sends (see [`Connection::close_gracefully`]).
     Linger { until: Instant, drained: usize },
+}
+
+/// A streamed response body under way ([`Phase::Stream`]).
+struct Streaming {
+    reader: Box<dyn Read + Send>,
+    /// For the log: the status, the body bytes sent so far, and when the
+    /// request's first byte arrived.
+    status: u16,
+    sent: usize,
+    started: Instant,
+}
+
+impl fmt::Debug for Streaming {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Streaming")
+            .field("status", &self.status)
+            .field("sent", &self.sent)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A connection's state: everything but the shared context. A
@@ -208,7 +234,10 @@ impl Parked {
         }
         match self.phase {
             Phase::Head { .. } | Phase::Body { .. } => Expiry::Answer,
-            Phase::Idle { .. } | Phase::Closing | Phase::Linger { .. } => Expiry::Close,
+            // A stream waits only for the output (`stalled`).
+            Phase::Idle { .. } | Phase::Stream(_) | Phase::Closing | Phase::Linger { .. } => {
+                Expiry::Close
+            }
         }
     }
 
@@ -429,7 +458,7 @@ impl<'a> Connection<'a> {
                         self.state.phase = Phase::Body { head, until };
                         Flow::Next
                     }
-                    Phase::Head { .. } | Phase::Linger { .. } => Flow::Next,
+                    Phase::Head { .. } | Phase::Stream(_) | Phase::Linger { .. } => Flow::Next,
                 },
             };
             return self.next(flow);
@@ -439,7 +468,7 @@ impl<'a> Connection<'a> {
             Phase::Idle { .. } => {
                 self.ctx.shared.set_idle(&self.state.slot, false);
             }
-            Phase::Head { .. } | Phase::Body { .. } | Phase::Closing => {}
+            Phase::Head { .. } | Phase::Body { .. } | Phase::Stream(_) | Phase::Closing => {}
         }
         // Bytes that arrived are read even past the deadline (a request
         // whose report waited behind a held-up worker is served); the
@@ -460,7 +489,9 @@ impl<'a> Connection<'a> {
                 self.state.request = request;
                 flow
             }
-            Phase::Idle { .. } | Phase::Closing | Phase::Linger { .. } => Flow::Close,
+            Phase::Idle { .. } | Phase::Stream(_) | Phase::Closing | Phase::Linger { .. } => {
+                Flow::Close
+            }
         }
     }
 
@@ -557,6 +588,8 @@ impl<'a> Connection<'a> {
         let head = match self.state.phase {
             // Resumed while reading a body: its head is in `request`.
             Phase::Body { head, .. } => head,
+            // Resumed while sending a streamed body.
+            Phase::Stream(_) => return self.stream_body(request),
             _ => match self.read_head(request) {
                 Ok(head) => head,
                 Err(flow) => return flow,
@@ -577,7 +610,7 @@ impl<'a> Connection<'a> {
             // its body, and the request is refused anyway: the final status
             // instead (the core closes, since the body is never read: PC-4).
             Ok(BodyRead::Refused) => {
-                return self.respond(request, &unrouted(decision), head.started, close)
+                return self.respond(request, unrouted(decision), head.started, close)
             }
             Err(flow) => return flow,
         }
@@ -598,7 +631,7 @@ impl<'a> Connection<'a> {
             }
             other => unrouted(other),
         };
-        self.respond(request, &response, head.started, close)
+        self.respond(request, response, head.started, close)
     }
 
     /// Writes the response to a complete request (with `Connection: close`
@@ -607,23 +640,91 @@ impl<'a> Connection<'a> {
     fn respond(
         &mut self,
         request: &Request,
-        response: &Response,
+        mut response: Response,
         started: Instant,
         close: bool,
     ) -> Flow {
         let close = close || self.ctx.shared.stopping();
-        let (status, bytes) = match self.write(response, close) {
-            Ok(Ok(bytes)) => (response.status(), bytes),
+        let status = response.status();
+        let (status, bytes) = match self.write(&mut response, close) {
+            Ok(Ok(Written::Whole(bytes))) => (status, bytes),
+            Ok(Ok(Written::Head(reader))) => {
+                self.state.phase = Phase::Stream(Streaming {
+                    reader,
+                    status,
+                    sent: 0,
+                    started,
+                });
+                return self.stream_body(request);
+            }
             Ok(Err(refused)) => {
                 log_error(request, &format!("response refused by the core: {refused}"));
-                let fallback = Response::plain(500, "Internal Server Error");
-                match self.write(&fallback, close) {
-                    Ok(Ok(bytes)) => (500, bytes),
+                let mut fallback = Response::plain(500, "Internal Server Error");
+                match self.write(&mut fallback, close) {
+                    Ok(Ok(Written::Whole(bytes))) => (500, bytes),
                     _ => return Flow::Close,
                 }
             }
             Err(_) => return Flow::Close,
         };
+        self.responded(request, status, bytes, started)
+    }
+
+    /// Sends a streamed body ([`Phase::Stream`]): reads a piece from its
+    /// reader only once the output before it is sent, so a connection
+    /// holds at most one piece ([`wire::PIECE`]). Event-driven, a socket
+    /// that takes no more parks the connection ([`Flow::WaitWrite`]); with
+    /// threads, the send blocks within the write timeout. A reader that
+    /// fails (or panics), or ends short of the announced length, ends the
+    /// connection without the body's end, so the client cannot take it for
+    /// complete.
+    fn stream_body(&mut self, request: &Request) -> Flow {
+        loop {
+            if let Err(flow) = self.flush() {
+                return flow;
+            }
+            let state = &mut self.state;
+            let Phase::Stream(stream) = &mut state.phase else {
+                return Flow::Close;
+            };
+            let read = panic::catch_unwind(AssertUnwindSafe(|| {
+                state.out.read_piece(&mut *stream.reader, &mut state.conn)
+            }));
+            let failed = match read {
+                Ok(Ok(0)) => break,
+                Ok(Ok(n)) => {
+                    stream.sent += n;
+                    continue;
+                }
+                Ok(Err(e)) => format!("{e}"),
+                Err(payload) => format!("its reader panicked: {}", panic_message(&*payload)),
+            };
+            log_error(request, &format!("response body cut short: {failed}"));
+            return Flow::Close;
+        }
+        let Phase::Stream(stream) = mem::replace(&mut self.state.phase, Phase::Closing) else {
+            return Flow::Close;
+        };
+        let state = &mut self.state;
+        match state.conn.send_end(&[], &mut state.scratch) {
+            Ok(end) => state.out.buf.extend_from_slice(&state.scratch[..end]),
+            Err(e) => {
+                log_error(request, &format!("response body cut short: {e}"));
+                return Flow::Close;
+            }
+        }
+        self.responded(request, stream.status, stream.sent, stream.started)
+    }
+
+    /// The response to `request` is written: logs it, then goes on to the
+    /// next request if the core says the connection persists (PC-1).
+    fn responded(
+        &mut self,
+        request: &Request,
+        status: u16,
+        bytes: usize,
+        started: Instant,
+    ) -> Flow {
         self.log(request.request_line(), status, bytes, started);
         if !self.state.conn.keep_alive() {
             return self.close_gracefully();
@@ -643,9 +744,9 @@ impl<'a> Connection<'a> {
     /// Writes `response` through the core to the output buffer.
     fn write(
         &mut self,
-        response: &Response,
+        response: &mut Response,
         close: bool,
-    ) -> io::Result<Result<usize, crate::conn::SendError>> {
+    ) -> io::Result<Result<Written, crate::conn::SendError>> {
         let config = self.config();
         // Threads: a direct write blocks, within the write timeout.
         let direct = self.evented || self.state.arm_write_timeout(config.write_timeout).is_ok();
@@ -681,8 +782,8 @@ impl<'a> Connection<'a> {
         };
         let reason = reason_phrase(status).unwrap_or("Error");
         let message = error.error.message();
-        let response = Response::plain(status, format!("{reason}: {message}"));
-        let Ok(Ok(bytes)) = self.write(&response, true) else {
+        let mut response = Response::plain(status, format!("{reason}: {message}"));
+        let Ok(Ok(Written::Whole(bytes))) = self.write(&mut response, true) else {
             return Flow::Close;
         };
         let line = request.map_or("-", Request::request_line);

@@ -1,6 +1,9 @@
 //! What a handler gets ([`Request`]) and what it returns ([`Response`]).
 
 use std::borrow::Cow;
+use std::boxed::Box;
+use std::fmt;
+use std::io::Read;
 use std::net::SocketAddr;
 use std::ops::Range;
 use std::string::{String, ToString};
@@ -270,9 +273,11 @@ impl Request {
     }
 }
 
-/// What a handler answers: a status, fields and a complete body.
+/// What a handler answers: a status, fields and a body, complete or read
+/// as it is sent ([`with_body_reader`](Response::with_body_reader)).
 ///
-/// The server adds `Content-Length` (from the body), `Date`, `Server` and
+/// The server adds `Content-Length` (from the body, or the length given
+/// with its reader; without one, `Transfer-Encoding: chunked`), `Date`, `Server` and
 /// `Connection` as needed, and serializes the head with the core's
 /// [`ResponseHead`](crate::serialize::ResponseHead), which refuses any field
 /// that could split a response. A handler must not set `Content-Length` or
@@ -288,13 +293,37 @@ impl Request {
 /// let created = Response::new(201).with_header("Location", "/items/7").with_body("made");
 /// assert_eq!(created.body(), b"made");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
     status: u16,
     reason: Option<String>,
     /// Borrowed for the fields the constructors add (no allocation).
     headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
-    body: Vec<u8>,
+    body: Body,
+}
+
+/// A response's body: in memory, or read as the socket takes it.
+enum Body {
+    Whole(Vec<u8>),
+    /// `length`: announced as `Content-Length`; the reader is already
+    /// limited to it ([`Read::take`]). `None`: chunked, or to the close.
+    Reader {
+        reader: Box<dyn Read + Send>,
+        length: Option<u64>,
+    },
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Response");
+        d.field("status", &self.status)
+            .field("reason", &self.reason)
+            .field("headers", &self.headers);
+        match &self.body {
+            Body::Whole(body) => d.field("body", body),
+            Body::Reader { length, .. } => d.field("body_reader_length", length),
+        };
+        d.finish()
+    }
 }
 
 impl Response {
@@ -304,7 +333,7 @@ impl Response {
             status,
             reason: None,
             headers: Vec::new(),
-            body: Vec::new(),
+            body: Body::Whole(Vec::new()),
         }
     }
 
@@ -365,7 +394,46 @@ impl Response {
 
     /// Replaces the body.
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Response {
-        self.body = body.into();
+        self.body = Body::Whole(body.into());
+        self
+    }
+
+    /// Replaces the body with one read from `reader` as the connection
+    /// sends it, a bounded piece at a time, so that a body of any size
+    /// takes little memory. Event-driven, the next piece is read only when
+    /// the socket has taken the last one, and a client that reads slowly
+    /// holds no thread meanwhile; a reader should therefore not block for
+    /// long (a file, a generator, not a socket).
+    ///
+    /// With a `length` the response announces `Content-Length`, and no
+    /// more than `length` bytes are read; otherwise the body is chunked to
+    /// an HTTP/1.1 client, and ends with the connection to an HTTP/1.0 one.
+    /// A reader that fails, or ends before `length`, ends the connection
+    /// without ending the body (no last chunk), so that the client cannot
+    /// take it for complete. After `HEAD`, or with status 204, 205 or 304,
+    /// only the head is sent and the reader is not read.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use httpwire::server::Response;
+    ///
+    /// // A gigabyte of zeros, never held in memory.
+    /// let zeros = std::io::repeat(0).take(1 << 30);
+    /// let r = Response::new(200)
+    ///     .with_header("Content-Type", "application/octet-stream")
+    ///     .with_body_reader(zeros, Some(1 << 30));
+    /// assert_eq!(r.body(), b"", "the body is not in memory");
+    /// ```
+    pub fn with_body_reader(
+        mut self,
+        reader: impl Read + Send + 'static,
+        length: Option<u64>,
+    ) -> Response {
+        let reader: Box<dyn Read + Send> = match length {
+            Some(n) => Box::new(reader.take(n)),
+            None => Box::new(reader),
+        };
+        self.body = Body::Reader { reader, length };
         self
     }
 
@@ -392,9 +460,33 @@ impl Response {
         self.headers.iter().map(|(n, v)| (&**n, &**v))
     }
 
-    /// The body.
+    /// The body, if it is in memory; empty for a body read from a reader
+    /// ([`with_body_reader`](Response::with_body_reader)).
     pub fn body(&self) -> &[u8] {
-        &self.body
+        match &self.body {
+            Body::Whole(body) => body,
+            Body::Reader { .. } => &[],
+        }
+    }
+
+    /// The length the head announces: the whole body's, or the reader's
+    /// if given (`None`: unknown).
+    pub(crate) fn length(&self) -> Option<u64> {
+        match &self.body {
+            Body::Whole(body) => Some(body.len() as u64),
+            Body::Reader { length, .. } => *length,
+        }
+    }
+
+    /// Takes the body's reader out (`None` for a body in memory).
+    pub(crate) fn take_reader(&mut self) -> Option<Box<dyn Read + Send>> {
+        match std::mem::replace(&mut self.body, Body::Whole(Vec::new())) {
+            Body::Reader { reader, .. } => Some(reader),
+            whole => {
+                self.body = whole;
+                None
+            }
+        }
     }
 
     /// A `text/plain` response with `status` and `body`.

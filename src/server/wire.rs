@@ -1,9 +1,10 @@
 //! Bytes out: responses through the core's connection into a connection's
-//! output buffer (or, a large body, straight to its socket), the `Date`
-//! header and the access log.
+//! output buffer (or, a large body, straight to its socket; a streamed
+//! body a piece at a time), the `Date` header and the access log.
 
+use std::boxed::Box;
 use std::format;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::string::{String, ToString};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -90,26 +91,27 @@ fn with_fields<R>(
 ///
 /// Returns `Ok(Err(_))`, having written nothing and left `conn` as it was,
 /// if the core refuses the response (a bad field from a handler, a body
-/// the status forbids, a 1xx); otherwise the number of body bytes written.
+/// the status forbids, a 1xx); otherwise what was written: the whole
+/// response, or the head of one whose body is to be read from its reader
+/// (taken out of `response`) with [`Output::read_piece`].
 pub(crate) fn write_response<W: Write>(
     w: &mut W,
     conn: &mut ServerConnection,
     scratch: &mut Vec<u8>,
     server_header: Option<&str>,
-    response: &Response,
+    response: &mut Response,
     close: bool,
-) -> io::Result<Result<usize, SendError>> {
+) -> io::Result<Result<Written, SendError>> {
     let status = response.status();
     if status < 200 {
         // A 1xx is interim (RFC 9110 §15.2): it cannot be the answer.
         return Ok(Err(SendError::InterimNotAllowed));
     }
-    let body = response.body();
     // These announce no length when they have no body (a 205 gets
     // `Content-Length: 0` from the core); any other length is the body's.
-    let length = match (status, body.len()) {
-        (204 | 205 | 304, 0) => None,
-        (_, len) => Some(len as u64),
+    let length = match (status, response.length()) {
+        (204 | 205 | 304, Some(0)) => None,
+        (_, length) => length,
     };
     let head = with_fields(response, server_header, close, |headers| loop {
         match conn.send_response_with_reason(status, response.reason(), headers, length, scratch) {
@@ -126,6 +128,14 @@ pub(crate) fn write_response<W: Write>(
         Err(refused) => return Ok(Err(refused)),
     };
     w.write_all(&scratch[..head])?;
+    // A reader is read only if the core lets a body follow (not after
+    // HEAD, 204, 205, 304); otherwise it is dropped unread.
+    if let Some(reader) = response.take_reader() {
+        if conn.sends_body() {
+            return Ok(Ok(Written::Head(reader)));
+        }
+    }
+    let body = response.body();
     let unexpected = |e: SendError| io::Error::other(e.to_string());
     let sent = match conn.send_data(body) {
         Ok(frame) => {
@@ -142,7 +152,15 @@ pub(crate) fn write_response<W: Write>(
     };
     let end = conn.send_end(&[], scratch).map_err(unexpected)?;
     w.write_all(&scratch[..end])?;
-    Ok(Ok(sent))
+    Ok(Ok(Written::Whole(sent)))
+}
+
+/// What [`write_response`] wrote.
+pub(crate) enum Written {
+    /// The whole response, with this many body bytes.
+    Whole(usize),
+    /// The head; the body is to be read from this reader and sent.
+    Head(Box<dyn Read + Send>),
 }
 
 /// Writes `response` with `Connection: close` to a connection that sent
@@ -211,6 +229,50 @@ impl Output {
         self.buf.clear();
         self.sent = 0;
         Ok(true)
+    }
+}
+
+/// A streamed body is read this much at a time, at most: what a
+/// connection holds of it while the socket does not take it.
+pub(crate) const PIECE: usize = 32 * 1024;
+/// Room for the longest chunk-size line of a piece (`8000\r\n`), kept
+/// before the piece so that its framing goes in front of it uncopied.
+const PIECE_PREFIX: usize = 8;
+
+impl Output {
+    /// Reads the next piece of a streamed body from `reader` (up to
+    /// [`PIECE`] bytes) into the buffer, which must have nothing pending,
+    /// framed by `conn` ([`ServerConnection::send_data`]): the bytes are
+    /// read once, where they are sent from. Returns the piece's length: 0
+    /// at the end of the reader. A failed read, or framing the core
+    /// refuses, is an error.
+    pub(crate) fn read_piece(
+        &mut self,
+        reader: &mut dyn Read,
+        conn: &mut ServerConnection,
+    ) -> io::Result<usize> {
+        debug_assert_eq!(self.pending(), 0);
+        self.buf.resize(PIECE_PREFIX + PIECE, 0);
+        let n = loop {
+            match reader.read(&mut self.buf[PIECE_PREFIX..]) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                read => break read?,
+            }
+        };
+        if n == 0 {
+            self.buf.clear();
+            return Ok(0);
+        }
+        let piece = &self.buf[PIECE_PREFIX..PIECE_PREFIX + n];
+        let frame = conn
+            .send_data(piece)
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        let prefix = frame.prefix();
+        self.sent = PIECE_PREFIX - prefix.len();
+        self.buf[self.sent..PIECE_PREFIX].copy_from_slice(prefix);
+        self.buf.truncate(PIECE_PREFIX + n);
+        self.buf.extend_from_slice(frame.suffix());
+        Ok(n)
     }
 }
 
@@ -340,9 +402,10 @@ mod tests {
     /// what it wrote, and whether the connection persists.
     fn answer(
         request: &[u8],
-        response: &Response,
+        response: Response,
         close: bool,
     ) -> (Result<usize, SendError>, String, bool) {
+        let mut response = response;
         let mut conn = ServerConnection::new();
         let mut headers = [Header::EMPTY; 8];
         let (_, event) = conn.poll(request, &mut headers).unwrap();
@@ -353,10 +416,14 @@ mod tests {
             &mut conn,
             &mut scratch,
             Some("t"),
-            response,
+            &mut response,
             close,
         )
-        .unwrap();
+        .unwrap()
+        .map(|written| match written {
+            Written::Whole(n) => n,
+            Written::Head(_) => panic!("a body in memory is written whole"),
+        });
         (written, String::from_utf8(out).unwrap(), conn.keep_alive())
     }
 
@@ -365,7 +432,7 @@ mod tests {
     #[test]
     fn response_fields_and_framing() {
         let response = Response::text("hi").with_header("Connection", "keep-alive");
-        let (written, text, keep_alive) = answer(GET, &response, true);
+        let (written, text, keep_alive) = answer(GET, response, true);
         assert_eq!(written, Ok(2));
         assert!(!keep_alive);
         assert!(
@@ -379,7 +446,7 @@ mod tests {
         assert!(!text.contains("keep-alive"), "{text}");
         assert!(text.ends_with("Content-Length: 2\r\n\r\nhi"), "{text}");
         let response = Response::text("hi").with_reason("Fine");
-        let (_, text, keep_alive) = answer(GET, &response, false);
+        let (_, text, keep_alive) = answer(GET, response, false);
         assert!(text.starts_with("HTTP/1.1 200 Fine\r\n"), "{text}");
         assert!(keep_alive && !text.contains("Connection"), "{text}");
     }
@@ -388,7 +455,7 @@ mod tests {
     #[test]
     fn a_handler_that_says_close_closes() {
         let response = Response::text("hi").with_header("Connection", "Keep-Alive, Close");
-        let (_, text, keep_alive) = answer(GET, &response, false);
+        let (_, text, keep_alive) = answer(GET, response, false);
         assert!(!keep_alive);
         assert_eq!(text.matches("Connection").count(), 1, "{text}");
         assert!(text.contains("\r\nConnection: close\r\n"), "{text}");
@@ -398,7 +465,7 @@ mod tests {
     #[test]
     fn head_keeps_length_drops_body() {
         let request = b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n";
-        let (written, text, _) = answer(request, &Response::text("hello"), false);
+        let (written, text, _) = answer(request, Response::text("hello"), false);
         assert_eq!(written, Ok(0));
         assert!(text.ends_with("Content-Length: 5\r\n\r\n"), "{text}");
     }
@@ -407,7 +474,7 @@ mod tests {
     /// client would read until the close (RFC 9112 §6.3).
     #[test]
     fn reset_content_has_zero_length() {
-        let (written, text, _) = answer(GET, &Response::new(205), false);
+        let (written, text, _) = answer(GET, Response::new(205), false);
         assert_eq!(written, Ok(0));
         assert!(text.starts_with("HTTP/1.1 205 Reset Content\r\n"), "{text}");
         assert!(text.ends_with("\r\nContent-Length: 0\r\n\r\n"), "{text}");
@@ -418,7 +485,7 @@ mod tests {
     /// refuse a 304 with a body and answer 500.)
     #[test]
     fn not_modified_announces_the_length_and_sends_no_body() {
-        let (written, text, keep_alive) = answer(GET, &Response::new(304).with_body("abc"), false);
+        let (written, text, keep_alive) = answer(GET, Response::new(304).with_body("abc"), false);
         assert_eq!(written, Ok(0));
         assert!(text.ends_with("\r\nContent-Length: 3\r\n\r\n"), "{text}");
         assert!(keep_alive);
@@ -446,10 +513,44 @@ mod tests {
             ),
         ];
         for (response, error) in refused {
-            let (written, text, _) = answer(GET, &response, false);
+            let (written, text, _) = answer(GET, response, false);
             assert_eq!(written, Err(error));
             assert!(text.is_empty(), "{text}");
         }
+    }
+
+    /// A streamed piece is read where it is sent from, its chunk-size line
+    /// put in front of it.
+    #[test]
+    fn a_piece_is_framed_in_place() {
+        let mut conn = ServerConnection::new();
+        let mut headers = [Header::EMPTY; 8];
+        conn.poll(GET, &mut headers).unwrap();
+        let mut response = Response::new(200).with_body_reader(&b"hello"[..], None);
+        let (mut head, mut scratch) = (Vec::new(), Vec::new());
+        let written = write_response(
+            &mut head,
+            &mut conn,
+            &mut scratch,
+            None,
+            &mut response,
+            false,
+        );
+        let Ok(Ok(Written::Head(mut reader))) = written else {
+            panic!("not streamed");
+        };
+        let mut out = Output::default();
+        assert_eq!(out.read_piece(&mut *reader, &mut conn).unwrap(), 5);
+        assert_eq!(&out.buf[out.sent..], b"5\r\nhello\r\n");
+        out.buf.clear();
+        out.sent = 0;
+        assert_eq!(out.read_piece(&mut *reader, &mut conn).unwrap(), 0);
+        assert_eq!(out.pending(), 0);
+        // The longest piece's chunk-size line fits the room before it.
+        let mut big = std::io::repeat(b'x').take(PIECE as u64 + 1);
+        assert_eq!(out.read_piece(&mut big, &mut conn).unwrap(), PIECE);
+        assert!(out.buf[out.sent..].starts_with(b"8000\r\nxx"));
+        assert_eq!(out.pending(), PIECE + 8);
     }
 
     #[test]
