@@ -139,9 +139,13 @@ impl Conn {
     /// skipping interim (1xx) ones, body included.
     fn response(&mut self, method: &str, timeout: Duration) -> Read1 {
         let deadline = Instant::now() + timeout;
+        // One parser across reads: it resumes where the last bytes ended
+        // (linear however the response trickles in), and starts over by
+        // itself after each complete head (interim ones included).
+        let mut parser = ResponseParser::new();
         loop {
             let mut headers = [Header::EMPTY; 128];
-            let head = match ResponseParser::new().parse(&self.buf, &mut headers) {
+            let head = match parser.parse(&self.buf, &mut headers) {
                 Ok(Status::Complete(res)) => Some((
                     res.head_len,
                     res.status,
