@@ -154,9 +154,10 @@ fn a_blocking_handler_does_not_hold_up_other_connections() {
         }
         let quick_time = sent.elapsed();
         // The handler sleeps 1.5 s; the others are answered once the timer
-        // notices the held-up worker (a tick or two), far sooner.
+        // notices the held-up worker (a tick or two), far sooner. The bound
+        // only says they did not wait behind it (a loaded machine is slow).
         assert!(
-            quick_time < Duration::from_millis(1000),
+            quick_time < Duration::from_millis(1400),
             "{workers} workers: quick requests took {quick_time:?} behind a blocking handler"
         );
         let (status, body) = read_response(&mut BufReader::new(&slow));
@@ -284,10 +285,10 @@ fn a_request_queued_behind_a_blocking_handler_is_served_past_its_idle_deadline()
     stop(server);
 }
 
-/// A fresh connection's `GET /echo/probe` is answered, and soon (the bound
-/// is generous: a loaded machine, not a benchmark).
+/// A fresh connection's `GET /echo/probe` is answered. How soon is not
+/// asserted here (a loaded machine is not a benchmark): callers check that
+/// it came while the connections it must not wait behind were still open.
 fn probe(addr: SocketAddr) {
-    let sent = Instant::now();
     let stream = common::connect(addr);
     (&stream)
         .write_all(b"GET /echo/probe HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -297,8 +298,6 @@ fn probe(addr: SocketAddr) {
         (status.as_str(), body.as_str()),
         ("HTTP/1.1 200 OK\r\n", "probe")
     );
-    let took = sent.elapsed();
-    assert!(took < Duration::from_secs(2), "the probe took {took:?}");
 }
 
 /// Waits (a bounded while) until the server has `n` connections; false if
@@ -318,7 +317,7 @@ fn connections_become(server: &RunningServer, n: usize, within: Duration) -> boo
 fn clients_that_pipeline_and_never_read_hold_no_threads_and_are_dropped_at_the_write_timeout() {
     let _alone = alone();
     let server = start(Config {
-        write_timeout: Duration::from_secs(2),
+        write_timeout: Duration::from_secs(5),
         ..config()
     });
     let addr = server.local_addr();
@@ -341,10 +340,13 @@ fn clients_that_pipeline_and_never_read_hold_no_threads_and_are_dropped_at_the_w
     );
     assert_eq!(server.handle().active_connections(), 128 + 1);
     probe(addr);
-    // The write timeout is 2 s: each stalled connection is dropped then (the
+    // Answered before the stalled connections' write timeout: it did not
+    // wait behind them.
+    assert!(server.handle().active_connections() > 128);
+    // The write timeout is 5 s: each stalled connection is dropped then (the
     // warm-up connection stays).
     assert!(
-        connections_become(&server, 1, Duration::from_secs(10)),
+        connections_become(&server, 1, Duration::from_secs(15)),
         "{} connections left",
         server.handle().active_connections()
     );
