@@ -4,7 +4,7 @@
 use super::send::{DataFrame, Outgoing, SendError};
 use crate::body::{BodyDecoder, Decoded};
 use crate::error::{EncodeError, Error, ErrorKind};
-use crate::field::{self, Header};
+use crate::field::{ConnectionFields, Header};
 use crate::framing::Framing;
 use crate::request::{Request, RequestParser};
 use crate::serialize::ResponseHead;
@@ -222,22 +222,19 @@ impl Exchange {
 
     /// What a complete request head tells the exchange.
     fn of(req: &Request<'_, '_>) -> Exchange {
-        let http11 = req.version == Version::Http11;
+        let fields = ConnectionFields::of(req.headers);
         Exchange {
             head: req.method == "HEAD",
             connect: req.method == "CONNECT",
             version: req.version,
-            // RFC 9110 §7.8: a server ignores Upgrade in HTTP/1.0, and its
-            // sender lists it in Connection (a hop-by-hop field).
-            upgrade: http11
-                && req.header("upgrade").is_some()
-                && req.has_token("connection", "upgrade"),
+            // RFC 9110 §7.8: a server ignores Upgrade in HTTP/1.0.
+            upgrade: req.version == Version::Http11 && fields.asks_upgrade(),
             expect: if req.expects_continue() {
                 Expect::Waiting
             } else {
                 Expect::No
             },
-            keep_alive: req.keep_alive(),
+            keep_alive: fields.persists(req.version),
         }
     }
 }
@@ -425,6 +422,7 @@ impl ServerConnection {
     /// Then send the body with [`send_data`](Self::send_data) (if it has
     /// one) and end the response with [`send_end`](Self::send_end), in
     /// every case. On an error nothing was written and nothing changed.
+    #[inline]
     pub fn send_response(
         &mut self,
         status: u16,
@@ -462,23 +460,20 @@ impl ServerConnection {
         // request, the client waits to send a body (or was just told to
         // send it) that nobody has begun to read (PC-4), or the request was
         // broken (PC-5).
-        let says_close = field::has_token(headers, "connection", "close");
+        let says = ConnectionFields::of(headers);
         let refused_connect = ex.connect && !tunnel;
         let body_unread = ex.expect != Expect::No && !self.request_read();
         let keep_alive = ex.keep_alive
-            && !says_close
+            && !says.close
             && body != Outgoing::CloseDelimited
             && !refused_connect
             && !body_unread
             && !failed;
         let connection = if tunnel {
             None
-        } else if !keep_alive && !says_close {
+        } else if !keep_alive && !says.close {
             Some("close")
-        } else if keep_alive
-            && ex.version == Version::Http10
-            && !field::has_token(headers, "connection", "keep-alive")
-        {
+        } else if keep_alive && ex.version == Version::Http10 && !says.keep_alive {
             Some("keep-alive")
         } else {
             None
@@ -676,11 +671,14 @@ impl ServerConnection {
                 self.state.send = Send::Head;
                 // A request without a body ends with its head; the caller
                 // still sees EndOfRequest, so every request ends the same way.
-                self.state.recv = if req.framing.has_body() {
-                    Recv::Body(BodyDecoder::new(req.framing, self.parser.limits()))
+                // Two assignments, not one of a select: `Ended` then writes
+                // its tag alone, not a whole `BodyDecoder`'s worth of bytes.
+                if req.framing.has_body() {
+                    self.state.recv =
+                        Recv::Body(BodyDecoder::new(req.framing, self.parser.limits()));
                 } else {
-                    Recv::Ended
-                };
+                    self.state.recv = Recv::Ended;
+                }
                 Ok((req.head_len, ServerEvent::Request(req)))
             }
             Ok(crate::Status::Partial) if self.state.peer_closed => {
