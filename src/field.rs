@@ -32,6 +32,12 @@ impl<'a> Header<'a> {
         value: b"",
     };
 
+    /// A field to send, such as `Header::new("Content-Type", b"text/plain")`;
+    /// `const`, so fixed fields can be constants.
+    pub const fn new(name: &'a str, value: &'a [u8]) -> Header<'a> {
+        Header { name, value }
+    }
+
     /// Does this field have `name`, compared case-insensitively?
     ///
     /// ```

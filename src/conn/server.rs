@@ -586,6 +586,19 @@ impl ServerConnection {
         }
     }
 
+    /// [`send_data`](Self::send_data) for a caller that assembles its
+    /// output in one buffer: writes `data` framed (a chunk's size line
+    /// before it and CRLF after, or nothing) to the start of `out` and
+    /// returns the bytes written. On an error nothing was counted.
+    pub fn send_data_into(&mut self, data: &[u8], out: &mut [u8]) -> Result<usize, SendError> {
+        let Send::Body(mut body) = self.state.send else {
+            return Err(SendError::WrongState);
+        };
+        let n = body.frame(data.len())?.encode(data, out)?;
+        self.state.send = Send::Body(body);
+        Ok(n)
+    }
+
     /// Ends the response: writes the end of a chunked body (with
     /// `trailers`) to the start of `out` and returns its length (0 for any
     /// other body). A Content-Length body must be complete. Afterwards
@@ -635,9 +648,7 @@ impl ServerConnection {
         let rest = out.get_mut(head..).unwrap_or_default();
         let result = match self.state.send {
             Send::Body(Outgoing::Empty) | Send::Switched => Ok(0),
-            _ => self
-                .send_data(body)
-                .and_then(|frame| Ok(frame.encode(body, rest)?)),
+            _ => self.send_data_into(body, rest),
         };
         let written = result.and_then(|n| {
             if self.state.send == Send::Switched {
