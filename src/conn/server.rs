@@ -279,6 +279,10 @@ impl ServerConnection {
     /// After an error every call returns the same error, until the error
     /// response (if one may be sent) is finished; then it says
     /// [`ServerEvent::Close`].
+    // Inlined into the caller's event loop (with `read_head`), so that the
+    // event is built where the caller matches on it, not copied out of a
+    // call.
+    #[inline]
     pub fn poll<'b, 'h>(
         &mut self,
         input: &'b [u8],
@@ -665,6 +669,8 @@ impl ServerConnection {
         written
     }
 
+    // Inlined with `poll`, its main path.
+    #[inline]
     fn read_head<'b, 'h>(
         &mut self,
         input: &'b [u8],
