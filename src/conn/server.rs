@@ -221,6 +221,7 @@ impl Exchange {
     };
 
     /// What a complete request head tells the exchange.
+    #[inline]
     fn of(req: &Request<'_, '_>) -> Exchange {
         let fields = ConnectionFields::of(req.headers);
         Exchange {
@@ -723,6 +724,7 @@ impl ServerConnection {
     }
 
     /// Both directions are done: start the next exchange, or end.
+    #[inline]
     fn next_exchange(&mut self) {
         if self.state.exchange.keep_alive {
             self.state.recv = Recv::Head;
