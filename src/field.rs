@@ -217,6 +217,8 @@ pub(crate) struct ConnectionFields {
 }
 
 impl ConnectionFields {
+    /// What `headers` say: one pass, two length-first name comparisons a
+    /// field.
     #[inline]
     pub(crate) fn of(headers: &[Header<'_>]) -> ConnectionFields {
         let mut fields = ConnectionFields::default();
