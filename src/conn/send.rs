@@ -81,10 +81,10 @@ impl core::fmt::Display for SendError {
 /// Runs `write`, a send method of a connection, on the end of `out` and
 /// keeps what it wrote: how a caller that gathers its output in a `Vec`
 /// uses the methods that write to the start of a slice (with the `std`
-/// feature). `write` gets the spare capacity (at least 1 KiB) and, if an
-/// [`EncodeError::BufferTooSmall`] says that was short, runs again with
-/// that much more: the send methods change nothing when they fail, so a
-/// run after a failed one is as the first. Returns the bytes appended; on
+/// feature). `write` gets 1 KiB (zeroed: a slice must be initialized) and,
+/// if an [`EncodeError::BufferTooSmall`] says that was short, runs again
+/// with that much more: the send methods change nothing when they fail, so
+/// a run after a failed one is as the first. Returns the bytes appended; on
 /// an error `out` is as it was.
 ///
 /// ```
@@ -108,7 +108,8 @@ pub fn append(
     mut write: impl FnMut(&mut [u8]) -> Result<usize, SendError>,
 ) -> Result<usize, SendError> {
     let len = out.len();
-    let mut room = (out.capacity() - len).max(1024);
+    // Not all the spare capacity: zeroing it would cost more than a retry.
+    let mut room = 1024usize;
     // A retry adds at least what the failed part lacked, so a head, a body
     // piece and an end take at most four runs; eight bound it regardless.
     let mut result = Err(SendError::WrongState);
