@@ -5,26 +5,21 @@
 //!
 //! `cargo run --release --example tokio_echo -- PORT` (on 127.0.0.1).
 
-use httpwire::conn::{InputBuffer, SendError, ServerConnection, ServerEvent, CONTINUE};
+use httpwire::conn::{append, InputBuffer, SendError, ServerConnection, ServerEvent, CONTINUE};
 use httpwire::{date::HttpDate, serialize::reason_phrase, Header, Request};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::io;
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-const fn field<'a>(name: &'static str, value: &'a [u8]) -> Header<'a> {
-    Header { name, value }
-}
-
-const PLAIN: Header<'static> = field("Content-Type", b"text/plain");
-const CLOSE: Header<'static> = field("Connection", b"close");
+const PLAIN: Header<'static> = Header::new("Content-Type", b"text/plain");
+const CLOSE: Header<'static> = Header::new("Connection", b"close");
 
 /// What a request gets: a whole response (status, fields, body), or its
-/// body echoed as it comes: Content-Type, length, and whether the head
-/// went out (only once the body is asked for, so that a client waiting for
-/// 100 Continue gets it first).
+/// body echoed as it comes (Content-Type and length).
 enum Answer {
     Whole(u16, Vec<Header<'static>>, Vec<u8>),
-    Echo(Vec<u8>, Option<u64>, bool),
+    Echo(Vec<u8>, Option<u64>),
 }
 
 /// The binary's endpoint table.
@@ -38,9 +33,9 @@ fn route(req: &Request<'_, '_>) -> Answer {
     }
     let (text, allow) = match path.strip_prefix("/echo/") {
         // OPTIONS * asks about the server as a whole (RFC 9110 §9.3.7).
-        None if path == "*" => ("", field("Allow", b"GET, HEAD, OPTIONS, POST")),
-        Some(text) => (text, field("Allow", b"GET, HEAD, OPTIONS, POST")),
-        None if path == "/echo" => ("", field("Allow", b"OPTIONS, POST")),
+        None if path == "*" => ("", Header::new("Allow", b"GET, HEAD, OPTIONS, POST")),
+        Some(text) => (text, Header::new("Allow", b"GET, HEAD, OPTIONS, POST")),
+        None if path == "/echo" => ("", Header::new("Allow", b"OPTIONS, POST")),
         None => return refuse(404, vec![PLAIN]),
     };
     match method {
@@ -48,25 +43,21 @@ fn route(req: &Request<'_, '_>) -> Answer {
             Answer::Whole(200, vec![PLAIN], text.into())
         }
         "POST" => {
-            let kind = req
-                .header("content-type")
-                .unwrap_or(b"application/octet-stream");
-            Answer::Echo(kind.into(), req.framing.content_length(), false)
+            let kind = req.header("content-type");
+            let kind = kind.unwrap_or(b"application/octet-stream").into();
+            Answer::Echo(kind, req.framing.content_length())
         }
         "OPTIONS" => Answer::Whole(200, vec![allow], Vec::new()),
         _ => refuse(405, vec![PLAIN, allow]),
     }
 }
 
-/// Appends what `write` puts into at most `room` bytes to `out`.
-fn put(out: &mut Vec<u8>, room: usize, write: impl FnOnce(&mut [u8]) -> Result<usize, SendError>) {
-    let len = out.len();
-    out.resize(len + room, 0);
-    let n = write(&mut out[len..]).expect("a valid response in enough room");
-    out.truncate(len + n);
+/// Appends what a send method writes; every response here is valid.
+fn put(out: &mut Vec<u8>, write: impl FnMut(&mut [u8]) -> Result<usize, SendError>) {
+    append(out, write).expect("a valid response");
 }
 
-async fn serve(mut socket: TcpStream) -> std::io::Result<()> {
+async fn serve(mut socket: TcpStream) -> io::Result<()> {
     let mut conn = ServerConnection::new();
     // Room for the largest head the parser accepts (Limits::DEFAULT), so the
     // parser refuses a head before it can fill the buffer.
@@ -80,54 +71,41 @@ async fn serve(mut socket: TcpStream) -> std::io::Result<()> {
             Err(e) => {
                 if let Some(status) = e.status {
                     let body = format!("{}\n", e.error.message());
-                    put(&mut out, 512 + body.len(), |o| {
-                        conn.respond(status, &[], body.as_bytes(), o)
-                    });
+                    put(&mut out, |o| conn.respond(status, &[], body.as_bytes(), o));
                 }
                 return socket.write_all(&out).await;
             }
         };
-        let now = SystemTime::now().duration_since(UNIX_EPOCH);
-        let date = HttpDate::from_unix_secs(now.map_or(0, |d| d.as_secs()));
-        let date = field("Date", date.as_bytes());
+        let date = HttpDate::now();
+        let date = Header::new("Date", date.as_bytes());
+        // The echo's head goes out once the body is asked for (until then
+        // nothing `sends_body`), so that a client waiting for 100 Continue
+        // gets it first.
+        if let (ServerEvent::Data(_) | ServerEvent::EndOfRequest, Some(Answer::Echo(kind, len))) =
+            (&event, &pending)
+        {
+            if !conn.sends_body() {
+                let fields = [date, Header::new("Content-Type", kind)];
+                put(&mut out, |o| conn.send_response(200, &fields, *len, o));
+            }
+        }
         match event {
             // Answered at the request's end, as the binary does, so that a
             // body whose framing turns out bad gets its 400.
             ServerEvent::Request(req) => pending = Some(route(&req)),
             ServerEvent::Continue => out.extend_from_slice(CONTINUE),
-            ServerEvent::Data(data) => {
-                if let Some(Answer::Echo(kind, length, started)) = pending.as_mut() {
-                    if !std::mem::replace(started, true) {
-                        let fields = [date, field("Content-Type", kind)];
-                        put(&mut out, 1024, |o| {
-                            conn.send_response(200, &fields, *length, o)
-                        });
-                    }
-                    let frame = conn.send_data(data).expect("the request's own length");
-                    out.extend_from_slice(frame.prefix());
-                    out.extend_from_slice(data);
-                    out.extend_from_slice(frame.suffix());
-                }
+            ServerEvent::Data(data) if conn.sends_body() => {
+                put(&mut out, |o| conn.send_data_into(data, o));
             }
             ServerEvent::EndOfRequest => match pending.take() {
                 Some(Answer::Whole(status, mut fields, body)) => {
                     fields.insert(0, date);
-                    put(&mut out, 512 + body.len(), |o| {
-                        conn.respond(status, &fields, &body, o)
-                    });
+                    put(&mut out, |o| conn.respond(status, &fields, &body, o));
                 }
-                Some(Answer::Echo(kind, length, started)) => {
-                    if !started {
-                        let fields = [date, field("Content-Type", &kind)];
-                        put(&mut out, 1024, |o| {
-                            conn.send_response(200, &fields, length, o)
-                        });
-                    }
-                    put(&mut out, 16, |o| conn.send_end(&[], o));
-                }
+                Some(Answer::Echo(..)) => put(&mut out, |o| conn.send_end(&[], o)),
                 None => {}
             },
-            ServerEvent::Trailer(_) => {}
+            ServerEvent::Data(_) | ServerEvent::Trailer(_) => {}
             ServerEvent::NeedMore => {
                 // Flush the responses batched so far before waiting.
                 socket.write_all(&out).await?;
@@ -150,7 +128,7 @@ async fn serve(mut socket: TcpStream) -> std::io::Result<()> {
     }
 }
 
-fn main() -> std::io::Result<()> {
+fn main() -> io::Result<()> {
     let port: u16 = std::env::args()
         .nth(1)
         .and_then(|p| p.parse().ok())

@@ -61,6 +61,14 @@ impl HttpDate {
         HttpDate { bytes }
     }
 
+    /// The date now, by the system's clock (with the `std` feature).
+    #[cfg(feature = "std")]
+    pub fn now() -> HttpDate {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        // A clock set before 1970 is wrong; the epoch is as good a date.
+        HttpDate::from_unix_secs(now.map_or(0, |d| d.as_secs()))
+    }
+
     /// The 29 bytes, to write as a field value.
     pub fn as_bytes(&self) -> &[u8; HttpDate::LEN] {
         &self.bytes
@@ -105,6 +113,20 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn now_is_the_system_clock() {
+        let secs = || {
+            let now = std::time::SystemTime::now();
+            now.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+        };
+        let (before, date, after) = (secs(), HttpDate::now(), secs());
+        assert!(
+            (before..=after).any(|s| HttpDate::from_unix_secs(s) == date),
+            "{date} is not between {before} and {after}"
+        );
+    }
 
     #[test]
     fn known_dates() {

@@ -32,6 +32,12 @@ impl<'a> Header<'a> {
         value: b"",
     };
 
+    /// A field to send, such as `Header::new("Content-Type", b"text/plain")`;
+    /// `const`, so fixed fields can be constants.
+    pub const fn new(name: &'a str, value: &'a [u8]) -> Header<'a> {
+        Header { name, value }
+    }
+
     /// Does this field have `name`, compared case-insensitively?
     ///
     /// ```
@@ -194,21 +200,106 @@ pub fn end_to_end<'h, 'b>(headers: &'h [Header<'b>]) -> impl Iterator<Item = &'h
         .filter(move |h| !is_hop_by_hop(h.name, headers))
 }
 
-/// Does a message of `version` with these fields let the connection
-/// persist, as far as it alone says (RFC 9112 §9.3, RULES PC-1)? HTTP/1.1
-/// unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`.
+/// What a message's fields say about its connection, gathered in one pass
+/// over them: the options its `Connection` fields list (RFC 9110 §7.6.1)
+/// and whether it has an `Upgrade` field. The connection roles ask all of
+/// these of every head, so one loop instead of one scan each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ConnectionFields {
+    /// `Connection` lists `close`.
+    pub(crate) close: bool,
+    /// `Connection` lists `keep-alive`.
+    pub(crate) keep_alive: bool,
+    /// `Connection` lists `upgrade`.
+    pub(crate) upgrade_option: bool,
+    /// An `Upgrade` field is present.
+    pub(crate) upgrade_field: bool,
+}
+
+impl ConnectionFields {
+    /// What `headers` say: one pass, two length-first name comparisons a
+    /// field.
+    #[inline]
+    pub(crate) fn of(headers: &[Header<'_>]) -> ConnectionFields {
+        let mut fields = ConnectionFields::default();
+        for h in headers {
+            if h.is("connection") {
+                for option in list_items(h.value) {
+                    fields.close |= option.eq_ignore_ascii_case(b"close");
+                    fields.keep_alive |= option.eq_ignore_ascii_case(b"keep-alive");
+                    fields.upgrade_option |= option.eq_ignore_ascii_case(b"upgrade");
+                }
+            } else if h.is("upgrade") {
+                fields.upgrade_field = true;
+            }
+        }
+        fields
+    }
+
+    /// Does a message of `version` with these fields let the connection
+    /// persist, as far as it alone says (RFC 9112 §9.3, RULES PC-1)?
+    /// HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with
+    /// `Connection: keep-alive`.
+    pub(crate) fn persists(&self, version: Version) -> bool {
+        !self.close && (version == Version::Http11 || self.keep_alive)
+    }
+
+    /// Does the message ask to upgrade: an `Upgrade` field, listed in
+    /// `Connection` as a hop-by-hop field must be (RFC 9110 §7.8)?
+    pub(crate) fn asks_upgrade(&self) -> bool {
+        self.upgrade_field && self.upgrade_option
+    }
+}
+
+/// [`ConnectionFields::persists`] of a message of `version` with these
+/// fields.
 pub(crate) fn persists(version: Version, headers: &[Header<'_>]) -> bool {
-    if has_token(headers, "connection", "close") {
-        return false;
-    }
-    match version {
-        Version::Http11 => true,
-        Version::Http10 => has_token(headers, "connection", "keep-alive"),
-    }
+    ConnectionFields::of(headers).persists(version)
 }
 
 impl Default for Header<'_> {
     fn default() -> Self {
         Header::EMPTY
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h<'a>(name: &'a str, value: &'a [u8]) -> Header<'a> {
+        Header { name, value }
+    }
+
+    #[test]
+    fn connection_fields_gather_every_option_of_every_connection_field() {
+        let headers = [
+            h("CONNECTION", b"Keep-Alive, \"close\""),
+            h("Host", b"close"),
+            h("connection", b" , UPGRADE"),
+            h("Upgrade", b"websocket"),
+        ];
+        let fields = ConnectionFields::of(&headers);
+        assert_eq!(
+            fields,
+            ConnectionFields {
+                close: false,
+                keep_alive: true,
+                upgrade_option: true,
+                upgrade_field: true,
+            },
+            "a quoted close and a close in another field are not options"
+        );
+        assert!(fields.asks_upgrade());
+        assert!(fields.persists(Version::Http10));
+        let close = ConnectionFields::of(&[h("Connection", b"keep-alive,close")]);
+        assert!(!close.persists(Version::Http10) && !close.persists(Version::Http11));
+        let upgrade_alone = ConnectionFields::of(&[h("Upgrade", b"h2c")]);
+        assert!(
+            !upgrade_alone.asks_upgrade(),
+            "Upgrade must be listed in Connection"
+        );
+        assert!(ConnectionFields::of(&[]).persists(Version::Http11));
+        assert!(!ConnectionFields::of(&[]).persists(Version::Http10));
     }
 }

@@ -301,7 +301,9 @@ impl<'a> ResponseHead<'a> {
         connection: Option<&'static str>,
         out: &mut [u8],
     ) -> Result<usize, EncodeError> {
-        self.plan()?.with_connection(connection).encode(out)
+        let mut plan = self.plan()?;
+        plan.add_connection(connection);
+        plan.encode(out)
     }
 
     /// The validation pass: checks every part and sums the output length.
@@ -663,12 +665,11 @@ trait Sink {
 
 impl Plan<'_> {
     /// Adds a `Connection: value` field line.
-    fn with_connection(mut self, value: Option<&'static str>) -> Self {
+    fn add_connection(&mut self, value: Option<&'static str>) {
         if let Some(v) = value {
             self.len = self.len.saturating_add(CONNECTION.len() + v.len() + 2);
         }
         self.connection = value;
-        self
     }
 
     fn emit<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {

@@ -549,6 +549,52 @@ fn content_length_is_enforced_on_what_is_sent() {
 }
 
 #[test]
+fn send_data_into_frames_into_one_buffer_and_counts_nothing_it_could_not_write() {
+    let mut p = Peer::new();
+    p.feed(GET).events();
+    assert_eq!(
+        p.conn.send_data_into(b"x", &mut [0u8; 8]),
+        Err(SendError::WrongState),
+        "no data before the head"
+    );
+    p.head(200, &[], Some(5)).unwrap();
+    let too_small = Err(SendError::Encode(EncodeError::BufferTooSmall { needed: 5 }));
+    assert_eq!(p.conn.send_data_into(b"hello", &mut [0u8; 3]), too_small);
+    let mut out = [0u8; 8];
+    assert_eq!(
+        p.conn.send_data_into(b"hello", &mut out),
+        Ok(5),
+        "the refused piece was not counted against the length"
+    );
+    assert_eq!(&out[..5], b"hello");
+    p.end(&[]).unwrap();
+    p.events();
+    p.feed(GET).events();
+    p.head(200, &[], None).unwrap();
+    let mut out = [0u8; 16];
+    assert_eq!(p.conn.send_data_into(b"hello", &mut out), Ok(10));
+    assert_eq!(&out[..10], b"5\r\nhello\r\n", "chunked to HTTP/1.1");
+}
+
+#[test]
+fn append_grows_a_vec_to_what_is_sent_and_leaves_it_as_it_was_on_an_error() {
+    use httpwire::conn::append;
+    let mut p = Peer::new();
+    p.feed(GET).events();
+    let mut out = b"before".to_vec();
+    let end = append(&mut out, |o| p.conn.send_end(&[], o));
+    assert_eq!(end, Err(SendError::WrongState));
+    assert_eq!(out, b"before");
+    let body = vec![b'x'; 3000];
+    let n = append(&mut out, |o| p.conn.respond(200, &[], &body, o)).unwrap();
+    let head = "HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n";
+    assert_eq!(n, head.len() + body.len());
+    assert_eq!(out.len(), 6 + n);
+    assert_eq!(&out[6..6 + head.len()], head.as_bytes());
+    assert!(out[6 + head.len()..].iter().all(|&b| b == b'x'));
+}
+
+#[test]
 fn sending_out_of_order_is_refused_without_changing_anything() {
     let mut p = Peer::new();
     assert_eq!(

@@ -4,7 +4,7 @@
 use super::send::{DataFrame, Outgoing, SendError};
 use crate::body::{BodyDecoder, Decoded};
 use crate::error::{EncodeError, Error, ErrorKind};
-use crate::field::{self, Header};
+use crate::field::{self, ConnectionFields, Header};
 use crate::framing::Framing;
 use crate::response::{Response, ResponseParser};
 use crate::serialize::RequestHead;
@@ -248,16 +248,16 @@ impl ClientConnection {
             framing,
         };
         let n = head.encode(out)?;
+        let says = ConnectionFields::of(headers);
         self.state.exchange = Exchange {
             method: match method {
                 "HEAD" => Method::Head,
                 "CONNECT" => Method::Connect,
                 _ => Method::Other,
             },
-            upgrade: headers.iter().any(|h| h.is("upgrade"))
-                && field::has_token(headers, "connection", "upgrade"),
-            asked_keep_alive: field::has_token(headers, "connection", "keep-alive"),
-            keep_alive: !field::has_token(headers, "connection", "close"),
+            upgrade: says.asks_upgrade(),
+            asked_keep_alive: says.keep_alive,
+            keep_alive: !says.close,
         };
         self.state.send = Send::Body(body);
         self.state.recv = Recv::Head;

@@ -116,5 +116,7 @@ mod server;
 
 pub use buffer::{InputBuffer, Rest};
 pub use client::{ClientConnection, ClientEvent};
+#[cfg(feature = "std")]
+pub use send::append;
 pub use send::{DataFrame, SendError};
 pub use server::{ProtocolError, ServerConnection, ServerEvent, CONTINUE};

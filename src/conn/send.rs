@@ -78,6 +78,59 @@ impl core::fmt::Display for SendError {
     }
 }
 
+/// Runs `write`, a send method of a connection, on the end of `out` and
+/// keeps what it wrote: how a caller that gathers its output in a `Vec`
+/// uses the methods that write to the start of a slice (with the `std`
+/// feature). `write` gets 1 KiB (zeroed: a slice must be initialized) and,
+/// if an [`EncodeError::BufferTooSmall`] says that was short, runs again
+/// with that much more: the send methods change nothing when they fail, so
+/// a run after a failed one is as the first. Returns the bytes appended; on
+/// an error `out` is as it was.
+///
+/// ```
+/// use httpwire::conn::{append, ServerConnection};
+/// use httpwire::Header;
+///
+/// let mut conn = ServerConnection::new();
+/// let mut headers = [Header::EMPTY; 4];
+/// conn.poll(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", &mut headers).unwrap();
+/// let mut out = b"earlier output".to_vec();
+/// let body = [b'x'; 5000];
+/// let n = append(&mut out, |o| conn.respond(200, &[], &body, o)).unwrap();
+/// let head = b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n";
+/// assert_eq!(n, head.len() + body.len());
+/// assert_eq!(&out[14..14 + head.len()], head);
+/// assert_eq!(out.len(), 14 + n);
+/// ```
+#[cfg(feature = "std")]
+pub fn append(
+    out: &mut std::vec::Vec<u8>,
+    mut write: impl FnMut(&mut [u8]) -> Result<usize, SendError>,
+) -> Result<usize, SendError> {
+    let len = out.len();
+    // Not all the spare capacity: zeroing it would cost more than a retry.
+    let mut room = 1024usize;
+    // A retry adds at least what the failed part lacked, so a head, a body
+    // piece and an end take at most four runs; eight bound it regardless.
+    let mut result = Err(SendError::WrongState);
+    for _ in 0..8 {
+        out.resize(len.saturating_add(room), 0);
+        result = write(&mut out[len..]);
+        match result {
+            Ok(n) => {
+                out.truncate(len + n.min(room));
+                return Ok(n);
+            }
+            Err(SendError::Encode(EncodeError::BufferTooSmall { needed })) => {
+                room = room.saturating_add(needed);
+            }
+            Err(_) => break,
+        }
+    }
+    out.truncate(len);
+    result
+}
+
 /// The bytes to write around one piece of body data: `prefix`, then the
 /// data itself, then `suffix`. For a chunked body they are the chunk-size
 /// line and the CRLF after the data; for any other body both are empty. The

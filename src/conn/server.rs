@@ -4,7 +4,7 @@
 use super::send::{DataFrame, Outgoing, SendError};
 use crate::body::{BodyDecoder, Decoded};
 use crate::error::{EncodeError, Error, ErrorKind};
-use crate::field::{self, Header};
+use crate::field::{ConnectionFields, Header};
 use crate::framing::Framing;
 use crate::request::{Request, RequestParser};
 use crate::serialize::ResponseHead;
@@ -221,23 +221,21 @@ impl Exchange {
     };
 
     /// What a complete request head tells the exchange.
+    #[inline]
     fn of(req: &Request<'_, '_>) -> Exchange {
-        let http11 = req.version == Version::Http11;
+        let fields = ConnectionFields::of(req.headers);
         Exchange {
             head: req.method == "HEAD",
             connect: req.method == "CONNECT",
             version: req.version,
-            // RFC 9110 §7.8: a server ignores Upgrade in HTTP/1.0, and its
-            // sender lists it in Connection (a hop-by-hop field).
-            upgrade: http11
-                && req.header("upgrade").is_some()
-                && req.has_token("connection", "upgrade"),
+            // RFC 9110 §7.8: a server ignores Upgrade in HTTP/1.0.
+            upgrade: req.version == Version::Http11 && fields.asks_upgrade(),
             expect: if req.expects_continue() {
                 Expect::Waiting
             } else {
                 Expect::No
             },
-            keep_alive: req.keep_alive(),
+            keep_alive: fields.persists(req.version),
         }
     }
 }
@@ -282,6 +280,10 @@ impl ServerConnection {
     /// After an error every call returns the same error, until the error
     /// response (if one may be sent) is finished; then it says
     /// [`ServerEvent::Close`].
+    // Inlined into the caller's event loop (with `read_head`), so that the
+    // event is built where the caller matches on it, not copied out of a
+    // call.
+    #[inline]
     pub fn poll<'b, 'h>(
         &mut self,
         input: &'b [u8],
@@ -425,6 +427,7 @@ impl ServerConnection {
     /// Then send the body with [`send_data`](Self::send_data) (if it has
     /// one) and end the response with [`send_end`](Self::send_end), in
     /// every case. On an error nothing was written and nothing changed.
+    #[inline]
     pub fn send_response(
         &mut self,
         status: u16,
@@ -462,23 +465,20 @@ impl ServerConnection {
         // request, the client waits to send a body (or was just told to
         // send it) that nobody has begun to read (PC-4), or the request was
         // broken (PC-5).
-        let says_close = field::has_token(headers, "connection", "close");
+        let says = ConnectionFields::of(headers);
         let refused_connect = ex.connect && !tunnel;
         let body_unread = ex.expect != Expect::No && !self.request_read();
         let keep_alive = ex.keep_alive
-            && !says_close
+            && !says.close
             && body != Outgoing::CloseDelimited
             && !refused_connect
             && !body_unread
             && !failed;
         let connection = if tunnel {
             None
-        } else if !keep_alive && !says_close {
+        } else if !keep_alive && !says.close {
             Some("close")
-        } else if keep_alive
-            && ex.version == Version::Http10
-            && !field::has_token(headers, "connection", "keep-alive")
-        {
+        } else if keep_alive && ex.version == Version::Http10 && !says.keep_alive {
             Some("keep-alive")
         } else {
             None
@@ -591,6 +591,19 @@ impl ServerConnection {
         }
     }
 
+    /// [`send_data`](Self::send_data) for a caller that assembles its
+    /// output in one buffer: writes `data` framed (a chunk's size line
+    /// before it and CRLF after, or nothing) to the start of `out` and
+    /// returns the bytes written. On an error nothing was counted.
+    pub fn send_data_into(&mut self, data: &[u8], out: &mut [u8]) -> Result<usize, SendError> {
+        let Send::Body(mut body) = self.state.send else {
+            return Err(SendError::WrongState);
+        };
+        let n = body.frame(data.len())?.encode(data, out)?;
+        self.state.send = Send::Body(body);
+        Ok(n)
+    }
+
     /// Ends the response: writes the end of a chunked body (with
     /// `trailers`) to the start of `out` and returns its length (0 for any
     /// other body). A Content-Length body must be complete. Afterwards
@@ -640,9 +653,7 @@ impl ServerConnection {
         let rest = out.get_mut(head..).unwrap_or_default();
         let result = match self.state.send {
             Send::Body(Outgoing::Empty) | Send::Switched => Ok(0),
-            _ => self
-                .send_data(body)
-                .and_then(|frame| Ok(frame.encode(body, rest)?)),
+            _ => self.send_data_into(body, rest),
         };
         let written = result.and_then(|n| {
             if self.state.send == Send::Switched {
@@ -659,6 +670,8 @@ impl ServerConnection {
         written
     }
 
+    // Inlined with `poll`, its main path.
+    #[inline]
     fn read_head<'b, 'h>(
         &mut self,
         input: &'b [u8],
@@ -676,11 +689,14 @@ impl ServerConnection {
                 self.state.send = Send::Head;
                 // A request without a body ends with its head; the caller
                 // still sees EndOfRequest, so every request ends the same way.
-                self.state.recv = if req.framing.has_body() {
-                    Recv::Body(BodyDecoder::new(req.framing, self.parser.limits()))
+                // Two assignments, not one of a select: `Ended` then writes
+                // its tag alone, not a whole `BodyDecoder`'s worth of bytes.
+                if req.framing.has_body() {
+                    self.state.recv =
+                        Recv::Body(BodyDecoder::new(req.framing, self.parser.limits()));
                 } else {
-                    Recv::Ended
-                };
+                    self.state.recv = Recv::Ended;
+                }
                 Ok((req.head_len, ServerEvent::Request(req)))
             }
             Ok(crate::Status::Partial) if self.state.peer_closed => {
@@ -708,6 +724,7 @@ impl ServerConnection {
     }
 
     /// Both directions are done: start the next exchange, or end.
+    #[inline]
     fn next_exchange(&mut self) {
         if self.state.exchange.keep_alive {
             self.state.recv = Recv::Head;
