@@ -38,7 +38,7 @@
 //! head from its start to write every field from this buffer: at most
 //! twice the work of one pass, so the cost stays linear in the head.
 
-use crate::chars::{hex_value, is_token, trim_ows, AsciiWindow, FIELD_VALUE, TARGET_PLAIN, TOKEN};
+use crate::chars::{hex_value, is_token, trim_ows, FIELD_VALUE, TARGET_PLAIN, TOKEN};
 use crate::error::{Error, ErrorKind};
 use crate::field::Header;
 use crate::limits::Limits;
@@ -314,6 +314,41 @@ impl<'b> Kernel for Run<'_, 'b, '_> {
 /// bytes, plain request-target bytes.
 static SKIP_CLASSES: [&[bool; 256]; 4] = [&[false; 256], &TOKEN, &FIELD_VALUE, &TARGET_PLAIN];
 
+/// `&str` views of the runs of a head that the loop matched against an
+/// ASCII-only class ([`TOKEN`] for the method and field names, the
+/// request-target's bytes for the target), without a second look at their
+/// bytes when this call matched them.
+#[derive(Clone, Copy)]
+struct AsciiRuns {
+    /// The first byte this call decided: a run that starts here or later
+    /// was matched, byte by byte, by this call's scans of this buffer.
+    decided_from: usize,
+}
+
+impl AsciiRuns {
+    /// `buf[from..to]`, a method, target or field name (or the method to
+    /// target stretch of the request-line), as `&str`.
+    #[inline(always)]
+    fn get(self, buf: &[u8], from: usize, to: usize) -> &str {
+        let run = buf.get(from..to).unwrap_or_default();
+        if from >= self.decided_from {
+            debug_assert!(run.is_ascii(), "{run:?}");
+            // SAFETY: every byte of `run` was decided by this call (it starts
+            // at or after `decided_from`) and accepted by a scan of this
+            // buffer against an ASCII-only class: `tchar` for a method or
+            // name (`Scanner::token_len`, `is_token`), the request-target's
+            // bytes for a target (`Scanner::target_len`: `TARGET_PLAIN`, `%`
+            // and two hex digits; `[`, `]` in `State::Target`), and the one
+            // SP between method and target. ASCII is UTF-8. The SIMD scans
+            // are proven equal to those tables by the tests in `simd/`.
+            return unsafe { core::str::from_utf8_unchecked(run) };
+        }
+        // Decided by an earlier call, on a buffer that only had to start
+        // with the same bytes: checked.
+        core::str::from_utf8(run).unwrap_or("")
+    }
+}
+
 /// Is `b` OWS (SP or HTAB, RFC 9110 §5.6.3)?
 #[inline(always)]
 fn is_ows(b: u8) -> bool {
@@ -543,12 +578,9 @@ impl HeadParser {
         let max_head = limits.max_head;
         let max_index = limits.max_headers.min(headers.len());
         let mut p = self.progress;
-        // Names are converted to `&str` a window at a time; a head read from
-        // its start converts from there (see `AsciiWindow::at_start`).
-        let mut names = if p.pos == 0 {
-            AsciiWindow::at_start(buf)
-        } else {
-            AsciiWindow::new()
+        // Every byte from here on is decided by this call, on this `buf`.
+        let names = AsciiRuns {
+            decided_from: p.pos,
         };
         // The request-line's method-to-target text, converted with the
         // names when the line completes in this call.
@@ -893,7 +925,7 @@ impl HeadParser {
                         p.name_end = p.pos + name_len;
                         // Where an obs-fold continuation's value starts.
                         p.value_start = p.name_end + 1;
-                        self.record(buf, headers, &mut names, &mut p, value);
+                        self.record(buf, headers, names, &mut p, value);
                         p.pos += line_len + 2;
                         p.line_start = p.pos;
                     }
@@ -1070,7 +1102,7 @@ impl HeadParser {
                             let raw = buf.get(p.value_start..stop).unwrap_or_default();
                             // Trailing OWS is not part of the value (RFC 9112 §5).
                             let value = trim_ows(raw);
-                            self.record(buf, headers, &mut names, &mut p, value);
+                            self.record(buf, headers, names, &mut p, value);
                             p.pos = next;
                             p.line_start = next;
                             p.state = State::LineStart;
@@ -1184,7 +1216,7 @@ impl HeadParser {
         &self,
         buf: &'b [u8],
         headers: &mut [Header<'b>],
-        names: &mut AsciiWindow<'b>,
+        names: AsciiRuns,
         p: &mut Progress,
         value: &'b [u8],
     ) {
