@@ -901,9 +901,10 @@ impl HeadParser {
                     // scan stops at the ':': two independent scans a line.
                     // Any other line is decided byte by byte below.
                     let max_line = limits.max_header_line;
+                    let head = buf.get(..max_head).unwrap_or(buf);
                     while p.header_count < max_index {
-                        let end = buf.len().min(p.pos.saturating_add(max_line)).min(max_head);
-                        let rest = buf.get(p.pos..end).unwrap_or_default();
+                        let rest = head.get(p.pos..).unwrap_or_default();
+                        let rest = rest.get(..max_line).unwrap_or(rest);
                         let line_len = sc.value_len(rest);
                         if rest.get(line_len..line_len + 2) != Some(b"\r\n") {
                             break;
