@@ -330,7 +330,12 @@ impl AsciiRuns {
     /// target stretch of the request-line), as `&str`.
     #[inline(always)]
     fn get(self, buf: &[u8], from: usize, to: usize) -> &str {
-        let run = buf.get(from..to).unwrap_or_default();
+        self.get_run(buf.get(from..to).unwrap_or_default(), from)
+    }
+
+    /// [`get`](Self::get) of the run `run` that starts at `from`.
+    #[inline(always)]
+    fn get_run(self, run: &[u8], from: usize) -> &str {
         if from >= self.decided_from {
             debug_assert!(run.is_ascii(), "{run:?}");
             // SAFETY: every byte of `run` was decided by this call (it starts
@@ -902,8 +907,13 @@ impl HeadParser {
                     // Any other line is decided byte by byte below.
                     let max_line = limits.max_header_line;
                     let head = buf.get(..max_head).unwrap_or(buf);
+                    // The line's start, and where the last field recorded
+                    // here starts and its name ends: kept in registers, and
+                    // written to `p` once after the lines.
+                    let mut pos = p.pos;
+                    let (mut field_start, mut name_end) = (p.field_start, p.name_end);
                     while p.header_count < max_index {
-                        let rest = head.get(p.pos..).unwrap_or_default();
+                        let rest = head.get(pos..).unwrap_or_default();
                         let rest = rest.get(..max_line).unwrap_or(rest);
                         let line_len = sc.value_len(rest);
                         if rest.get(line_len..line_len + 2) != Some(b"\r\n") {
@@ -922,13 +932,18 @@ impl HeadParser {
                             }
                             _ => trim_ows(raw),
                         };
-                        p.field_start = p.pos;
-                        p.name_end = p.pos + name_len;
+                        let name = names.get_run(rest.get(..name_len).unwrap_or_default(), pos);
+                        self.record(headers, &mut p, name, value);
+                        (field_start, name_end) = (pos, pos + name_len);
+                        pos += line_len + 2;
+                    }
+                    if pos != p.pos {
+                        p.field_start = field_start;
+                        p.name_end = name_end;
                         // Where an obs-fold continuation's value starts.
-                        p.value_start = p.name_end + 1;
-                        self.record(buf, headers, names, &mut p, value);
-                        p.pos += line_len + 2;
-                        p.line_start = p.pos;
+                        p.value_start = name_end + 1;
+                        p.pos = pos;
+                        p.line_start = pos;
                     }
                     let Some(_) = buf.get(p.pos) else { partial!() };
                     let stop = p.pos;
@@ -1103,7 +1118,8 @@ impl HeadParser {
                             let raw = buf.get(p.value_start..stop).unwrap_or_default();
                             // Trailing OWS is not part of the value (RFC 9112 §5).
                             let value = trim_ows(raw);
-                            self.record(buf, headers, names, &mut p, value);
+                            let name = names.get(buf, p.field_start, p.name_end);
+                            self.record(headers, &mut p, name, value);
                             p.pos = next;
                             p.line_start = next;
                             p.state = State::LineStart;
@@ -1210,18 +1226,16 @@ impl HeadParser {
         p.state = State::LineStart;
     }
 
-    /// Records the field whose name is `p.field_start..p.name_end`, with
-    /// its value (OWS trimmed).
+    /// Records the field `name` (at `p.field_start..p.name_end`, or where
+    /// the field-line loop keeps its bounds), with its value (OWS trimmed).
     #[inline(always)]
     fn record<'b>(
         &self,
-        buf: &'b [u8],
         headers: &mut [Header<'b>],
-        names: AsciiRuns,
         p: &mut Progress,
+        name: &'b str,
         value: &'b [u8],
     ) {
-        let name = names.get(buf, p.field_start, p.name_end);
         let index = p.header_count;
         if let Some(slot) = headers.get_mut(index) {
             *slot = Header { name, value };
