@@ -912,7 +912,11 @@ impl HeadParser {
                     // written to `p` once after the lines.
                     let mut pos = p.pos;
                     let (mut field_start, mut name_end) = (p.field_start, p.name_end);
-                    while p.header_count < max_index {
+                    // The count of fields, and what the last one's name may
+                    // be, likewise.
+                    let mut count = p.header_count;
+                    let mut last_noted = Noted::Other;
+                    while count < max_index {
                         let rest = head.get(pos..).unwrap_or_default();
                         let rest = rest.get(..max_line).unwrap_or(rest);
                         let line_len = sc.value_len(rest);
@@ -933,11 +937,14 @@ impl HeadParser {
                             _ => trim_ows(raw),
                         };
                         let name = names.get_run(rest.get(..name_len).unwrap_or_default(), pos);
-                        self.record(headers, &mut p, name, value);
+                        last_noted = self.record(headers, &mut p, count, name, value);
+                        count += 1;
                         (field_start, name_end) = (pos, pos + name_len);
                         pos += line_len + 2;
                     }
                     if pos != p.pos {
+                        let last_name = buf.get(field_start..name_end).unwrap_or_default();
+                        recorded(&mut p, count, last_name, last_noted);
                         p.field_start = field_start;
                         p.name_end = name_end;
                         // Where an obs-fold continuation's value starts.
@@ -1119,7 +1126,9 @@ impl HeadParser {
                             // Trailing OWS is not part of the value (RFC 9112 §5).
                             let value = trim_ows(raw);
                             let name = names.get(buf, p.field_start, p.name_end);
-                            self.record(headers, &mut p, name, value);
+                            let index = p.header_count;
+                            let noted = self.record(headers, &mut p, index, name, value);
+                            recorded(&mut p, index + 1, name.as_bytes(), noted);
                             p.pos = next;
                             p.line_start = next;
                             p.state = State::LineStart;
@@ -1227,16 +1236,18 @@ impl HeadParser {
     }
 
     /// Records the field `name` (at `p.field_start..p.name_end`, or where
-    /// the field-line loop keeps its bounds), with its value (OWS trimmed).
+    /// the field-line loop keeps its bounds), with its value (OWS trimmed),
+    /// as field number `index`, and notes it if it may be Host,
+    /// Content-Length or Transfer-Encoding. [`recorded`] then counts it.
     #[inline(always)]
     fn record<'b>(
         &self,
         headers: &mut [Header<'b>],
         p: &mut Progress,
+        index: usize,
         name: &'b str,
         value: &'b [u8],
-    ) {
-        let index = p.header_count;
+    ) -> Noted {
         if let Some(slot) = headers.get_mut(index) {
             *slot = Header { name, value };
         }
@@ -1252,10 +1263,16 @@ impl HeadParser {
             }
             Noted::Other => {}
         }
-        p.last_is_framing = noted == Noted::Framing && is_framing(name);
-        p.last_skipped = false;
-        p.header_count = index + 1;
+        noted
     }
+}
+
+/// `count` fields are recorded, the last called `name` (noted as `noted`).
+#[inline(always)]
+fn recorded(p: &mut Progress, count: usize, name: &[u8], noted: Noted) {
+    p.last_is_framing = noted == Noted::Framing && is_framing(name);
+    p.last_skipped = false;
+    p.header_count = count;
 }
 
 /// What a field name may be, judged by its length and first letter.
@@ -1296,8 +1313,8 @@ fn note(name: &[u8]) -> Noted {
 
 /// Is `name` Content-Length or Transfer-Encoding?
 #[cold]
-fn is_framing(name: &str) -> bool {
-    name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("transfer-encoding")
+fn is_framing(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"content-length") || name.eq_ignore_ascii_case(b"transfer-encoding")
 }
 
 /// The request's HTTP-version, ended by the line end at `v.len()`: every
