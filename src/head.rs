@@ -920,7 +920,8 @@ impl HeadParser {
                         let rest = head.get(pos..).unwrap_or_default();
                         let rest = rest.get(..max_line).unwrap_or(rest);
                         let line_len = sc.value_len(rest);
-                        if rest.get(line_len..line_len + 2) != Some(b"\r\n") {
+                        // (An empty line, the head's end, is decided below.)
+                        if line_len == 0 || rest.get(line_len..line_len + 2) != Some(b"\r\n") {
                             break;
                         }
                         let name_len = sc.token_len(rest);
