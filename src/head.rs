@@ -752,16 +752,17 @@ impl HeadParser {
                     let vs = p.target.1 + 1;
                     let line_limit = p.line_start.saturating_add(limits.max_request_line);
                     // The common case in two compares.
-                    if p.pos == vs && vs + 10 <= buf.len() && vs + 8 <= line_limit {
-                        if let (Some(version), Some(b"\r\n")) =
-                            (fast_version(&buf[vs..vs + 8]), buf.get(vs + 8..vs + 10))
-                        {
-                            if vs + 9 < max_head {
-                                p.version = version;
-                                self.end_request_line(buf, &mut p, vs + 10)?;
-                                line = names.get(buf, p.start_line, p.target.1);
-                                continue;
-                            }
+                    if let Some([v @ .., b'\r', b'\n']) =
+                        buf.get(vs..).and_then(|b| b.first_chunk::<10>())
+                    {
+                        if let (true, Some(version)) = (
+                            p.pos == vs && vs + 8 <= line_limit && vs + 9 < max_head,
+                            fast_version(v),
+                        ) {
+                            p.version = version;
+                            self.end_request_line(buf, &mut p, vs + 10)?;
+                            line = names.get(buf, p.start_line, p.target.1);
+                            continue;
                         }
                     }
                     let Some(_) = buf.get(p.pos) else { partial!() };
@@ -802,7 +803,9 @@ impl HeadParser {
                     let line_limit = p.line_start.saturating_add(limits.max_request_line);
                     if let (true, Some(v), Some(&[b' ', a, b, c, b' '])) = (
                         p.pos == vs && vs + 13 <= line_limit.min(max_head),
-                        buf.get(vs..vs + 8).and_then(fast_version),
+                        buf.get(vs..)
+                            .and_then(|b| b.first_chunk())
+                            .and_then(fast_version),
                         buf.get(vs + 8..vs + 13),
                     ) {
                         if (b'1'..=b'9').contains(&a) && b.is_ascii_digit() && c.is_ascii_digit() {
@@ -1332,9 +1335,8 @@ fn request_version(v: &[u8]) -> Result<Version, ErrorKind> {
 /// `HTTP/1.1` or `HTTP/1.0` in one compare, else `None` (the byte path
 /// decides).
 #[inline(always)]
-fn fast_version(v: &[u8]) -> Option<Version> {
-    let v: [u8; 8] = v.try_into().ok()?;
-    match u64::from_le_bytes(v) {
+fn fast_version(v: &[u8; 8]) -> Option<Version> {
+    match u64::from_le_bytes(*v) {
         x if x == u64::from_le_bytes(*b"HTTP/1.1") => Some(Version::Http11),
         x if x == u64::from_le_bytes(*b"HTTP/1.0") => Some(Version::Http10),
         _ => None,
