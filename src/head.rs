@@ -38,7 +38,7 @@
 //! head from its start to write every field from this buffer: at most
 //! twice the work of one pass, so the cost stays linear in the head.
 
-use crate::chars::{hex_value, is_token, trim_ows, AsciiWindow, FIELD_VALUE, TARGET_PLAIN, TOKEN};
+use crate::chars::{hex_value, is_token, trim_ows, FIELD_VALUE, TARGET_PLAIN, TOKEN};
 use crate::error::{Error, ErrorKind};
 use crate::field::Header;
 use crate::limits::Limits;
@@ -314,6 +314,46 @@ impl<'b> Kernel for Run<'_, 'b, '_> {
 /// bytes, plain request-target bytes.
 static SKIP_CLASSES: [&[bool; 256]; 4] = [&[false; 256], &TOKEN, &FIELD_VALUE, &TARGET_PLAIN];
 
+/// `&str` views of the runs of a head that the loop matched against an
+/// ASCII-only class ([`TOKEN`] for the method and field names, the
+/// request-target's bytes for the target), without a second look at their
+/// bytes when this call matched them.
+#[derive(Clone, Copy)]
+struct AsciiRuns {
+    /// The first byte this call decided: a run that starts here or later
+    /// was matched, byte by byte, by this call's scans of this buffer.
+    decided_from: usize,
+}
+
+impl AsciiRuns {
+    /// `buf[from..to]`, a method, target or field name (or the method to
+    /// target stretch of the request-line), as `&str`.
+    #[inline(always)]
+    fn get(self, buf: &[u8], from: usize, to: usize) -> &str {
+        self.get_run(buf.get(from..to).unwrap_or_default(), from)
+    }
+
+    /// [`get`](Self::get) of the run `run` that starts at `from`.
+    #[inline(always)]
+    fn get_run(self, run: &[u8], from: usize) -> &str {
+        if from >= self.decided_from {
+            debug_assert!(run.is_ascii(), "{run:?}");
+            // SAFETY: every byte of `run` was decided by this call (it starts
+            // at or after `decided_from`) and accepted by a scan of this
+            // buffer against an ASCII-only class: `tchar` for a method or
+            // name (`Scanner::token_len`, `is_token`), the request-target's
+            // bytes for a target (`Scanner::target_len`: `TARGET_PLAIN`, `%`
+            // and two hex digits; `[`, `]` in `State::Target`), and the one
+            // SP between method and target. ASCII is UTF-8. The SIMD scans
+            // are proven equal to those tables by the tests in `simd/`.
+            return unsafe { core::str::from_utf8_unchecked(run) };
+        }
+        // Decided by an earlier call, on a buffer that only had to start
+        // with the same bytes: checked.
+        core::str::from_utf8(run).unwrap_or("")
+    }
+}
+
 /// Is `b` OWS (SP or HTAB, RFC 9110 §5.6.3)?
 #[inline(always)]
 fn is_ows(b: u8) -> bool {
@@ -543,12 +583,9 @@ impl HeadParser {
         let max_head = limits.max_head;
         let max_index = limits.max_headers.min(headers.len());
         let mut p = self.progress;
-        // Names are converted to `&str` a window at a time; a head read from
-        // its start converts from there (see `AsciiWindow::at_start`).
-        let mut names = if p.pos == 0 {
-            AsciiWindow::at_start(buf)
-        } else {
-            AsciiWindow::new()
+        // Every byte from here on is decided by this call, on this `buf`.
+        let names = AsciiRuns {
+            decided_from: p.pos,
         };
         // The request-line's method-to-target text, converted with the
         // names when the line completes in this call.
@@ -715,16 +752,17 @@ impl HeadParser {
                     let vs = p.target.1 + 1;
                     let line_limit = p.line_start.saturating_add(limits.max_request_line);
                     // The common case in two compares.
-                    if p.pos == vs && vs + 10 <= buf.len() && vs + 8 <= line_limit {
-                        if let (Some(version), Some(b"\r\n")) =
-                            (fast_version(&buf[vs..vs + 8]), buf.get(vs + 8..vs + 10))
-                        {
-                            if vs + 9 < max_head {
-                                p.version = version;
-                                self.end_request_line(buf, &mut p, vs + 10)?;
-                                line = names.get(buf, p.start_line, p.target.1);
-                                continue;
-                            }
+                    if let Some([v @ .., b'\r', b'\n']) =
+                        buf.get(vs..).and_then(|b| b.first_chunk::<10>())
+                    {
+                        if let (true, Some(version)) = (
+                            p.pos == vs && vs + 8 <= line_limit && vs + 9 < max_head,
+                            fast_version(v),
+                        ) {
+                            p.version = version;
+                            self.end_request_line(buf, &mut p, vs + 10)?;
+                            line = names.get(buf, p.start_line, p.target.1);
+                            continue;
                         }
                     }
                     let Some(_) = buf.get(p.pos) else { partial!() };
@@ -765,7 +803,9 @@ impl HeadParser {
                     let line_limit = p.line_start.saturating_add(limits.max_request_line);
                     if let (true, Some(v), Some(&[b' ', a, b, c, b' '])) = (
                         p.pos == vs && vs + 13 <= line_limit.min(max_head),
-                        buf.get(vs..vs + 8).and_then(fast_version),
+                        buf.get(vs..)
+                            .and_then(|b| b.first_chunk())
+                            .and_then(fast_version),
                         buf.get(vs + 8..vs + 13),
                     ) {
                         if (b'1'..=b'9').contains(&a) && b.is_ascii_digit() && c.is_ascii_digit() {
@@ -869,11 +909,22 @@ impl HeadParser {
                     // scan stops at the ':': two independent scans a line.
                     // Any other line is decided byte by byte below.
                     let max_line = limits.max_header_line;
-                    while p.header_count < max_index {
-                        let end = buf.len().min(p.pos.saturating_add(max_line)).min(max_head);
-                        let rest = buf.get(p.pos..end).unwrap_or_default();
+                    let head = buf.get(..max_head).unwrap_or(buf);
+                    // The line's start, and where the last field recorded
+                    // here starts and its name ends: kept in registers, and
+                    // written to `p` once after the lines.
+                    let mut pos = p.pos;
+                    let (mut field_start, mut name_end) = (p.field_start, p.name_end);
+                    // The count of fields, and what the last one's name may
+                    // be, likewise.
+                    let mut count = p.header_count;
+                    let mut last_noted = Noted::Other;
+                    while count < max_index {
+                        let rest = head.get(pos..).unwrap_or_default();
+                        let rest = rest.get(..max_line).unwrap_or(rest);
                         let line_len = sc.value_len(rest);
-                        if rest.get(line_len..line_len + 2) != Some(b"\r\n") {
+                        // (An empty line, the head's end, is decided below.)
+                        if line_len == 0 || rest.get(line_len..line_len + 2) != Some(b"\r\n") {
                             break;
                         }
                         let name_len = sc.token_len(rest);
@@ -889,13 +940,21 @@ impl HeadParser {
                             }
                             _ => trim_ows(raw),
                         };
-                        p.field_start = p.pos;
-                        p.name_end = p.pos + name_len;
+                        let name = names.get_run(rest.get(..name_len).unwrap_or_default(), pos);
+                        last_noted = self.record(headers, &mut p, count, name, value);
+                        count += 1;
+                        (field_start, name_end) = (pos, pos + name_len);
+                        pos += line_len + 2;
+                    }
+                    if pos != p.pos {
+                        let last_name = buf.get(field_start..name_end).unwrap_or_default();
+                        recorded(&mut p, count, last_name, last_noted);
+                        p.field_start = field_start;
+                        p.name_end = name_end;
                         // Where an obs-fold continuation's value starts.
-                        p.value_start = p.name_end + 1;
-                        self.record(buf, headers, &mut names, &mut p, value);
-                        p.pos += line_len + 2;
-                        p.line_start = p.pos;
+                        p.value_start = name_end + 1;
+                        p.pos = pos;
+                        p.line_start = pos;
                     }
                     let Some(_) = buf.get(p.pos) else { partial!() };
                     let stop = p.pos;
@@ -1070,7 +1129,10 @@ impl HeadParser {
                             let raw = buf.get(p.value_start..stop).unwrap_or_default();
                             // Trailing OWS is not part of the value (RFC 9112 §5).
                             let value = trim_ows(raw);
-                            self.record(buf, headers, &mut names, &mut p, value);
+                            let name = names.get(buf, p.field_start, p.name_end);
+                            let index = p.header_count;
+                            let noted = self.record(headers, &mut p, index, name, value);
+                            recorded(&mut p, index + 1, name.as_bytes(), noted);
                             p.pos = next;
                             p.line_start = next;
                             p.state = State::LineStart;
@@ -1177,19 +1239,19 @@ impl HeadParser {
         p.state = State::LineStart;
     }
 
-    /// Records the field whose name is `p.field_start..p.name_end`, with
-    /// its value (OWS trimmed).
+    /// Records the field `name` (at `p.field_start..p.name_end`, or where
+    /// the field-line loop keeps its bounds), with its value (OWS trimmed),
+    /// as field number `index`, and notes it if it may be Host,
+    /// Content-Length or Transfer-Encoding. [`recorded`] then counts it.
     #[inline(always)]
     fn record<'b>(
         &self,
-        buf: &'b [u8],
         headers: &mut [Header<'b>],
-        names: &mut AsciiWindow<'b>,
         p: &mut Progress,
+        index: usize,
+        name: &'b str,
         value: &'b [u8],
-    ) {
-        let name = names.get(buf, p.field_start, p.name_end);
-        let index = p.header_count;
+    ) -> Noted {
         if let Some(slot) = headers.get_mut(index) {
             *slot = Header { name, value };
         }
@@ -1205,10 +1267,16 @@ impl HeadParser {
             }
             Noted::Other => {}
         }
-        p.last_is_framing = noted == Noted::Framing && is_framing(name);
-        p.last_skipped = false;
-        p.header_count = index + 1;
+        noted
     }
+}
+
+/// `count` fields are recorded, the last called `name` (noted as `noted`).
+#[inline(always)]
+fn recorded(p: &mut Progress, count: usize, name: &[u8], noted: Noted) {
+    p.last_is_framing = noted == Noted::Framing && is_framing(name);
+    p.last_skipped = false;
+    p.header_count = count;
 }
 
 /// What a field name may be, judged by its length and first letter.
@@ -1249,8 +1317,8 @@ fn note(name: &[u8]) -> Noted {
 
 /// Is `name` Content-Length or Transfer-Encoding?
 #[cold]
-fn is_framing(name: &str) -> bool {
-    name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("transfer-encoding")
+fn is_framing(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"content-length") || name.eq_ignore_ascii_case(b"transfer-encoding")
 }
 
 /// The request's HTTP-version, ended by the line end at `v.len()`: every
@@ -1267,9 +1335,8 @@ fn request_version(v: &[u8]) -> Result<Version, ErrorKind> {
 /// `HTTP/1.1` or `HTTP/1.0` in one compare, else `None` (the byte path
 /// decides).
 #[inline(always)]
-fn fast_version(v: &[u8]) -> Option<Version> {
-    let v: [u8; 8] = v.try_into().ok()?;
-    match u64::from_le_bytes(v) {
+fn fast_version(v: &[u8; 8]) -> Option<Version> {
+    match u64::from_le_bytes(*v) {
         x if x == u64::from_le_bytes(*b"HTTP/1.1") => Some(Version::Http11),
         x if x == u64::from_le_bytes(*b"HTTP/1.0") => Some(Version::Http10),
         _ => None,

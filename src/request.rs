@@ -603,6 +603,22 @@ mod tests {
         }
     }
 
+    /// A name begun in an earlier call is converted with a check: a caller
+    /// that breaks the contract (the same bytes again) with a non-UTF-8
+    /// byte there gets an empty name, never an invalid `&str`.
+    #[test]
+    fn a_name_from_an_earlier_call_is_checked() {
+        let mut parser = RequestParser::new();
+        let mut headers = [Header::EMPTY; 4];
+        let first = parser.parse(b"GET / HTTP/1.0\r\nHo", &mut headers);
+        assert_eq!(first, Ok(Status::Partial));
+        let mut headers = [Header::EMPTY; 4];
+        let buf = b"GET / HTTP/1.0\r\nH\xffst: a\r\n\r\n";
+        let req = parser.parse(buf, &mut headers).unwrap().complete().unwrap();
+        assert_eq!((req.headers[0].name, req.headers[0].value), ("", &b"a"[..]));
+        assert_eq!(req.head_len, buf.len());
+    }
+
     #[test]
     fn is_host_is_a_case_insensitive_compare() {
         assert!(is_host("Host") && is_host("host") && is_host("HOST") && is_host("hOsT"));
