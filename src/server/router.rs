@@ -52,8 +52,12 @@ impl Default for Router {
 
 /// Does `prefix` match `path` on a segment boundary? `/echo` matches
 /// `/echo` and `/echo/x` but not `/echoes`; `/echo/` matches `/echo/x` and
-/// `/echo/` but not `/echo`; `/` matches every path.
+/// `/echo/` but not `/echo`; `/` matches every path, also a CONNECT's
+/// authority (`host:port`), which has no `/` to match.
 fn prefix_matches(prefix: &str, path: &str) -> bool {
+    if prefix == "/" {
+        return true;
+    }
     match path.strip_prefix(prefix) {
         Some(rest) => rest.is_empty() || prefix.ends_with('/') || rest.starts_with('/'),
         None => false,
@@ -194,6 +198,8 @@ mod tests {
         assert!(prefix_matches("/echo/", "/echo/x"));
         assert!(!prefix_matches("/echo/", "/echo"));
         assert!(prefix_matches("/", "/anything"));
+        assert!(prefix_matches("/", "example.com:443"));
+        assert!(!prefix_matches("/e", "example.com:443"));
     }
 
     #[test]
