@@ -1,17 +1,18 @@
 //! The server's HTTP behaviour over real sockets on 127.0.0.1 (port 0):
-//! routing, echo, bodies, keep-alive, pipelining, 100-continue, HEAD and
-//! error statuses. Every client socket has a read timeout, so no test can
-//! hang; every server is shut down at the end of its test.
+//! routing, echo, bodies, keep-alive, pipelining, 100-continue, HEAD,
+//! error statuses and protocol switches. Every client socket has a read
+//! timeout, so no test can hang; every server is shut down at the end of
+//! its test.
 
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use httpwire::server::{Config, Request, Response, RunningServer, Server};
+use httpwire::server::{Config, Request, Response, RunningServer, Server, Switched};
 
 fn test_config() -> Config {
     Config {
@@ -974,4 +975,299 @@ fn expect_continue_with_the_body_sent_anyway_keeps_the_connection() {
     assert_eq!((r.status, r.header("connection")), (404, None));
     assert_eq!(c.request(&get("/echo/still")).text(), "still");
     stop(server);
+}
+
+// The protocol switch (`Response::switching`): a 101 to a request that asked
+// to upgrade, or a 2xx to CONNECT, hands the socket and the bytes read past
+// the request to a callback on a thread of its own (RULES PC-6, CN-2).
+
+/// The request that asks to upgrade to `echo`, the protocol of `/ws`.
+const UPGRADE: &[u8] =
+    b"GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n";
+
+/// The new protocol of `/ws`: echoes what comes until the client closes
+/// (or for [`common::CLIENT_TIMEOUT`] nothing comes), then reports all it
+/// echoed on `done`.
+fn echo_switched(mut conn: Switched, done: mpsc::Sender<Vec<u8>>) {
+    conn.stream()
+        .set_read_timeout(Some(common::CLIENT_TIMEOUT))
+        .unwrap();
+    let (mut all, mut buf) = (Vec::new(), [0u8; 4096]);
+    while let Ok(n @ 1..) = conn.read(&mut buf) {
+        all.extend_from_slice(&buf[..n]);
+        if conn.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = done.send(all);
+}
+
+/// A server with the echo endpoints and `/ws` (see [`UPGRADE`]), whose
+/// callbacks report on the receiver returned.
+fn start_switching(config: Config) -> (RunningServer, mpsc::Receiver<Vec<u8>>) {
+    let (done, echoed) = mpsc::channel();
+    let done = Mutex::new(done);
+    let server = start_with(config, move |s| {
+        s.route("GET", "/ws", move |_: &Request| {
+            let done = done.lock().unwrap().clone();
+            Response::switching(101, move |conn| echo_switched(conn, done))
+                .with_header("Upgrade", "echo")
+        });
+    });
+    (server, echoed)
+}
+
+/// Reads the 101 that starts the `echo` protocol.
+fn read_switch(c: &mut Client) {
+    let r = c.read_head();
+    assert_eq!((r.status, r.reason.as_str()), (101, "Switching Protocols"));
+    assert_eq!(r.header("upgrade"), Some("echo"));
+    assert_eq!(r.header("connection"), Some("upgrade"));
+    assert!(r.header("content-length").is_none() && r.header("transfer-encoding").is_none());
+}
+
+/// Reads exactly `n` bytes of the new protocol.
+fn read_raw(c: &mut Client, n: usize) -> String {
+    let mut got = vec![0; n];
+    c.reader.read_exact(&mut got).expect("switched bytes");
+    String::from_utf8(got).unwrap()
+}
+
+/// Waits (a bounded number of times) until the server counts `n`
+/// connections.
+fn wait_active(server: &RunningServer, n: usize) {
+    let handle = server.handle();
+    for _ in 0..250 {
+        if handle.active_connections() == n {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(handle.active_connections(), n);
+}
+
+/// PC-6: the bytes the client sent right after its head, in the same
+/// write, reach the callback first, then what the socket brings; the
+/// connection leaves the server's count.
+#[test]
+fn an_upgrade_hands_the_socket_and_the_early_bytes_to_the_callback() {
+    let (server, echoed) = start_switching(test_config());
+    let mut c = Client::connect(server.local_addr());
+    c.send(&[UPGRADE, b"early "].concat());
+    read_switch(&mut c);
+    assert_eq!(read_raw(&mut c, 6), "early ");
+    c.send(b"later");
+    assert_eq!(read_raw(&mut c, 5), "later");
+    wait_active(&server, 0);
+    c.reader.get_ref().shutdown(Shutdown::Write).unwrap();
+    let all = echoed
+        .recv_timeout(common::CLIENT_TIMEOUT)
+        .expect("callback done");
+    assert_eq!(all, b"early later");
+    c.assert_closed();
+    stop(server);
+}
+
+/// PL-3, PC-6: requests pipelined before the upgrade are answered first, in
+/// order, and the 101 follows them.
+#[test]
+fn pipelined_requests_before_an_upgrade_are_answered_first() {
+    let (server, echoed) = start_switching(test_config());
+    let mut c = Client::connect(server.local_addr());
+    c.send(&[&get("/echo/one")[..], &get("/echo/two"), UPGRADE, b"raw"].concat());
+    assert_eq!(c.read(false).text(), "one");
+    assert_eq!(c.read(false).text(), "two");
+    read_switch(&mut c);
+    assert_eq!(read_raw(&mut c, 3), "raw");
+    drop(c);
+    assert_eq!(echoed.recv_timeout(common::CLIENT_TIMEOUT).unwrap(), b"raw");
+    stop(server);
+}
+
+/// RFC 9110 §7.8, §15.2.2: a 101 the request did not ask for (no upgrade
+/// asked, HTTP/1.0, another protocol), or with a body, is a handler bug:
+/// `500`, and the connection goes on as HTTP (HTTP/1.0: closes).
+#[test]
+fn a_switch_the_request_did_not_ask_for_is_500_without_switching() {
+    let ran = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&ran);
+    let server = start_with(test_config(), move |s| {
+        s.route("GET", "/ws", move |req: &Request| {
+            let counted = Arc::clone(&counted);
+            let response = Response::switching(101, move |_| {
+                counted.fetch_add(1, Ordering::SeqCst);
+            })
+            .with_header("Upgrade", "echo");
+            match req.query() {
+                Some("body") => response.with_body("lost"),
+                _ => response,
+            }
+        });
+    });
+    let unasked: [&[u8]; 5] = [
+        b"GET /ws HTTP/1.1\r\nHost: t\r\n\r\nGET /echo/http HTTP/1.1\r\nHost: t\r\n\r\n",
+        b"GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: echo\r\n\r\nGET /echo/http HTTP/1.1\r\nHost: t\r\n\r\n",
+        b"GET /ws HTTP/1.1\r\nHost: t\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\nGET /echo/http HTTP/1.1\r\nHost: t\r\n\r\n",
+        b"GET /ws?body HTTP/1.1\r\nHost: t\r\nConnection: upgrade\r\nUpgrade: echo\r\n\r\nGET /echo/http HTTP/1.1\r\nHost: t\r\n\r\n",
+        b"GET /ws HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: echo\r\n\r\n",
+    ];
+    for request in unasked {
+        let shown = String::from_utf8_lossy(request).into_owned();
+        let mut c = Client::connect(server.local_addr());
+        c.send(request);
+        let r = c.read(false);
+        assert_eq!(r.status, 500, "{shown}");
+        assert!(r.header("upgrade").is_none(), "{shown}");
+        if shown.contains("HTTP/1.0") {
+            c.assert_closed();
+        } else {
+            assert_eq!(c.read(false).text(), "http", "{shown}");
+        }
+    }
+    assert_eq!(ran.load(Ordering::SeqCst), 0, "no callback ran");
+    stop(server);
+}
+
+/// A switching response with a status that does not switch is sent as an
+/// ordinary response, and its callback is dropped without running.
+#[test]
+fn a_switching_response_that_does_not_switch_is_an_ordinary_one() {
+    let ran = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&ran);
+    let server = start_with(test_config(), move |s| {
+        s.route("GET", "/ws", move |_: &Request| {
+            let counted = Arc::clone(&counted);
+            Response::switching(403, move |_| {
+                counted.fetch_add(1, Ordering::SeqCst);
+            })
+            .with_body("no")
+        });
+    });
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(UPGRADE);
+    assert_eq!((r.status, r.text()), (403, "no"));
+    assert_eq!(c.request(&get("/echo/http")).text(), "http");
+    assert_eq!(ran.load(Ordering::SeqCst), 0);
+    stop(server);
+}
+
+/// Copies `from` to `to` until `from` ends, then ends `to`'s direction.
+fn pipe(mut from: TcpStream, to: TcpStream) {
+    let _ = std::io::copy(&mut from, &mut &to);
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+/// CN-2, PC-6: a 2xx to CONNECT makes a tunnel; here to a listener of the
+/// test's own on 127.0.0.1, with bytes both ways (those sent with the
+/// CONNECT head first). A CONNECT refused with a switching response's
+/// other status is an ordinary response, and the connection closes.
+#[test]
+fn connect_tunnels_to_a_local_listener() {
+    let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = upstream.local_addr().unwrap();
+    let upstream_thread = std::thread::spawn(move || {
+        let (mut conn, _) = upstream.accept().unwrap();
+        conn.set_read_timeout(Some(common::CLIENT_TIMEOUT)).unwrap();
+        conn.write_all(b"hello from upstream").unwrap();
+        let mut got = Vec::new();
+        conn.read_to_end(&mut got).map(|_| got)
+    });
+    let server = start_with(test_config(), move |s| {
+        s.route("CONNECT", "/", move |req: &Request| {
+            if req.target() != target.to_string() {
+                return Response::switching(403, |_| unreachable!()).with_body("not there");
+            }
+            let Ok(up) = TcpStream::connect(target) else {
+                return Response::new(502);
+            };
+            Response::switching(200, move |client| {
+                let (client, early) = client.into_parts();
+                let _ = (&up).write_all(&early);
+                let back = (up.try_clone().unwrap(), client.try_clone().unwrap());
+                let back = std::thread::spawn(move || pipe(back.0, back.1));
+                pipe(client, up);
+                let _ = back.join();
+            })
+        });
+    });
+    let mut c = Client::connect(server.local_addr());
+    c.send(format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\nearly").as_bytes());
+    let r = c.read_head();
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-length").is_none() && r.header("transfer-encoding").is_none());
+    assert_eq!(read_raw(&mut c, 19), "hello from upstream");
+    c.send(b" later");
+    c.reader.get_ref().shutdown(Shutdown::Write).unwrap();
+    let got = upstream_thread.join().unwrap().expect("upstream read");
+    assert_eq!(got, b"early later");
+    c.assert_closed();
+
+    let mut refused = Client::connect(server.local_addr());
+    let r = refused.request(b"CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n");
+    assert_eq!((r.status, r.text()), (403, "not there"));
+    assert_eq!(r.header("connection"), Some("close"));
+    refused.assert_closed();
+    stop(server);
+}
+
+/// A switched connection holds no worker and no place under the connection
+/// cap: with one worker and room for two connections, two switched ones
+/// stay open while new connections are served.
+#[test]
+fn a_switched_connection_holds_no_worker() {
+    let config = Config {
+        workers: 1,
+        max_connections: 2,
+        ..test_config()
+    };
+    let (server, echoed) = start_switching(config);
+    let mut switched: Vec<Client> = (0..2)
+        .map(|_| {
+            let mut c = Client::connect(server.local_addr());
+            c.send(UPGRADE);
+            read_switch(&mut c);
+            c
+        })
+        .collect();
+    wait_active(&server, 0);
+    let mut served: Vec<Client> = (0..2)
+        .map(|_| Client::connect(server.local_addr()))
+        .collect();
+    for i in 0..3 {
+        for c in &mut served {
+            assert_eq!(c.request(&get(&format!("/echo/{i}"))).text(), i.to_string());
+        }
+    }
+    for (i, c) in switched.iter_mut().enumerate() {
+        c.send(format!("still {i}").as_bytes());
+        assert_eq!(read_raw(c, 7), format!("still {i}"));
+    }
+    drop(switched);
+    for _ in 0..2 {
+        echoed
+            .recv_timeout(common::CLIENT_TIMEOUT)
+            .expect("callback done");
+    }
+    stop(server);
+}
+
+/// A shutdown neither waits for nor closes a switched connection: the
+/// callback owns it, and it goes on after the server stopped.
+#[test]
+fn a_shutdown_leaves_a_switched_connection_to_its_callback() {
+    let (server, echoed) = start_switching(test_config());
+    let mut c = Client::connect(server.local_addr());
+    c.send(UPGRADE);
+    read_switch(&mut c);
+    let started = Instant::now();
+    // Clean, and well before its grace: nothing of the server's was open.
+    assert!(server.shutdown(Duration::from_secs(10)));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    c.send(b"after");
+    assert_eq!(read_raw(&mut c, 5), "after");
+    drop(c);
+    assert_eq!(
+        echoed.recv_timeout(common::CLIENT_TIMEOUT).unwrap(),
+        b"after"
+    );
 }

@@ -11,6 +11,8 @@
 //! sent whenever the connection would wait for a read (so a batch of
 //! pipelined requests costs one `write`), or once it holds more than
 //! [`OUTPUT_BOUND`]. Every wait has a deadline, from [`Config::deadline`].
+//! A switching response's head is sent after the output before it; then
+//! the connection leaves the server ([`Parked::switch`]).
 //!
 //! The same code serves both I/O models. With threads ([`serve`]) a
 //! connection blocks in its reads and writes, with socket timeouts.
@@ -45,11 +47,12 @@ use std::string::String;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use std::vec::Vec;
-use std::{format, vec};
+use std::{eprintln, format, vec};
 
 use super::config::{Config, Wait};
 use super::router::{Decision, Router};
 use super::shutdown::{Shared, Slot};
+use super::switch::{self, OnSwitch};
 use super::types::{Request, Response};
 use super::wire::{self, is_timeout, LogLine, Output, Sink, Written, KEEP_CAPACITY, OUTPUT_BOUND};
 use crate::conn::{ProtocolError, ServerConnection, ServerEvent, CONTINUE};
@@ -85,7 +88,9 @@ pub(crate) struct Context {
 /// every read and write (the thread-per-connection model).
 pub(crate) fn serve(ctx: &Context, slot: Arc<Slot>, remote: SocketAddr, id: u64) {
     let mut conn = Connection::new(ctx, slot, remote, id, false);
-    conn.run();
+    if let Next::Switch = conn.run() {
+        conn.state.switch(ctx);
+    }
 }
 
 /// Ends a connection's registration when the connection is dropped, however
@@ -111,6 +116,9 @@ pub(crate) enum Next {
     /// The socket to take more of the output, until the deadline; then the
     /// connection is dropped.
     Writable(Instant),
+    /// Nothing: the protocol switched and the output is sent; the
+    /// connection leaves the server ([`Parked::switch`]).
+    Switch,
 }
 
 /// Where the server side of a connection is; the core's
@@ -137,6 +145,9 @@ enum Phase {
     /// The last response is written: once it is sent, shut down our side
     /// and linger.
     Closing,
+    /// A switching response's head is written: once it is sent, the
+    /// connection goes to the callback ([`Parked::switch`]).
+    Switching(Handover),
     /// After the last response: reading and discarding what the client
     /// still sends (see [`Connection::close_gracefully`]).
     Linger { until: Instant, drained: usize },
@@ -158,6 +169,16 @@ impl fmt::Debug for Streaming {
             .field("status", &self.status)
             .field("sent", &self.sent)
             .finish_non_exhaustive()
+    }
+}
+
+/// The callback of a switching response, waiting for its connection
+/// ([`Phase::Switching`]).
+struct Handover(OnSwitch);
+
+impl fmt::Debug for Handover {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Handover")
     }
 }
 
@@ -235,9 +256,11 @@ impl Parked {
         match self.phase {
             Phase::Head { .. } | Phase::Body { .. } => Expiry::Answer,
             // A stream waits only for the output (`stalled`).
-            Phase::Idle { .. } | Phase::Stream(_) | Phase::Closing | Phase::Linger { .. } => {
-                Expiry::Close
-            }
+            Phase::Idle { .. }
+            | Phase::Stream(_)
+            | Phase::Closing
+            | Phase::Switching(_)
+            | Phase::Linger { .. } => Expiry::Close,
         }
     }
 
@@ -247,6 +270,51 @@ impl Parked {
         let mut conn = Connection::resume(ctx, self);
         let flow = conn.time_out();
         (conn.next(flow), conn.state)
+    }
+
+    /// The protocol switched and the output is sent ([`Next::Switch`]):
+    /// the connection leaves the server (its registration ends), and its
+    /// socket and the bytes read past the request go to the response's
+    /// callback ([`switch::hand_over`]).
+    pub(crate) fn switch(self, ctx: &Context) {
+        let Parked {
+            slot,
+            remote,
+            phase,
+            buf,
+            conn: mut core,
+            _registration: registration,
+            ..
+        } = self;
+        let Phase::Switching(Handover(on_switch)) = phase else {
+            return;
+        };
+        // PC-6: the core says which input is the new protocol's.
+        let read_ahead = match core.poll(buf.pending(), &mut []) {
+            Ok((_, ServerEvent::Switched(rest))) => rest.to_vec(),
+            // Not expected: the core accepted the switching head.
+            _ => {
+                eprintln!("httpwire: the core did not switch; connection closed");
+                return;
+            }
+        };
+        // Unregistered first: the registry lets go of the socket, and no
+        // shutdown cuts it off from under the callback.
+        drop(registration);
+        let stream = match Arc::try_unwrap(slot) {
+            Ok(slot) => Ok(slot.stream),
+            Err(slot) => slot.stream.try_clone(),
+        };
+        match stream {
+            Ok(stream) => switch::hand_over(
+                stream,
+                remote,
+                read_ahead,
+                on_switch,
+                ctx.config.thread_stack_size,
+            ),
+            Err(e) => eprintln!("httpwire: switched connection lost: {e}"),
+        }
     }
 
     /// Threads: makes a blocking write give up within `left`. A timeout
@@ -342,6 +410,8 @@ enum Flow {
     /// Event-driven only: wait for the socket to take more of the output,
     /// until the deadline.
     WaitWrite(Instant),
+    /// The protocol switched and the output is sent: hand over.
+    Switch,
 }
 
 /// Why a request could not be read.
@@ -434,6 +504,7 @@ impl<'a> Connection<'a> {
             Flow::Close => Next::Close,
             Flow::WaitRead(until) => Next::Readable(until),
             Flow::WaitWrite(until) => Next::Writable(until),
+            Flow::Switch => Next::Switch,
         }
     }
 
@@ -448,6 +519,7 @@ impl<'a> Connection<'a> {
                 // does not stop.
                 Ok(()) => match self.state.phase {
                     Phase::Closing => self.close_gracefully(),
+                    Phase::Switching(_) => Flow::Switch,
                     Phase::Idle { .. } => {
                         let until = self.config().deadline(Wait::KeepAlive, Instant::now());
                         self.state.phase = Phase::Idle { until };
@@ -468,7 +540,11 @@ impl<'a> Connection<'a> {
             Phase::Idle { .. } => {
                 self.ctx.shared.set_idle(&self.state.slot, false);
             }
-            Phase::Head { .. } | Phase::Body { .. } | Phase::Stream(_) | Phase::Closing => {}
+            Phase::Head { .. }
+            | Phase::Body { .. }
+            | Phase::Stream(_)
+            | Phase::Closing
+            | Phase::Switching(_) => {}
         }
         // Bytes that arrived are read even past the deadline (a request
         // whose report waited behind a held-up worker is served); the
@@ -489,9 +565,11 @@ impl<'a> Connection<'a> {
                 self.state.request = request;
                 flow
             }
-            Phase::Idle { .. } | Phase::Stream(_) | Phase::Closing | Phase::Linger { .. } => {
-                Flow::Close
-            }
+            Phase::Idle { .. }
+            | Phase::Stream(_)
+            | Phase::Closing
+            | Phase::Switching(_)
+            | Phase::Linger { .. } => Flow::Close,
         }
     }
 
@@ -590,6 +668,8 @@ impl<'a> Connection<'a> {
             Phase::Body { head, .. } => head,
             // Resumed while sending a streamed body.
             Phase::Stream(_) => return self.stream_body(request),
+            // Resumed while sending a switching response's head.
+            Phase::Switching(_) => return self.switch_when_sent(),
             _ => match self.read_head(request) {
                 Ok(head) => head,
                 Err(flow) => return flow,
@@ -644,6 +724,12 @@ impl<'a> Connection<'a> {
         started: Instant,
         close: bool,
     ) -> Flow {
+        if let Some(on_switch) = response.take_on_switch() {
+            // The callback of a response that does not switch is dropped.
+            if wire::switches(request, &response) {
+                return self.switch(request, &response, on_switch, started, close);
+            }
+        }
         let close = close || self.ctx.shared.stopping();
         let status = response.status();
         let (status, bytes) = match self.write(&mut response, close) {
@@ -668,6 +754,49 @@ impl<'a> Connection<'a> {
             Err(_) => return Flow::Close,
         };
         self.responded(request, status, bytes, started)
+    }
+
+    /// Writes the head of a switching response after the output before it
+    /// and hands the connection over once it is sent ([`Flow::Switch`]). A
+    /// switch the request did not ask for is a handler bug: `500` instead.
+    fn switch(
+        &mut self,
+        request: &Request,
+        response: &Response,
+        on_switch: OnSwitch,
+        started: Instant,
+        close: bool,
+    ) -> Flow {
+        let server = self.config().server_header.as_deref();
+        let state = &mut self.state;
+        match wire::write_switch_head(
+            &mut state.out.buf,
+            &mut state.conn,
+            server,
+            request,
+            response,
+        ) {
+            Ok(()) => {
+                self.log(request.request_line(), response.status(), 0, started);
+                self.state.phase = Phase::Switching(Handover(on_switch));
+                self.switch_when_sent()
+            }
+            Err(refused) => {
+                log_error(request, &format!("switching response refused: {refused}"));
+                let fallback = Response::plain(500, "Internal Server Error");
+                self.respond(request, fallback, started, close)
+            }
+        }
+    }
+
+    /// [`Phase::Switching`]: sends the output, then hands over. Threads:
+    /// blocks, within the write timeout; event-driven, what the socket does
+    /// not take now waits ([`Flow::WaitWrite`]).
+    fn switch_when_sent(&mut self) -> Flow {
+        match self.flush() {
+            Ok(()) => Flow::Switch,
+            Err(flow) => flow,
+        }
     }
 
     /// Sends a streamed body ([`Phase::Stream`]): reads a piece from its

@@ -70,6 +70,12 @@ impl Epoll {
         self.ctl(libc::EPOLL_CTL_MOD, fd, interest.bits() | ONESHOT, token)
     }
 
+    /// Removes `fd`'s registration: its socket leaves the server while
+    /// still open (a protocol switch).
+    pub(crate) fn delete(&self, fd: RawFd) -> io::Result<()> {
+        self.ctl(libc::EPOLL_CTL_DEL, fd, 0, 0)
+    }
+
     /// Registers `fd` level-triggered for reading: reported to every wait
     /// while it is readable (used to wake all waiters at once).
     pub(crate) fn add_level(&self, fd: RawFd, token: u64) -> io::Result<()> {

@@ -260,6 +260,15 @@ impl Inner {
             Next::Readable(deadline) => self.park(index, conn, deadline, Interest::Read, new),
             Next::Writable(deadline) => self.park(index, conn, deadline, Interest::Write, new),
             Next::Close => self.close(index, conn),
+            Next::Switch => {
+                // Out of the set (a new connection is not in it yet) and
+                // the table, while the callback keeps the socket open.
+                if !new {
+                    let _ = self.epoll_of(index).delete(conn.stream().as_raw_fd());
+                }
+                self.release(index);
+                conn.switch(&self.ctx);
+            }
         }
     }
 

@@ -32,6 +32,13 @@
 //! * **Connections** persist (HTTP/1.1, or HTTP/1.0 with keep-alive);
 //!   pipelined requests are answered in order; `Expect: 100-continue` is
 //!   answered before the body is read.
+//! * **Protocol switches**: a handler answers `101` to a request that asked
+//!   to upgrade, or a 2xx to CONNECT, with [`Response::switching`]; once
+//!   the head is sent (after the answers before it), its callback gets the
+//!   socket and the bytes read past the request ([`Switched`]) on a thread
+//!   of its own, and the server forgets the connection (a shutdown neither
+//!   waits for it nor closes it). A switch the request did not ask for
+//!   gets `500`.
 //! * **Errors**: a malformed request gets the core's status (400, 413, 414,
 //!   431, 501, 505) with `Connection: close`, after the answers to the
 //!   requests before it. A panicking handler gets `500` and is logged; the
@@ -82,6 +89,7 @@ mod events;
 mod pool;
 mod router;
 mod shutdown;
+mod switch;
 mod types;
 mod wire;
 
@@ -97,6 +105,7 @@ use std::{eprintln, format, vec};
 
 pub use config::{Config, IoModel};
 pub use shutdown::ShutdownHandle;
+pub use switch::Switched;
 pub use types::{Request, Response};
 
 use connection::Context;
@@ -190,7 +199,8 @@ impl Server {
     ///
     /// A prefix matches at a segment boundary: `/echo` matches `/echo` and
     /// `/echo/x` but not `/echoes`; `/echo/` matches `/echo/x` but not
-    /// `/echo`; `/` matches every path. The path is that of the target
+    /// `/echo`; `/` matches every path, and every CONNECT target (an
+    /// authority such as `example.com:443`). The path is that of the target
     /// (also for absolute-form targets), without the query, as sent.
     ///
     /// # Panics

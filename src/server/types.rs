@@ -9,6 +9,7 @@ use std::ops::Range;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
+use super::switch::{OnSwitch, Switched};
 use crate::{Header, TargetForm, Version};
 
 /// A request whose head was validated and whose body was read to its end.
@@ -299,6 +300,9 @@ pub struct Response {
     /// Borrowed for the fields the constructors add (no allocation).
     headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     body: Body,
+    /// Takes the connection if the response switches protocols
+    /// ([`switching`](Response::switching)).
+    on_switch: Option<OnSwitch>,
 }
 
 /// A response's body: in memory, or read as the socket takes it.
@@ -322,7 +326,7 @@ impl fmt::Debug for Response {
             Body::Whole(body) => d.field("body", body),
             Body::Reader { length, .. } => d.field("body_reader_length", length),
         };
-        d.finish()
+        d.field("switching", &self.on_switch.is_some()).finish()
     }
 }
 
@@ -334,7 +338,73 @@ impl Response {
             reason: None,
             headers: Vec::new(),
             body: Body::Whole(Vec::new()),
+            on_switch: None,
         }
+    }
+
+    /// A response that switches the connection to another protocol:
+    /// `101 Switching Protocols` to a request that asked to upgrade (add
+    /// the `Upgrade` field naming the protocol; the server adds
+    /// `Connection: upgrade`), or a 2xx to CONNECT (a tunnel). Once its
+    /// head is sent, after the answers to any requests before it,
+    /// `on_switch` gets the socket and the bytes the client sent past the
+    /// request ([`Switched`]), on a thread of its own.
+    ///
+    /// The switched connection is the callback's alone: the server no
+    /// longer counts it
+    /// ([`active_connections`](super::ShutdownHandle::active_connections),
+    /// [`Config::max_connections`](super::Config::max_connections)) nor
+    /// waits for it or closes it when it shuts down. A callback that should
+    /// end with the server can watch
+    /// [`ShutdownHandle::is_shutting_down`](super::ShutdownHandle::is_shutting_down).
+    ///
+    /// A switch the request did not ask for is a handler bug, answered
+    /// `500` without switching: a `101` to a request that did not ask to
+    /// upgrade (with `Upgrade` listed in `Connection`; never HTTP/1.0),
+    /// or that names a protocol the request's `Upgrade` did not offer, or
+    /// any switching response with a body. With any other status (a `403`
+    /// to CONNECT, a 2xx to another method) the response is an ordinary
+    /// one and `on_switch` is dropped without running.
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use httpwire::server::{Request, Response, Server};
+    ///
+    /// let mut server = Server::new("127.0.0.1", 0)?;
+    /// server.route("GET", "/chat", |req: &Request| {
+    ///     if req.header_str("upgrade") != Some("echo") {
+    ///         return Response::new(426).with_header("Upgrade", "echo");
+    ///     }
+    ///     Response::switching(101, |mut conn| {
+    ///         // The new protocol: echo bytes until the client closes.
+    ///         let mut buf = [0u8; 1024];
+    ///         while let Ok(n @ 1..) = conn.read(&mut buf) {
+    ///             if conn.write_all(&buf[..n]).is_err() {
+    ///                 break;
+    ///             }
+    ///         }
+    ///     })
+    ///     .with_header("Upgrade", "echo")
+    /// });
+    /// # let running = server.spawn()?;
+    /// # let mut c = std::net::TcpStream::connect(running.local_addr())?;
+    /// # c.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+    /// # c.write_all(b"GET /chat HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: echo\r\n\r\nhi")?;
+    /// # let mut got = Vec::new();
+    /// # let mut buf = [0u8; 256];
+    /// # while !got.ends_with(b"hi") {
+    /// #     let n = c.read(&mut buf)?;
+    /// #     assert!(n > 0);
+    /// #     got.extend_from_slice(&buf[..n]);
+    /// # }
+    /// # assert!(got.starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
+    /// # assert!(running.shutdown(std::time::Duration::from_secs(1)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn switching(status: u16, on_switch: impl FnOnce(Switched) + Send + 'static) -> Response {
+        let mut response = Response::new(status);
+        response.on_switch = Some(Box::new(on_switch));
+        response
     }
 
     /// `200 OK` with `Content-Type: text/plain` and `body`.
@@ -487,6 +557,11 @@ impl Response {
                 None
             }
         }
+    }
+
+    /// Takes the callback of a switching response out.
+    pub(crate) fn take_on_switch(&mut self) -> Option<OnSwitch> {
+        self.on_switch.take()
     }
 
     /// A `text/plain` response with `status` and `body`.

@@ -10,10 +10,10 @@ use std::string::{String, ToString};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::vec::Vec;
 
-use super::types::Response;
-use crate::conn::{SendError, ServerConnection};
+use super::types::{Request, Response};
+use crate::conn::{append, SendError, ServerConnection};
 use crate::date::HttpDate;
-use crate::field;
+use crate::field::{self, list_items};
 use crate::serialize::ResponseHead;
 use crate::{EncodeError, Framing, Header};
 
@@ -22,10 +22,10 @@ use crate::{EncodeError, Framing, Header};
 const STACK_FIELDS: usize = 16;
 
 /// Runs `f` with the response's fields plus the ones the server owns:
-/// `Date` and `Server` unless the handler set them, and `Connection: close`
-/// when `close` or when the handler asked for it. The handler's other
-/// `Connection` fields are dropped: the connection's persistence is the
-/// core's to announce (RULES PC-1).
+/// `Date` and `Server` unless the handler set them, `Connection: upgrade`
+/// on a `101`, else `Connection: close` when `close` or when the handler
+/// asked for it. The handler's other `Connection` fields are dropped: the
+/// connection's persistence is the core's to announce (RULES PC-1).
 fn with_fields<R>(
     response: &Response,
     server_header: Option<&str>,
@@ -74,7 +74,13 @@ fn with_fields<R>(
                 value: server.as_bytes(),
             });
         }
-        if close {
+        if response.status() == 101 {
+            // RFC 9110 §7.8: whoever sends Upgrade lists it in Connection.
+            push(Header {
+                name: "Connection",
+                value: b"upgrade",
+            });
+        } else if close {
             push(Header {
                 name: "Connection",
                 value: b"close",
@@ -153,6 +159,60 @@ pub(crate) fn write_response<W: Write>(
     let end = conn.send_end(&[], scratch).map_err(unexpected)?;
     w.write_all(&scratch[..end])?;
     Ok(Ok(Written::Whole(sent)))
+}
+
+/// Would `response` switch the protocol if sent in answer to `request`: a
+/// `101`, or a 2xx to CONNECT (RFC 9110 §15.2.2, §9.3.6)? The callback of
+/// a response that would not is dropped, and the response sent as any
+/// other.
+pub(crate) fn switches(request: &Request, response: &Response) -> bool {
+    let status = response.status();
+    status == 101 || (request.method() == "CONNECT" && (200..300).contains(&status))
+}
+
+/// Writes the head of a switching response (one that [`switches`]) to the
+/// end of `out` through `conn`, which refuses a switch the request did not
+/// ask for (RULES PC-6), with the fields [`with_fields`] adds. On an error
+/// nothing was written and `conn` is as it was; on success `conn` has
+/// switched.
+pub(crate) fn write_switch_head(
+    out: &mut Vec<u8>,
+    conn: &mut ServerConnection,
+    server_header: Option<&str>,
+    request: &Request,
+    response: &Response,
+) -> Result<(), SendError> {
+    // A switch ends HTTP at the end of the head: a body would be lost.
+    if response.length() != Some(0) {
+        return Err(SendError::BodyNotAllowed);
+    }
+    if response.status() == 101 && !offered(request, response) {
+        return Err(SendError::InterimNotAllowed);
+    }
+    with_fields(response, server_header, false, |headers| {
+        append(out, |o| {
+            conn.send_response_with_reason(response.status(), response.reason(), headers, None, o)
+        })
+    })
+    .map(drop)
+}
+
+/// RFC 9110 §15.2.2, §7.8: a `101` names in `Upgrade` the protocol(s) it
+/// switches to, and only ones the request offered (protocol names compare
+/// case-insensitively). The core knows only that the request asked to
+/// upgrade, not to what.
+fn offered(request: &Request, response: &Response) -> bool {
+    let offers: Vec<&[u8]> = request
+        .headers()
+        .filter(|h| h.is("upgrade"))
+        .flat_map(|h| list_items(h.value))
+        .collect();
+    let mut named = response
+        .headers()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("upgrade"))
+        .flat_map(|(_, value)| list_items(value.as_bytes()))
+        .peekable();
+    named.peek().is_some() && named.all(|p| offers.iter().any(|o| o.eq_ignore_ascii_case(p)))
 }
 
 /// What [`write_response`] wrote.
@@ -607,6 +667,28 @@ mod tests {
             got[4..got.len() - 4] == body[..],
             "the body came out of order"
         );
+    }
+
+    /// RFC 9110 §7.8: a 101 names only protocols the request offered, as
+    /// it spelled them (case aside).
+    #[test]
+    fn a_101_names_only_protocols_the_request_offered() {
+        let request = Request::from_parts("GET", "/", &[("Upgrade", "h2c, WebSocket/13")], b"");
+        let names = |upgrade: &[&str]| {
+            let response = upgrade
+                .iter()
+                .fold(Response::new(101), |r, u| r.with_header("Upgrade", *u));
+            offered(&request, &response)
+        };
+        assert!(names(&["websocket/13"]));
+        assert!(names(&["H2C"]));
+        assert!(names(&["h2c", "websocket/13"]));
+        assert!(!names(&["websocket"]), "another version");
+        assert!(!names(&["h2c, irc"]));
+        assert!(!names(&[]), "a 101 names its protocol");
+        let unasked = Request::from_parts("GET", "/", &[], b"");
+        let response = Response::new(101).with_header("Upgrade", "h2c");
+        assert!(!offered(&unasked, &response));
     }
 
     #[test]
