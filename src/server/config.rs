@@ -63,7 +63,9 @@ pub struct Config {
     /// Write one line per request to stderr: Common Log Format plus the time
     /// taken. Default: off (the binary turns it on).
     pub access_log: bool,
-    /// Stack size of the worker threads, where handlers run. Only the pages
+    /// Stack size of the worker threads, where handlers run, and of the
+    /// threads where the callbacks of protocol switches run
+    /// ([`Response::switching`](super::Response::switching)). Only the pages
     /// a thread touches count in resident memory, but with
     /// [`IoModel::Threads`] (a thread per connection) a modest reservation
     /// keeps thousands of idle connections cheap in address space too.

@@ -152,3 +152,56 @@ pub(crate) fn hand_over(
         eprintln!("httpwire: no thread for a switched connection, closed: {e}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::time::Duration;
+
+    /// A `Switched` over a loopback connection whose client side is
+    /// returned, with `ahead` as the bytes read past the request.
+    fn switched(ahead: &[u8]) -> (Switched, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (stream, remote) = listener.accept().unwrap();
+        for end in [&stream, &client] {
+            end.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        }
+        let conn = Switched {
+            stream,
+            read_ahead: ahead.to_vec(),
+            taken: 0,
+            remote,
+        };
+        (conn, client)
+    }
+
+    /// The bytes read past the request come first, then the socket's; a
+    /// write goes to the socket.
+    #[test]
+    fn reads_the_read_ahead_first_then_the_socket() {
+        let (mut conn, mut client) = switched(b"early");
+        client.write_all(b" later").unwrap();
+        let mut buf = [0u8; 3];
+        conn.read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"ear");
+        assert_eq!(conn.read_ahead(), b"ly");
+        let mut rest = [0u8; 8];
+        conn.read_exact(&mut rest).unwrap();
+        assert_eq!(&rest, b"ly later");
+        conn.write_all(b"back").unwrap();
+        let mut back = [0u8; 4];
+        client.read_exact(&mut back).unwrap();
+        assert_eq!(&back, b"back");
+    }
+
+    #[test]
+    fn into_parts_gives_what_was_not_read() {
+        let (mut conn, _client) = switched(b"abc");
+        let mut one = [0u8; 1];
+        conn.read_exact(&mut one).unwrap();
+        let (_, rest) = conn.into_parts();
+        assert_eq!(rest, b"bc");
+    }
+}

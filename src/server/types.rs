@@ -357,6 +357,8 @@ impl Response {
     /// waits for it or closes it when it shuts down. A callback that should
     /// end with the server can watch
     /// [`ShutdownHandle::is_shutting_down`](super::ShutdownHandle::is_shutting_down).
+    /// A callback that panics ends its thread and closes its connection,
+    /// nothing else.
     ///
     /// A switch the request did not ask for is a handler bug, answered
     /// `500` without switching: a `101` to a request that did not ask to
