@@ -1305,3 +1305,43 @@ fn a_streamed_request_body_echoed_as_it_arrives() {
     }
     stop(server);
 }
+
+/// An echo to a client that sends the whole body before it reads anything:
+/// the buffers both ways fill, the server's output stalls, and its write
+/// timeout ends the connection (the client's write fails) rather than
+/// holding it forever; nothing more than a piece is held meanwhile.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_echo_to_a_client_that_does_not_read_ends_at_the_write_timeout() {
+    let config = Config {
+        write_timeout: Duration::from_millis(500),
+        ..test_config()
+    };
+    let server = start_body_streaming(config, seen());
+    let c = common::connect_small_window(server.local_addr());
+    let began = std::time::Instant::now();
+    (&c).write_all(&post_head("/stream-echo", PAST_MAX, false, ""))
+        .unwrap();
+    let mut body = Vec::new();
+    send_generated(&mut body, 0, PAST_MAX, false);
+    let e = (&c).write_all(&body).expect_err("the server stops reading");
+    // Ended by the server, not by the client's own timeout.
+    assert!(
+        !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+        "{e}"
+    );
+    assert!(
+        began.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        began.elapsed()
+    );
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    while server.handle().active_connections() > 0 && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(server.handle().active_connections(), 0);
+    stop(server);
+}
