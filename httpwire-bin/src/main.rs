@@ -1,5 +1,6 @@
 //! The echo server: `GET /echo/<text>` answers `<text>`; `POST /echo` (and
-//! any path under it) answers with the request body.
+//! any path under it) answers with the request body, streamed back as it
+//! arrives.
 //!
 //! `cargo run --release` listens on 127.0.0.1:40000; `--help` lists the
 //! flags. Ctrl-C or SIGTERM shuts it down gracefully.
@@ -8,7 +9,7 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use httpwire::server::{Config, IoModel, Request, Response, Server};
+use httpwire::server::{Config, IoModel, Request, RequestBody, Response, Server};
 
 const HELP: &str = "\
 httpwire: an HTTP/1.1 echo server
@@ -18,7 +19,7 @@ USAGE:
 
 ENDPOINTS:
     GET  /echo/<text>    answers <text> (text/plain)
-    POST /echo[/...]     answers with the request body
+    POST /echo[/...]     answers with the request body, streamed back as it arrives
 
 OPTIONS:
     -a, --addr <IP>               address to listen on; IPv4 or IPv6 [default: 127.0.0.1]
@@ -28,7 +29,8 @@ OPTIONS:
                                   or threads (one per connection)
                                   [default: events on Linux, else threads]
     -c, --max-connections <N>     connections served at once; more get 503 [default: 512]
-        --max-body <BYTES>        largest request body; larger gets 413 [default: 8388608]
+        --max-body <BYTES>        largest request body; larger gets 413; 0: none for
+                                  POST /echo [default: 8388608]
         --max-head <BYTES>        largest request head; larger gets 431 [default: 65536]
         --max-headers <N>         most header fields; more gets 431 [default: 100]
         --max-request-line <BYTES>
@@ -51,6 +53,8 @@ struct Args {
     addr: String,
     port: u16,
     shutdown_timeout: Duration,
+    /// POST /echo's body limit (`--max-body`, 0: `None`).
+    echo_max_body: Option<u64>,
     config: Config,
 }
 
@@ -89,6 +93,7 @@ fn parse_args() -> Result<Option<Args>, lexopt::Error> {
         addr: "127.0.0.1".to_string(),
         port: 40000,
         shutdown_timeout: Duration::from_secs(10),
+        echo_max_body: Some(httpwire::Limits::DEFAULT.max_body),
         config: Config {
             access_log: true,
             ..Config::default()
@@ -105,7 +110,15 @@ fn parse_args() -> Result<Option<Args>, lexopt::Error> {
             Short('c') | Long("max-connections") => {
                 config.max_connections = parser.value()?.parse()?
             }
-            Long("max-body") => config.limits.max_body = parser.value()?.parse()?,
+            Long("max-body") => match parser.value()?.parse()? {
+                // No limit for POST /echo, which streams; other requests
+                // keep the default (their bodies are read whole).
+                0 => args.echo_max_body = None,
+                n => {
+                    config.limits.max_body = n;
+                    args.echo_max_body = Some(n);
+                }
+            },
             Long("max-head") => config.limits.max_head = parser.value()?.parse()?,
             Long("max-headers") => config.limits.max_headers = parser.value()?.parse()?,
             Long("max-request-line") => config.limits.max_request_line = parser.value()?.parse()?,
@@ -149,14 +162,30 @@ fn echo_path(req: &Request) -> Response {
     Response::text(text)
 }
 
-/// `POST /echo`: the de-framed body, with the request's Content-Type.
-fn echo_body(req: &Request) -> Response {
+/// `POST /echo`: the de-framed body, streamed back as it arrives (a body
+/// of any size takes bounded memory), with the request's Content-Type. Its
+/// length is announced if the request declared one; otherwise it is
+/// chunked (HTTP/1.1) or ends with the connection (HTTP/1.0).
+///
+/// A client that sends the whole body before reading the echo fills the
+/// socket buffers both ways; the server's write timeout then ends the
+/// connection.
+fn echo_body(req: &Request, mut body: RequestBody) -> Response {
+    // The response head goes out before the body is read: start it first,
+    // so that a client waiting for `100 Continue` gets it, and the
+    // connection can persist.
+    if let Err(e) = body.start() {
+        // The server answers the failure itself (400, 408, 413) and closes.
+        return Response::text(e.to_string());
+    }
     let content_type = req
         .header_str("content-type")
-        .unwrap_or("application/octet-stream");
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    let length = body.content_length();
     Response::new(200)
         .with_header("Content-Type", content_type)
-        .with_body(req.body())
+        .with_body_reader(body, length)
 }
 
 fn main() -> ExitCode {
@@ -175,9 +204,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    server
-        .route("GET", "/echo/", echo_path)
-        .route("POST", "/echo", echo_body);
+    server.route("GET", "/echo/", echo_path).route_streaming(
+        "POST",
+        "/echo",
+        args.echo_max_body,
+        echo_body,
+    );
 
     let handle = server.handle();
     let grace = args.shutdown_timeout;
