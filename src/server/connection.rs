@@ -21,6 +21,13 @@
 //! keeping its progress in its [`Phase`] and buffers, and is resumed by
 //! whichever worker gets the readiness report.
 //!
+//! A streaming endpoint's handler runs at the head and pulls the body
+//! itself ([`RequestBody`]): the connection lends it the protocol state and
+//! input for the rest of the exchange ([`Connection::lend`],
+//! [`Connection::reclaim`]), and its reads wait on the worker's thread, at
+//! most the body timeout each (its handler holds that thread anyway). What
+//! the handler leaves unread is drained, parked ([`Phase::Drain`]).
+//!
 //! # Costs per request
 //!
 //! On a keep-alive connection a request costs two system calls of its own:

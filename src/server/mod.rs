@@ -28,7 +28,9 @@
 //!   endpoint and sends no body; `OPTIONS *` lists the methods.
 //! * **Bodies** are read whole (Content-Length or chunked) before the handler
 //!   runs, so a handler never runs, and no `2xx` is sent, for a request
-//!   whose framing turns out bad (RULES SM-12).
+//!   whose framing turns out bad (RULES SM-12). An endpoint added with
+//!   [`Server::route_streaming`] reads its body itself as it arrives
+//!   ([`RequestBody`]), with a limit of its own.
 //! * **Connections** persist (HTTP/1.1, or HTTP/1.0 with keep-alive);
 //!   pipelined requests are answered in order; `Expect: 100-continue` is
 //!   answered before the body is read.
