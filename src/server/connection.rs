@@ -214,7 +214,7 @@ pub(crate) struct Parked {
     /// Threads only: the socket's timeouts as last set.
     timeouts: SocketTimeouts,
     /// While a request to a streaming endpoint is served: its body has
-    /// `conn`, `buf` and `timeouts` (those here are placeholders until
+    /// `conn` and `buf` (those here are placeholders until
     /// [`Connection::reclaim`]).
     lent: Option<Arc<Mutex<Lent>>>,
     /// A streaming handler left part of its request body unread: it is
@@ -647,7 +647,6 @@ impl<'a> Connection<'a> {
             mem::take(&mut state.conn),
             mem::take(&mut state.buf),
             Arc::clone(&state.slot),
-            mem::take(&mut state.timeouts),
             self.evented,
             &self.ctx.config,
         );
@@ -674,8 +673,9 @@ impl<'a> Connection<'a> {
         let state = &mut self.state;
         state.conn = returned.conn;
         state.buf = returned.buf;
-        state.timeouts = returned.timeouts;
         state.unread_body = returned.unread;
+        // The body may have set the socket's timeouts.
+        state.timeouts = SocketTimeouts::default();
         true
     }
 

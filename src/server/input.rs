@@ -191,7 +191,8 @@ struct DataSpan {
 /// What a connection lends the body of a request to a streaming endpoint
 /// for the rest of its exchange: the protocol state, the bytes received
 /// (and the next pipelined request's, if they came with the body) and the
-/// socket, with what reading it needs. The connection takes it back when
+/// socket, with what reading it needs (its own record of the socket's
+/// timeouts: the connection forgets its own when it takes the rest back). The connection takes it back when
 /// nothing else holds it ([`Lent::give_back`]); meanwhile it frames the
 /// response through the same [`conn`](Lent::conn).
 pub(crate) struct Lent {
@@ -211,7 +212,6 @@ pub(crate) struct Lent {
 pub(crate) struct Returned {
     pub(crate) conn: ServerConnection,
     pub(crate) buf: ReadBuf,
-    pub(crate) timeouts: SocketTimeouts,
     /// The body was not read to its end: the rest is still to come.
     pub(crate) unread: bool,
 }
@@ -227,7 +227,6 @@ impl Lent {
         conn: ServerConnection,
         buf: ReadBuf,
         slot: Arc<Slot>,
-        timeouts: SocketTimeouts,
         evented: bool,
         config: &super::Config,
     ) -> Lent {
@@ -235,7 +234,7 @@ impl Lent {
             conn,
             buf,
             slot,
-            timeouts,
+            timeouts: SocketTimeouts::default(),
             data: None,
             progress: Progress::Reading,
             evented,
@@ -268,7 +267,6 @@ impl Lent {
         Returned {
             conn: self.conn,
             buf,
-            timeouts: self.timeouts,
             unread: matches!(self.progress, Progress::Reading),
         }
     }
@@ -472,15 +470,51 @@ fn wait_ready(_: &TcpStream, _: bool, _: Duration) -> io::Result<()> {
 /// [`start`](RequestBody::start) first if a client may wait for
 /// `100 Continue`.
 pub struct RequestBody {
-    lent: Arc<Mutex<Lent>>,
+    source: Source,
     content_length: Option<u64>,
+}
+
+/// Where a [`RequestBody`] comes from.
+enum Source {
+    Connection(Arc<Mutex<Lent>>),
+    /// Built by hand ([`RequestBody::from_bytes`]).
+    Memory(io::Cursor<Vec<u8>>),
 }
 
 impl RequestBody {
     pub(crate) fn new(lent: Arc<Mutex<Lent>>, content_length: Option<u64>) -> RequestBody {
         RequestBody {
-            lent,
+            source: Source::Connection(lent),
             content_length,
+        }
+    }
+
+    /// A body held in memory, with its length declared: for testing a
+    /// streaming handler without a socket, as
+    /// [`Request::from_parts`](super::Request::from_parts) is for others.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use httpwire::server::{Request, RequestBody, Response};
+    ///
+    /// fn count(_: &Request, mut body: RequestBody) -> Response {
+    ///     let mut all = Vec::new();
+    ///     match body.read_to_end(&mut all) {
+    ///         Ok(n) => Response::text(n.to_string()),
+    ///         Err(e) => Response::text(e.to_string()),
+    ///     }
+    /// }
+    ///
+    /// let req = Request::from_parts("POST", "/count", &[], b"");
+    /// let body = RequestBody::from_bytes("hello");
+    /// assert_eq!(body.content_length(), Some(5));
+    /// assert_eq!(count(&req, body).body(), b"5");
+    /// ```
+    pub fn from_bytes(body: impl Into<Vec<u8>>) -> RequestBody {
+        let body = body.into();
+        RequestBody {
+            content_length: Some(body.len() as u64),
+            source: Source::Memory(io::Cursor::new(body)),
         }
     }
 
@@ -500,7 +534,10 @@ impl RequestBody {
     ///
     /// Fails as a read would.
     pub fn start(&mut self) -> io::Result<()> {
-        lock(&self.lent).start()
+        match &mut self.source {
+            Source::Connection(lent) => lock(lent).start(),
+            Source::Memory(_) => Ok(()),
+        }
     }
 }
 
@@ -509,7 +546,10 @@ impl Read for RequestBody {
         if out.is_empty() {
             return Ok(0);
         }
-        lock(&self.lent).read(out)
+        match &mut self.source {
+            Source::Connection(lent) => lock(lent).read(out),
+            Source::Memory(body) => body.read(out),
+        }
     }
 }
 
