@@ -1345,3 +1345,35 @@ fn an_echo_to_a_client_that_does_not_read_ends_at_the_write_timeout() {
     assert_eq!(server.handle().active_connections(), 0);
     stop(server);
 }
+
+/// Streaming handlers waiting for their bodies hold their threads, not the
+/// server: with more slow uploads than workers, another client is still
+/// answered promptly (event-driven, the pool grows while all its workers
+/// are held up).
+#[test]
+fn slow_streamed_uploads_do_not_hold_up_other_requests() {
+    let server = start_body_streaming(test_config(), seen());
+    let uploads: Vec<Client> = (0..4)
+        .map(|_| {
+            let mut c = Client::connect(server.local_addr());
+            c.send(&post_head("/count", 1000, false, ""));
+            send_generated(c.reader.get_mut(), 0, 10, false);
+            c
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let began = std::time::Instant::now();
+    let mut c = Client::connect(server.local_addr());
+    assert_eq!(c.request(&get("/echo/through")).text(), "through");
+    assert!(
+        began.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        began.elapsed()
+    );
+    // The uploads end as they should.
+    for mut upload in uploads {
+        send_generated(upload.reader.get_mut(), 10, 990, false);
+        assert_eq!(upload.read(false).text(), "1000");
+    }
+    stop(server);
+}
