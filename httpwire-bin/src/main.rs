@@ -5,6 +5,7 @@
 //! `cargo run --release` listens on 127.0.0.1:40000; `--help` lists the
 //! flags. Ctrl-C or SIGTERM shuts it down gracefully.
 
+use std::io::Read;
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -19,7 +20,8 @@ USAGE:
 
 ENDPOINTS:
     GET  /echo/<text>    answers <text> (text/plain)
-    POST /echo[/...]     answers with the request body, streamed back as it arrives
+    POST /echo[/...]     answers with the request body (streamed back as it arrives
+                         if chunked or over 64 KiB)
 
 OPTIONS:
     -a, --addr <IP>               address to listen on; IPv4 or IPv6 [default: 127.0.0.1]
@@ -162,30 +164,48 @@ fn echo_path(req: &Request) -> Response {
     Response::text(text)
 }
 
-/// `POST /echo`: the de-framed body, streamed back as it arrives (a body
-/// of any size takes bounded memory), with the request's Content-Type. Its
-/// length is announced if the request declared one; otherwise it is
-/// chunked (HTTP/1.1) or ends with the connection (HTTP/1.0).
+/// Bodies of a declared length up to this are read whole and answered in
+/// one piece: head and body then go in one write, where streaming them
+/// would take one for the head and one per piece (measured with `strace -c`
+/// on keep-alive `POST /echo` of 4 KiB: 2 `sendto` per request streamed,
+/// 1 whole).
+const WHOLE_BODY: u64 = 64 * 1024;
+
+/// `POST /echo`: the de-framed body, with the request's Content-Type;
+/// streamed back as it arrives (a body of any size takes bounded memory)
+/// unless it is small ([`WHOLE_BODY`]). Its length is announced if the
+/// request declared one; otherwise it is chunked (HTTP/1.1) or ends with
+/// the connection (HTTP/1.0).
 ///
 /// A client that sends the whole body before reading the echo fills the
 /// socket buffers both ways; the server's write timeout then ends the
 /// connection.
 fn echo_body(req: &Request, mut body: RequestBody) -> Response {
-    // The response head goes out before the body is read: start it first,
-    // so that a client waiting for `100 Continue` gets it, and the
-    // connection can persist.
-    if let Err(e) = body.start() {
-        // The server answers the failure itself (400, 408, 413) and closes.
-        return Response::text(e.to_string());
-    }
     let content_type = req
         .header_str("content-type")
         .unwrap_or("application/octet-stream")
         .to_string();
-    let length = body.content_length();
-    Response::new(200)
-        .with_header("Content-Type", content_type)
-        .with_body_reader(body, length)
+    let response = Response::new(200).with_header("Content-Type", content_type);
+    // A failed read is answered by the server itself (400, 408, 413), which
+    // then closes: what is returned with it is never sent.
+    match body.content_length() {
+        Some(length) if length <= WHOLE_BODY => {
+            let mut whole = Vec::with_capacity(length as usize);
+            match body.read_to_end(&mut whole) {
+                Ok(_) => response.with_body(whole),
+                Err(e) => Response::text(e.to_string()),
+            }
+        }
+        length => {
+            // The response head goes out before the body is read: start it
+            // first, so that a client waiting for `100 Continue` gets it,
+            // and the connection can persist.
+            if let Err(e) = body.start() {
+                return Response::text(e.to_string());
+            }
+            response.with_body_reader(body, length)
+        }
+    }
 }
 
 fn main() -> ExitCode {
