@@ -1,6 +1,6 @@
 //! The echo server: `GET /echo/<text>` answers `<text>`; `POST /echo` (and
-//! any path under it) answers with the request body, streamed back as it
-//! arrives.
+//! any path under it) answers with the request body (a large or chunked one
+//! streamed back as it arrives).
 //!
 //! `cargo run --release` listens on 127.0.0.1:40000; `--help` lists the
 //! flags. Ctrl-C or SIGTERM shuts it down gracefully.

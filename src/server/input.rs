@@ -154,8 +154,7 @@ impl Failure {
             Failure::Timeout => io::Error::new(
                 io::ErrorKind::TimedOut,
                 std::format!(
-                    "no request body bytes came for {body_timeout:?} (the body timeout): \
-                     answered 408"
+                    "no request body bytes came within the body timeout ({body_timeout:?})"
                 ),
             ),
             Failure::Gone => io::Error::new(
@@ -192,9 +191,9 @@ struct DataSpan {
 /// for the rest of its exchange: the protocol state, the bytes received
 /// (and the next pipelined request's, if they came with the body) and the
 /// socket, with what reading it needs (its own record of the socket's
-/// timeouts: the connection forgets its own when it takes the rest back). The connection takes it back when
-/// nothing else holds it ([`Lent::give_back`]); meanwhile it frames the
-/// response through the same [`conn`](Lent::conn).
+/// timeouts). The connection takes it back when nothing else holds it
+/// ([`Lent::give_back`]); meanwhile it frames the response through the
+/// same [`conn`](Lent::conn).
 pub(crate) struct Lent {
     pub(crate) conn: ServerConnection,
     buf: ReadBuf,
