@@ -1377,3 +1377,31 @@ fn slow_streamed_uploads_do_not_hold_up_other_requests() {
     }
     stop(server);
 }
+
+/// A handler that keeps its request body past its response (here, in a
+/// thread of its own): the response is sent, the connection closes, and
+/// the body reads nothing more (an error, not the bytes of whatever
+/// follows on the connection).
+#[test]
+fn a_body_kept_past_its_response_reads_nothing_more() {
+    let (kept_tx, kept_rx) = std::sync::mpsc::channel();
+    let kept_tx = std::sync::Mutex::new(kept_tx);
+    let server = start_with(test_config(), move |s| {
+        s.route_streaming("POST", "/keep", None, move |_: &Request, mut body| {
+            let tx = kept_tx.lock().unwrap().clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                let _ = tx.send(body.read(&mut [0; 16]).map_err(|e| e.kind()));
+            });
+            Response::text("kept")
+        });
+    });
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/keep", 100, false, ""));
+    let r = c.read(false);
+    assert_eq!(r.text(), "kept");
+    c.assert_closed();
+    let read = kept_rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(read, Err(std::io::ErrorKind::Other));
+    stop(server);
+}
