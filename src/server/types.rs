@@ -410,7 +410,10 @@ impl Response {
     /// takes little memory. Event-driven, the next piece is read only when
     /// the socket has taken the last one, and a client that reads slowly
     /// holds no thread meanwhile; a reader should therefore not block for
-    /// long (a file, a generator, not a socket).
+    /// long (a file, a generator, not a socket). The exception is a
+    /// streaming endpoint's own [`RequestBody`](super::RequestBody), to
+    /// echo or transform it: each of its reads holds the thread for at most
+    /// the body timeout.
     ///
     /// With a `length` the response announces `Content-Length`, and no
     /// more than `length` bytes are read; otherwise the body is chunked to
