@@ -997,3 +997,50 @@ fn errors_are_errors_with_their_cause() {
     assert!(small.source().is_some());
     assert!(SendError::WrongState.source().is_none());
 }
+
+/// LM-6 with a limit set once the head is routed (`limit_body`): a parser
+/// with a high limit lets the head through; the endpoint's limit then
+/// refuses a Content-Length over it at once, and a chunked body at the
+/// chunk-size that goes over it, after the data within it.
+#[test]
+fn lm6_a_body_limit_set_after_the_head() {
+    let parser = httpwire::RequestParser::with_limits(httpwire::Limits {
+        max_body: u64::MAX,
+        ..httpwire::Limits::DEFAULT
+    });
+    let mut p = Peer::new();
+    p.conn = ServerConnection::with_parser(parser.clone());
+    p.feed(b"PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n");
+    assert_eq!(p.poll(), req("PUT", "/a"));
+    let refused = p.conn.limit_body(10).unwrap_err();
+    assert_eq!(
+        (refused.error.kind(), refused.status),
+        (ErrorKind::BodyTooLarge, Some(413))
+    );
+    assert_eq!(p.poll(), Ev::Err(ErrorKind::BodyTooLarge, Some(413)));
+
+    // Exactly the limit is fine; so is a limit above the parser's.
+    let mut p = Peer::new();
+    p.conn = ServerConnection::with_parser(parser.clone());
+    p.feed(b"PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789");
+    assert_eq!(p.poll(), req("PUT", "/a"));
+    p.conn.limit_body(10).unwrap();
+    assert_eq!(
+        p.events(),
+        [Ev::Data(b"0123456789".to_vec()), Ev::End, Ev::Paused]
+    );
+
+    let mut p = Peer::new();
+    p.conn = ServerConnection::with_parser(parser);
+    p.feed(b"PUT /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    assert_eq!(p.poll(), req("PUT", "/a"));
+    p.conn.limit_body(10).unwrap();
+    p.feed(b"8\r\n01234567\r\n3\r\n890\r\n0\r\n\r\n");
+    assert_eq!(
+        p.events(),
+        [
+            Ev::Data(b"01234567".to_vec()),
+            Ev::Err(ErrorKind::BodyTooLarge, Some(413))
+        ]
+    );
+}

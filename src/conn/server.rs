@@ -387,6 +387,35 @@ impl ServerConnection {
         }
     }
 
+    /// Bounds the body of the request being read to `max_body` bytes, in
+    /// place of the parser's limit (RULES LM-6): for a server whose
+    /// endpoints have limits of their own, which parses with the largest
+    /// and sets the endpoint's once the head is routed. A Content-Length
+    /// over it is refused now, as the head would have been (`413`, then
+    /// close); a chunked body as soon as a chunk-size declares more.
+    ///
+    /// ```
+    /// use httpwire::conn::{ServerConnection, ServerEvent};
+    /// use httpwire::{Header, Limits, RequestParser};
+    ///
+    /// let parser = RequestParser::with_limits(Limits { max_body: u64::MAX, ..Limits::DEFAULT });
+    /// let mut conn = ServerConnection::with_parser(parser);
+    /// let mut headers = [Header::EMPTY; 8];
+    /// let input = b"PUT /small HTTP/1.1\r\nHost: x\r\nContent-Length: 2048\r\n\r\n";
+    /// let (_, event) = conn.poll(input, &mut headers).unwrap();
+    /// assert!(matches!(event, ServerEvent::Request(_)));
+    /// // The endpoint for /small takes 1 KiB at most.
+    /// assert_eq!(conn.limit_body(1024).unwrap_err().status, Some(413));
+    /// ```
+    pub fn limit_body(&mut self, max_body: u64) -> Result<(), ProtocolError> {
+        if let Recv::Body(body) = &mut self.state.recv {
+            if let Err(error) = body.limit(max_body) {
+                return Err(self.fail(error));
+            }
+        }
+        Ok(())
+    }
+
     /// Does the connection persist after the current exchange, as decided
     /// so far? Final once the response head is sent; `false` after an error
     /// or once nothing more will be read.
