@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use httpwire::server::{Config, Request, RequestBody, Response, RunningServer, Server};
+use httpwire::server::{Config, Request, RequestBody, Response, RunningServer};
 
 fn test_config() -> Config {
     Config {
@@ -26,22 +26,8 @@ fn test_config() -> Config {
     }
 }
 
-/// The echo endpoints of the binary, plus whatever `extra` adds.
-fn start_with(config: Config, extra: impl FnOnce(&mut Server)) -> RunningServer {
-    let mut server = Server::new("127.0.0.1", 0)
-        .expect("bind")
-        .with_config(config);
-    server
-        .route("GET", "/echo/", |req: &Request| {
-            Response::text(req.path().strip_prefix("/echo/").unwrap_or(""))
-        })
-        .route("POST", "/echo", |req: &Request| Response::bytes(req.body()));
-    extra(&mut server);
-    server.spawn().expect("spawn")
-}
-
 fn start() -> RunningServer {
-    start_with(test_config(), |_| {})
+    common::start_echo(test_config(), |_| {})
 }
 
 fn stop(server: RunningServer) {
@@ -254,7 +240,7 @@ const BIG: u64 = 32 << 20;
 /// `/gen-short/<n>` (`n` bytes, `2n` announced); `touched` counts the
 /// reads of every reader.
 fn start_streaming(touched: Arc<AtomicUsize>) -> RunningServer {
-    start_with(test_config(), move |server| {
+    common::start_echo(test_config(), move |server| {
         fn n(req: &Request, prefix: &str) -> u64 {
             req.path()[prefix.len()..].parse().unwrap()
         }
@@ -445,7 +431,7 @@ fn echo_post_content_length_and_chunked() {
 
 #[test]
 fn trailers_reach_the_handler() {
-    let server = start_with(test_config(), |s| {
+    let server = common::start_echo(test_config(), |s| {
         s.route("POST", "/trailers", |req: &Request| {
             let names: Vec<String> = req.trailers().map(|h| h.name.to_string()).collect();
             Response::text(names.join(","))
@@ -474,7 +460,7 @@ fn no_endpoint_is_404_not_found() {
 
 #[test]
 fn longest_prefix_wins_not_insertion_order() {
-    let server = start_with(test_config(), |s| {
+    let server = common::start_echo(test_config(), |s| {
         s.route("GET", "/", |_: &Request| Response::text("root"))
             .route("GET", "/a/b", |_: &Request| Response::text("ab"))
             .route("GET", "/a", |_: &Request| Response::text("a"));
@@ -548,7 +534,7 @@ fn stray_crlf_after_a_request_is_not_a_slow_head() {
         head_timeout: Duration::from_secs(3),
         ..test_config()
     };
-    let server = start_with(config, |_| {});
+    let server = common::start_echo(config, |_| {});
     let mut c = Client::connect(server.local_addr());
     // Some clients send CRLF after a body; RFC 9112 §2.2 says to ignore it.
     let r = c.request(b"GET /echo/ok HTTP/1.1\r\nHost: t\r\n\r\n\r\n");
@@ -586,7 +572,7 @@ fn absolute_form_is_routed_by_path() {
 
 #[test]
 fn panicking_handler_is_500_and_the_server_goes_on() {
-    let server = start_with(test_config(), |s| {
+    let server = common::start_echo(test_config(), |s| {
         s.route("GET", "/boom", |_: &Request| -> Response {
             panic!("boom (expected by the test)")
         });
@@ -609,7 +595,7 @@ fn panicking_handler_is_500_and_the_server_goes_on() {
 
 #[test]
 fn response_the_serializer_refuses_is_500() {
-    let server = start_with(test_config(), |s| {
+    let server = common::start_echo(test_config(), |s| {
         s.route("GET", "/split", |_: &Request| {
             Response::text("x").with_header("X-A", "a\r\nSet-Cookie: evil")
         })
@@ -743,7 +729,7 @@ fn date_and_server_headers() {
         server_header: None,
         ..test_config()
     };
-    let server = start_with(config, |_| {});
+    let server = common::start_echo(config, |_| {});
     let mut c = Client::connect(server.local_addr());
     let r = c.request(&get("/echo/x"));
     assert!(r.header("server").is_none());
@@ -814,7 +800,7 @@ fn declared_body_over_the_limit_is_413_before_reading_it() {
     };
     let calls = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&calls);
-    let server = start_with(config, move |s| {
+    let server = common::start_echo(config, move |s| {
         s.route("POST", "/count", move |_: &Request| {
             seen.fetch_add(1, Ordering::SeqCst);
             Response::text("ran")
@@ -849,7 +835,7 @@ fn declared_body_over_the_limit_is_413_before_reading_it() {
 fn bad_chunked_body_runs_no_handler_and_sends_no_2xx() {
     let calls = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&calls);
-    let server = start_with(test_config(), move |s| {
+    let server = common::start_echo(test_config(), move |s| {
         s.route("POST", "/count", move |_: &Request| {
             seen.fetch_add(1, Ordering::SeqCst);
             Response::text("ran")
@@ -881,7 +867,7 @@ fn bad_chunked_body_runs_no_handler_and_sends_no_2xx() {
 
 #[test]
 fn request_gives_the_handler_everything() {
-    let server = start_with(test_config(), |s| {
+    let server = common::start_echo(test_config(), |s| {
         s.route("PUT", "/inspect", |req: &Request| {
             Response::text(format!(
                 "{}|{}|{}|{:?}|{}|{}|{}|{}",
@@ -1024,7 +1010,7 @@ fn read_generated(body: &mut impl Read, limit: u64) -> std::io::Result<u64> {
 /// body; `POST /partial/<n>` reads only `n` bytes of it; `POST
 /// /stream-echo` answers with the body, streamed back as it arrives.
 fn start_body_streaming(config: Config, seen: Seen) -> RunningServer {
-    start_with(config, move |server| {
+    common::start_echo(config, move |server| {
         let count = move |seen: Seen| {
             move |_: &Request, mut body: RequestBody| match read_generated(&mut body, u64::MAX) {
                 Ok(n) => Response::text(n.to_string()),
@@ -1386,7 +1372,7 @@ fn slow_streamed_uploads_do_not_hold_up_other_requests() {
 fn a_body_kept_past_its_response_reads_nothing_more() {
     let (kept_tx, kept_rx) = std::sync::mpsc::channel();
     let kept_tx = std::sync::Mutex::new(kept_tx);
-    let server = start_with(test_config(), move |s| {
+    let server = common::start_echo(test_config(), move |s| {
         s.route_streaming("POST", "/keep", None, move |_: &Request, mut body| {
             let tx = kept_tx.lock().unwrap().clone();
             std::thread::spawn(move || {

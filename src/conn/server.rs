@@ -1,7 +1,7 @@
 //! The server role: requests in, responses out (RULES PL-1 to PL-6, PC-1 to
 //! PC-6).
 
-use super::send::{DataFrame, Outgoing, SendError};
+use super::send::{DataFrame, Outgoing, Send, SendError};
 use crate::body::{BodyDecoder, Decoded};
 use crate::error::{EncodeError, Error, ErrorKind};
 use crate::field::{ConnectionFields, Header};
@@ -156,23 +156,6 @@ enum Recv {
     Switched,
     /// The client broke the protocol (PC-5).
     Failed(Error),
-}
-
-/// The sending direction: where the response is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Send {
-    /// No request to answer.
-    Idle,
-    /// A request waits for its response head (interim or final).
-    Head,
-    /// The final head went out; the body is being sent.
-    Body(Outgoing),
-    /// The response is finished.
-    Done,
-    /// A 101 or a 2xx to CONNECT went out: the caller owns the output.
-    Switched,
-    /// Nothing more may be sent.
-    Closed,
 }
 
 /// What the connection remembers of the request it answers.
@@ -614,10 +597,7 @@ impl ServerConnection {
     /// Counts it against the Content-Length, and refuses data for a
     /// response that has no body.
     pub fn send_data(&mut self, data: &[u8]) -> Result<DataFrame, SendError> {
-        match &mut self.state.send {
-            Send::Body(body) => body.frame(data.len()),
-            _ => Err(SendError::WrongState),
-        }
+        self.state.send.data(data.len())
     }
 
     /// [`send_data`](Self::send_data) for a caller that assembles its
@@ -625,11 +605,10 @@ impl ServerConnection {
     /// before it and CRLF after, or nothing) to the start of `out` and
     /// returns the bytes written. On an error nothing was counted.
     pub fn send_data_into(&mut self, data: &[u8], out: &mut [u8]) -> Result<usize, SendError> {
-        let Send::Body(mut body) = self.state.send else {
-            return Err(SendError::WrongState);
-        };
-        let n = body.frame(data.len())?.encode(data, out)?;
-        self.state.send = Send::Body(body);
+        // On a copy: an error counts nothing.
+        let mut send = self.state.send;
+        let n = send.data(data.len())?.encode(data, out)?;
+        self.state.send = send;
         Ok(n)
     }
 
@@ -644,11 +623,7 @@ impl ServerConnection {
         trailers: &[Header<'_>],
         out: &mut [u8],
     ) -> Result<usize, SendError> {
-        let Send::Body(body) = self.state.send else {
-            return Err(SendError::WrongState);
-        };
-        let n = body.finish(trailers, out)?;
-        self.state.send = Send::Done;
+        let n = self.state.send.end(trailers, out)?;
         if matches!(self.state.recv, Recv::Failed(_)) {
             // PC-5: the error response was the last output.
             self.state.recv = Recv::Closed;
