@@ -11,18 +11,27 @@
 //! Kept short on purpose: one thread per client connection, the request's
 //! body is forwarded whole before the response is read, 1xx other than 100
 //! are passed on, and upgrades are not offered (`Upgrade` is hop-by-hop).
+//! So an upstream that answers while the body still arrives (the echo
+//! server's `POST /echo` streams it back) and a body larger than the socket
+//! buffers wait on each other, until the upstream's write timeout.
 
 use httpwire::conn::{
     ClientConnection, ClientEvent, InputBuffer, ServerConnection, ServerEvent, CONTINUE,
 };
 use httpwire::field::end_to_end;
-use httpwire::{Framing, Header, Limits, RequestParser, TargetForm};
+use httpwire::{Framing, Header, Limits, RequestParser, ResponseParser, TargetForm};
 use std::io::{self, BufWriter, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
 /// Buffer sizes: a head up to the parser's limit (64 KiB) fits in one.
 const BUF: usize = 80 * 1024;
+
+/// Bodies stream through, so their size needs no bound here, either way.
+const UNBOUNDED_BODIES: Limits = Limits {
+    max_body: u64::MAX,
+    ..Limits::DEFAULT
+};
 
 /// The connection to the upstream server and its input buffer.
 struct Upstream {
@@ -37,7 +46,11 @@ impl Upstream {
         socket.set_read_timeout(Some(Duration::from_secs(30)))?;
         Ok(Upstream {
             socket,
-            conn: ClientConnection::new(),
+            // Bodies stream through: a chunked response needs no bound
+            // either (the default limits would refuse one over 8 MiB).
+            conn: ClientConnection::with_parser(
+                ResponseParser::with_limits(UNBOUNDED_BODIES).allow_obs_fold(true),
+            ),
             buf: InputBuffer::new(vec![0; BUF]),
         })
     }
@@ -90,12 +103,7 @@ fn serve(client: TcpStream, upstream_addr: &str) -> io::Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = &client;
     let mut out = BufWriter::with_capacity(BUF, &client);
-    // Bodies stream through, so their size needs no bound here.
-    let limits = Limits {
-        max_body: u64::MAX,
-        ..Limits::DEFAULT
-    };
-    let mut conn = ServerConnection::with_parser(RequestParser::with_limits(limits));
+    let mut conn = ServerConnection::with_parser(RequestParser::with_limits(UNBOUNDED_BODIES));
     let mut buf = InputBuffer::new(vec![0; BUF]);
     let mut scratch = vec![0; BUF];
     let mut upstream: Option<Upstream> = None;

@@ -213,6 +213,25 @@ impl BodyDecoder {
         Err(Error::new(ErrorKind::IncompleteBody, consumed))
     }
 
+    /// Bounds the body to `max_body` bytes in place of the limit it was
+    /// made with (RULES LM-6, RFC 9110 §15.5.14), for a limit decided once
+    /// the head was routed: a Content-Length over it is refused now (the
+    /// head parser refused one over its own limit at the head), a chunked
+    /// body as soon as its chunk-sizes declare more. The error is a
+    /// [`ErrorKind::BodyTooLarge`] at the bytes consumed so far.
+    pub(crate) fn limit(&mut self, max_body: u64) -> Result<(), Error> {
+        match self {
+            BodyDecoder::Length(d) if d.len > max_body => {
+                let consumed = usize::try_from(d.len - d.remaining).unwrap_or(usize::MAX);
+                Err(Error::new(ErrorKind::BodyTooLarge, consumed))
+            }
+            BodyDecoder::Chunked(d) => d.set_max_body(max_body),
+            BodyDecoder::None | BodyDecoder::Length(_) | BodyDecoder::CloseDelimited { .. } => {
+                Ok(())
+            }
+        }
+    }
+
     /// Has the whole body been read?
     pub fn is_done(&self) -> bool {
         match self {

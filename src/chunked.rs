@@ -210,6 +210,21 @@ impl ChunkedDecoder {
         self.state == State::Done
     }
 
+    /// Replaces the `max_body` limit, for a limit decided once the head was
+    /// routed (an endpoint's own). The chunk-sizes declared so far must fit
+    /// it (RULES LM-6), else the decoder fails as [`decode`](Self::decode)
+    /// would.
+    pub(crate) fn set_max_body(&mut self, max_body: u64) -> Result<(), Error> {
+        self.max_body = max_body;
+        if self.declared > max_body {
+            let e = Error::new(ErrorKind::BodyTooLarge, self.consumed);
+            self.failed = Some(e);
+            self.state = State::Failed;
+            return Err(e);
+        }
+        Ok(())
+    }
+
     /// The number of chunk-data bytes handed out so far.
     pub fn body_len(&self) -> u64 {
         self.body_len

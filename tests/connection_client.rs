@@ -2,7 +2,7 @@
 //! framing by method, 1xx, close-delimited bodies, reuse, upgrades and
 //! errors (RULES PC-1, PC-4, PC-6, RS-3, RS-5 to RS-14).
 
-use httpwire::conn::{ClientConnection, ClientEvent, SendError};
+use httpwire::conn::{ClientConnection, ClientEvent, DataFrame, SendError};
 use httpwire::{EncodeError, ErrorKind, Header, ResponseParser};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,36 +19,24 @@ enum Ev {
     Err(ErrorKind),
 }
 
-struct Peer {
-    conn: ClientConnection,
-    input: Vec<u8>,
-    out: Vec<u8>,
-}
+#[path = "common/peer.rs"]
+mod peer;
+
+type Peer = peer::Peer<ClientConnection>;
 
 const HOST: [Header<'static>; 1] = [Header {
     name: "Host",
     value: b"h",
 }];
 
-impl Peer {
-    fn new() -> Peer {
-        Peer {
-            conn: ClientConnection::new(),
-            input: Vec::new(),
-            out: Vec::new(),
-        }
-    }
+impl peer::Role for ClientConnection {
+    type Ev = Ev;
 
-    fn feed(&mut self, bytes: &[u8]) -> &mut Peer {
-        self.input.extend_from_slice(bytes);
-        self
-    }
-
-    fn poll(&mut self) -> Ev {
+    fn poll_owned(&mut self, input: &[u8]) -> (usize, Ev) {
         let mut headers = [Header::EMPTY; 32];
-        let (used, ev) = match self.conn.poll(&self.input, &mut headers) {
+        let (used, ev) = match self.poll(input, &mut headers) {
             Ok(x) => x,
-            Err(e) => return Ev::Err(e.kind()),
+            Err(e) => return (0, Ev::Err(e.kind())),
         };
         let ev = match ev {
             ClientEvent::Interim(r) => Ev::Interim(r.status),
@@ -74,25 +62,26 @@ impl Peer {
             ClientEvent::Switched(rest) => Ev::Switched(rest.to_vec()),
             ClientEvent::Close => Ev::Close,
         };
-        self.input.drain(..used);
-        ev
+        (used, ev)
     }
 
-    fn events(&mut self) -> Vec<Ev> {
-        let mut evs = Vec::new();
-        loop {
-            let ev = self.poll();
-            let stop = matches!(
-                ev,
-                Ev::NeedMore | Ev::Idle | Ev::Switched(_) | Ev::Close | Ev::Err(_)
-            );
-            evs.push(ev);
-            if stop {
-                return evs;
-            }
-        }
+    fn waits(ev: &Ev) -> bool {
+        matches!(
+            ev,
+            Ev::NeedMore | Ev::Idle | Ev::Switched(_) | Ev::Close | Ev::Err(_)
+        )
     }
 
+    fn send_data(&mut self, data: &[u8]) -> Result<DataFrame, SendError> {
+        ClientConnection::send_data(self, data)
+    }
+
+    fn send_end(&mut self, trailers: &[Header<'_>], out: &mut [u8]) -> Result<usize, SendError> {
+        ClientConnection::send_end(self, trailers, out)
+    }
+}
+
+impl Peer {
     fn request(
         &mut self,
         method: &str,
@@ -100,36 +89,12 @@ impl Peer {
         headers: &[Header<'_>],
         len: Option<u64>,
     ) -> Result<(), SendError> {
-        let mut buf = [0u8; 512];
-        let n = self
-            .conn
-            .send_request(method, target, headers, len, &mut buf)?;
-        self.out.extend_from_slice(&buf[..n]);
-        Ok(())
-    }
-
-    fn data(&mut self, data: &[u8]) -> Result<(), SendError> {
-        let frame = self.conn.send_data(data)?;
-        self.out.extend_from_slice(frame.prefix());
-        self.out.extend_from_slice(data);
-        self.out.extend_from_slice(frame.suffix());
-        Ok(())
-    }
-
-    fn end(&mut self) -> Result<(), SendError> {
-        let mut buf = [0u8; 64];
-        let n = self.conn.send_end(&[], &mut buf)?;
-        self.out.extend_from_slice(&buf[..n]);
-        Ok(())
+        self.write(|conn, buf| conn.send_request(method, target, headers, len, buf))
     }
 
     fn get(&mut self) {
         self.request("GET", "/", &HOST, Some(0)).unwrap();
-        self.end().unwrap();
-    }
-
-    fn take_out(&mut self) -> String {
-        String::from_utf8(std::mem::take(&mut self.out)).unwrap()
+        self.end(&[]).unwrap();
     }
 }
 
@@ -155,7 +120,7 @@ fn request_framing_follows_the_method_and_the_length() {
 
     let mut p = Peer::new();
     p.request("POST", "/f", &HOST, Some(0)).unwrap();
-    p.end().unwrap();
+    p.end(&[]).unwrap();
     assert_eq!(
         p.take_out(),
         "POST /f HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"
@@ -164,7 +129,7 @@ fn request_framing_follows_the_method_and_the_length() {
     let mut p = Peer::new();
     p.request("PUT", "/f", &HOST, None).unwrap();
     p.data(b"abc").unwrap();
-    p.end().unwrap();
+    p.end(&[]).unwrap();
     assert_eq!(
         p.take_out(),
         "PUT /f HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
@@ -247,7 +212,7 @@ fn pc4_the_body_is_sent_after_100_continue() {
     p.feed(b"HTTP/1.1 100 Continue\r\n\r\n");
     assert_eq!(p.events(), [Ev::Interim(100), Ev::NeedMore]);
     p.data(b"ok").unwrap();
-    p.end().unwrap();
+    p.end(&[]).unwrap();
     p.feed(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
     assert_eq!(
         p.events(),
@@ -273,7 +238,7 @@ fn rs12_an_early_final_response_stops_the_body_and_ends_the_connection() {
 fn rs5_head_204_304_responses_have_no_body_whatever_they_say() {
     let mut p = Peer::new();
     p.request("HEAD", "/", &HOST, Some(0)).unwrap();
-    p.end().unwrap();
+    p.end(&[]).unwrap();
     p.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n");
     assert_eq!(
         p.events(),
@@ -343,7 +308,7 @@ fn pc1_http10_responses_persist_only_with_keep_alive_both_ways() {
         },
     ];
     p.request("GET", "/", &h, Some(0)).unwrap();
-    p.end().unwrap();
+    p.end(&[]).unwrap();
     p.feed(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n");
     assert_eq!(p.events()[1..], [Ev::End, Ev::Idle]);
 
@@ -364,7 +329,7 @@ fn pc1_http10_responses_persist_only_with_keep_alive_both_ways() {
         ];
         p.request("GET", "/", if request_close { &h } else { &HOST }, Some(0))
             .unwrap();
-        p.end().unwrap();
+        p.end(&[]).unwrap();
         p.feed(response);
         assert_eq!(p.events()[1..], [Ev::End, Ev::Close]);
     }
@@ -420,7 +385,7 @@ fn pc6_an_accepted_upgrade_hands_over_the_rest() {
         },
     ];
     p.request("GET", "/ws", &h, Some(0)).unwrap();
-    p.end().unwrap();
+    p.end(&[]).unwrap();
     p.feed(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x00");
     let evs = p.events();
     assert_eq!(evs[1..], [Ev::Switched(b"\x81\x00".to_vec())]);
@@ -435,7 +400,7 @@ fn cn2_a_2xx_to_connect_is_a_tunnel_and_a_refusal_is_a_response() {
         value: b"h:443",
     }];
     p.request("CONNECT", "h:443", &h, Some(0)).unwrap();
-    p.end().unwrap();
+    p.end(&[]).unwrap();
     assert_eq!(
         p.take_out(),
         "CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n"
@@ -449,7 +414,7 @@ fn cn2_a_2xx_to_connect_is_a_tunnel_and_a_refusal_is_a_response() {
 
     let mut p = Peer::new();
     p.request("CONNECT", "h:443", &h, Some(0)).unwrap();
-    p.end().unwrap();
+    p.end(&[]).unwrap();
     p.feed(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 2\r\n\r\nno");
     assert_eq!(
         p.events()[1..],

@@ -2,7 +2,9 @@
 //! rule (RULES PL-1 to PL-6, PC-1 to PC-6), in the style of h11's
 //! connection tests: events read, bytes written, and what is refused.
 
-use httpwire::conn::{ProtocolError, SendError, ServerConnection, ServerEvent, CONTINUE};
+use httpwire::conn::{
+    DataFrame, ProtocolError, SendError, ServerConnection, ServerEvent, CONTINUE,
+};
 use httpwire::{EncodeError, ErrorKind, Header};
 
 /// An event, owned, for comparison.
@@ -20,33 +22,19 @@ enum Ev {
     Err(ErrorKind, Option<u16>),
 }
 
-/// A server connection with its unconsumed input and its output.
-struct Peer {
-    conn: ServerConnection,
-    input: Vec<u8>,
-    out: Vec<u8>,
-}
+#[path = "common/peer.rs"]
+mod peer;
 
-impl Peer {
-    fn new() -> Peer {
-        Peer {
-            conn: ServerConnection::new(),
-            input: Vec::new(),
-            out: Vec::new(),
-        }
-    }
+type Peer = peer::Peer<ServerConnection>;
 
-    fn feed(&mut self, bytes: &[u8]) -> &mut Peer {
-        self.input.extend_from_slice(bytes);
-        self
-    }
+impl peer::Role for ServerConnection {
+    type Ev = Ev;
 
-    /// One poll, consuming what it says.
-    fn poll(&mut self) -> Ev {
+    fn poll_owned(&mut self, input: &[u8]) -> (usize, Ev) {
         let mut headers = [Header::EMPTY; 32];
-        let (used, ev) = match self.conn.poll(&self.input, &mut headers) {
+        let (used, ev) = match self.poll(input, &mut headers) {
             Ok((used, ev)) => (used, ev),
-            Err(ProtocolError { error, status }) => return Ev::Err(error.kind(), status),
+            Err(ProtocolError { error, status }) => return (0, Ev::Err(error.kind(), status)),
         };
         let ev = match ev {
             ServerEvent::Request(r) => Ev::Req(r.method.into(), r.target.into()),
@@ -59,42 +47,33 @@ impl Peer {
             ServerEvent::Switched(rest) => Ev::Switched(rest.to_vec()),
             ServerEvent::Close => Ev::Close,
         };
-        self.input.drain(..used);
-        ev
+        (used, ev)
     }
 
-    /// Polls until the connection waits (need more, paused, switched,
-    /// closed or failed), collecting the events.
-    fn events(&mut self) -> Vec<Ev> {
-        let mut evs = Vec::new();
-        loop {
-            let ev = self.poll();
-            let stop = matches!(
-                ev,
-                Ev::NeedMore
-                    | Ev::Paused
-                    | Ev::Switched(_)
-                    | Ev::Close
-                    | Ev::Err(..)
-                    | Ev::Continue
-            );
-            evs.push(ev);
-            if stop {
-                return evs;
-            }
-        }
+    fn waits(ev: &Ev) -> bool {
+        matches!(
+            ev,
+            Ev::NeedMore | Ev::Paused | Ev::Switched(_) | Ev::Close | Ev::Err(..) | Ev::Continue
+        )
     }
 
+    fn send_data(&mut self, data: &[u8]) -> Result<DataFrame, SendError> {
+        ServerConnection::send_data(self, data)
+    }
+
+    fn send_end(&mut self, trailers: &[Header<'_>], out: &mut [u8]) -> Result<usize, SendError> {
+        ServerConnection::send_end(self, trailers, out)
+    }
+}
+
+impl Peer {
     fn respond(
         &mut self,
         status: u16,
         headers: &[Header<'_>],
         body: &[u8],
     ) -> Result<(), SendError> {
-        let mut buf = [0u8; 1024];
-        let n = self.conn.respond(status, headers, body, &mut buf)?;
-        self.out.extend_from_slice(&buf[..n]);
-        Ok(())
+        self.write(|conn, buf| conn.respond(status, headers, body, buf))
     }
 
     fn head(
@@ -103,29 +82,7 @@ impl Peer {
         headers: &[Header<'_>],
         len: Option<u64>,
     ) -> Result<(), SendError> {
-        let mut buf = [0u8; 1024];
-        let n = self.conn.send_response(status, headers, len, &mut buf)?;
-        self.out.extend_from_slice(&buf[..n]);
-        Ok(())
-    }
-
-    fn data(&mut self, data: &[u8]) -> Result<(), SendError> {
-        let frame = self.conn.send_data(data)?;
-        self.out.extend_from_slice(frame.prefix());
-        self.out.extend_from_slice(data);
-        self.out.extend_from_slice(frame.suffix());
-        Ok(())
-    }
-
-    fn end(&mut self, trailers: &[Header<'_>]) -> Result<(), SendError> {
-        let mut buf = [0u8; 256];
-        let n = self.conn.send_end(trailers, &mut buf)?;
-        self.out.extend_from_slice(&buf[..n]);
-        Ok(())
-    }
-
-    fn take_out(&mut self) -> String {
-        String::from_utf8(std::mem::take(&mut self.out)).unwrap()
+        self.write(|conn, buf| conn.send_response(status, headers, len, buf))
     }
 }
 
@@ -996,4 +953,51 @@ fn errors_are_errors_with_their_cause() {
     let small = SendError::Encode(EncodeError::BufferTooSmall { needed: 9 });
     assert!(small.source().is_some());
     assert!(SendError::WrongState.source().is_none());
+}
+
+/// LM-6 with a limit set once the head is routed (`limit_body`): a parser
+/// with a high limit lets the head through; the endpoint's limit then
+/// refuses a Content-Length over it at once, and a chunked body at the
+/// chunk-size that goes over it, after the data within it.
+#[test]
+fn lm6_a_body_limit_set_after_the_head() {
+    let parser = httpwire::RequestParser::with_limits(httpwire::Limits {
+        max_body: u64::MAX,
+        ..httpwire::Limits::DEFAULT
+    });
+    let mut p = Peer::new();
+    p.conn = ServerConnection::with_parser(parser.clone());
+    p.feed(b"PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n");
+    assert_eq!(p.poll(), req("PUT", "/a"));
+    let refused = p.conn.limit_body(10).unwrap_err();
+    assert_eq!(
+        (refused.error.kind(), refused.status),
+        (ErrorKind::BodyTooLarge, Some(413))
+    );
+    assert_eq!(p.poll(), Ev::Err(ErrorKind::BodyTooLarge, Some(413)));
+
+    // Exactly the limit is fine; so is a limit above the parser's.
+    let mut p = Peer::new();
+    p.conn = ServerConnection::with_parser(parser.clone());
+    p.feed(b"PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789");
+    assert_eq!(p.poll(), req("PUT", "/a"));
+    p.conn.limit_body(10).unwrap();
+    assert_eq!(
+        p.events(),
+        [Ev::Data(b"0123456789".to_vec()), Ev::End, Ev::Paused]
+    );
+
+    let mut p = Peer::new();
+    p.conn = ServerConnection::with_parser(parser);
+    p.feed(b"PUT /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    assert_eq!(p.poll(), req("PUT", "/a"));
+    p.conn.limit_body(10).unwrap();
+    p.feed(b"8\r\n01234567\r\n3\r\n890\r\n0\r\n\r\n");
+    assert_eq!(
+        p.events(),
+        [
+            Ev::Data(b"01234567".to_vec()),
+            Ev::Err(ErrorKind::BodyTooLarge, Some(413))
+        ]
+    );
 }

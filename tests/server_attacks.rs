@@ -17,7 +17,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use httpwire::server::{Config, Request, Response, RunningServer, Server};
+use httpwire::server::{Config, Request, Response, RunningServer};
 
 const HEAD_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -50,25 +50,19 @@ fn config() -> Config {
 const FLAKY: &str = "every tenth request panics (on purpose)";
 
 fn start(config: Config) -> RunningServer {
-    let mut server = Server::new("127.0.0.1", 0)
-        .expect("bind")
-        .with_config(config);
     let served = Arc::new(AtomicUsize::new(0));
-    server
-        .route("GET", "/echo/", |req: &Request| {
-            Response::text(req.path().strip_prefix("/echo/").unwrap_or(""))
-        })
-        .route("POST", "/echo", |req: &Request| Response::bytes(req.body()))
-        .route("GET", "/big", |_: &Request| {
-            Response::bytes(vec![b'x'; 8 << 20])
-        })
-        .route("GET", "/flaky", move |req: &Request| {
-            if served.fetch_add(1, Ordering::SeqCst) % 10 == 9 {
-                panic!("{FLAKY}");
-            }
-            Response::text(req.query().unwrap_or("").to_string())
-        });
-    server.spawn().expect("spawn")
+    common::start_echo(config, |server| {
+        server
+            .route("GET", "/big", |_: &Request| {
+                Response::bytes(vec![b'x'; 8 << 20])
+            })
+            .route("GET", "/flaky", move |req: &Request| {
+                if served.fetch_add(1, Ordering::SeqCst) % 10 == 9 {
+                    panic!("{FLAKY}");
+                }
+                Response::text(req.query().unwrap_or("").to_string())
+            });
+    })
 }
 
 fn stop(server: RunningServer) {

@@ -39,30 +39,24 @@ fn config() -> Config {
 }
 
 fn start(config: Config) -> RunningServer {
-    let mut server = Server::new("127.0.0.1", 0)
-        .expect("bind")
-        .with_config(config);
-    server
-        .route("GET", "/echo/", |req: &Request| {
-            Response::text(req.path().strip_prefix("/echo/").unwrap_or(""))
-        })
-        .route("GET", "/sleep", |_: &Request| {
-            thread::sleep(Duration::from_millis(1500));
-            Response::text("slept")
-        })
-        .route("GET", "/nap", |_: &Request| {
-            thread::sleep(Duration::from_millis(30));
-            Response::text("napped")
-        })
-        .route("GET", "/blob", |_: &Request| {
-            Response::bytes(vec![b'b'; BLOB])
-        })
-        .route("POST", "/echo", |req: &Request| Response::bytes(req.body()))
-        .route("GET", "/stream/", |req: &Request| {
-            let len: u64 = req.path()["/stream/".len()..].parse().unwrap();
-            Response::new(200).with_body_reader(std::io::repeat(b's').take(len), None)
-        });
-    server.spawn().expect("spawn")
+    common::start_echo(config, |server| {
+        server
+            .route("GET", "/sleep", |_: &Request| {
+                thread::sleep(Duration::from_millis(1500));
+                Response::text("slept")
+            })
+            .route("GET", "/nap", |_: &Request| {
+                thread::sleep(Duration::from_millis(30));
+                Response::text("napped")
+            })
+            .route("GET", "/blob", |_: &Request| {
+                Response::bytes(vec![b'b'; BLOB])
+            })
+            .route("GET", "/stream/", |req: &Request| {
+                let len: u64 = req.path()["/stream/".len()..].parse().unwrap();
+                Response::new(200).with_body_reader(std::io::repeat(b's').take(len), None)
+            });
+    })
 }
 
 fn stop(server: RunningServer) {

@@ -1,8 +1,7 @@
 //! The server's HTTP behaviour over real sockets on 127.0.0.1 (port 0):
 //! routing, echo, bodies, keep-alive, pipelining, 100-continue, HEAD,
-//! error statuses and protocol switches. Every client socket has a read
-//! timeout, so no test can hang; every server is shut down at the end of
-//! its test.
+//! error statuses and protocol switches. Every client socket has a read timeout, so no test can
+//! hang; every server is shut down at the end of its test.
 
 mod common;
 
@@ -12,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use httpwire::server::{Config, Request, Response, RunningServer, Server, Switched};
+use httpwire::server::{Config, Request, RequestBody, Response, RunningServer, Switched};
 
 fn test_config() -> Config {
     Config {
@@ -27,22 +26,8 @@ fn test_config() -> Config {
     }
 }
 
-/// The echo endpoints of the binary, plus whatever `extra` adds.
-fn start_with(config: Config, extra: impl FnOnce(&mut Server)) -> RunningServer {
-    let mut server = Server::new("127.0.0.1", 0)
-        .expect("bind")
-        .with_config(config);
-    server
-        .route("GET", "/echo/", |req: &Request| {
-            Response::text(req.path().strip_prefix("/echo/").unwrap_or(""))
-        })
-        .route("POST", "/echo", |req: &Request| Response::bytes(req.body()));
-    extra(&mut server);
-    server.spawn().expect("spawn")
-}
-
 fn start() -> RunningServer {
-    start_with(test_config(), |_| {})
+    common::start_echo(test_config(), |_| {})
 }
 
 fn stop(server: RunningServer) {
@@ -255,7 +240,7 @@ const BIG: u64 = 32 << 20;
 /// `/gen-short/<n>` (`n` bytes, `2n` announced); `touched` counts the
 /// reads of every reader.
 fn start_streaming(touched: Arc<AtomicUsize>) -> RunningServer {
-    start_with(test_config(), move |server| {
+    common::start_echo(test_config(), move |server| {
         fn n(req: &Request, prefix: &str) -> u64 {
             req.path()[prefix.len()..].parse().unwrap()
         }
@@ -446,7 +431,7 @@ fn echo_post_content_length_and_chunked() {
 
 #[test]
 fn trailers_reach_the_handler() {
-    let server = start_with(test_config(), |s| {
+    let server = common::start_echo(test_config(), |s| {
         s.route("POST", "/trailers", |req: &Request| {
             let names: Vec<String> = req.trailers().map(|h| h.name.to_string()).collect();
             Response::text(names.join(","))
@@ -475,7 +460,7 @@ fn no_endpoint_is_404_not_found() {
 
 #[test]
 fn longest_prefix_wins_not_insertion_order() {
-    let server = start_with(test_config(), |s| {
+    let server = common::start_echo(test_config(), |s| {
         s.route("GET", "/", |_: &Request| Response::text("root"))
             .route("GET", "/a/b", |_: &Request| Response::text("ab"))
             .route("GET", "/a", |_: &Request| Response::text("a"));
@@ -549,7 +534,7 @@ fn stray_crlf_after_a_request_is_not_a_slow_head() {
         head_timeout: Duration::from_secs(3),
         ..test_config()
     };
-    let server = start_with(config, |_| {});
+    let server = common::start_echo(config, |_| {});
     let mut c = Client::connect(server.local_addr());
     // Some clients send CRLF after a body; RFC 9112 §2.2 says to ignore it.
     let r = c.request(b"GET /echo/ok HTTP/1.1\r\nHost: t\r\n\r\n\r\n");
@@ -587,7 +572,7 @@ fn absolute_form_is_routed_by_path() {
 
 #[test]
 fn panicking_handler_is_500_and_the_server_goes_on() {
-    let server = start_with(test_config(), |s| {
+    let server = common::start_echo(test_config(), |s| {
         s.route("GET", "/boom", |_: &Request| -> Response {
             panic!("boom (expected by the test)")
         });
@@ -610,7 +595,7 @@ fn panicking_handler_is_500_and_the_server_goes_on() {
 
 #[test]
 fn response_the_serializer_refuses_is_500() {
-    let server = start_with(test_config(), |s| {
+    let server = common::start_echo(test_config(), |s| {
         s.route("GET", "/split", |_: &Request| {
             Response::text("x").with_header("X-A", "a\r\nSet-Cookie: evil")
         })
@@ -744,7 +729,7 @@ fn date_and_server_headers() {
         server_header: None,
         ..test_config()
     };
-    let server = start_with(config, |_| {});
+    let server = common::start_echo(config, |_| {});
     let mut c = Client::connect(server.local_addr());
     let r = c.request(&get("/echo/x"));
     assert!(r.header("server").is_none());
@@ -815,7 +800,7 @@ fn declared_body_over_the_limit_is_413_before_reading_it() {
     };
     let calls = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&calls);
-    let server = start_with(config, move |s| {
+    let server = common::start_echo(config, move |s| {
         s.route("POST", "/count", move |_: &Request| {
             seen.fetch_add(1, Ordering::SeqCst);
             Response::text("ran")
@@ -850,7 +835,7 @@ fn declared_body_over_the_limit_is_413_before_reading_it() {
 fn bad_chunked_body_runs_no_handler_and_sends_no_2xx() {
     let calls = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&calls);
-    let server = start_with(test_config(), move |s| {
+    let server = common::start_echo(test_config(), move |s| {
         s.route("POST", "/count", move |_: &Request| {
             seen.fetch_add(1, Ordering::SeqCst);
             Response::text("ran")
@@ -882,7 +867,7 @@ fn bad_chunked_body_runs_no_handler_and_sends_no_2xx() {
 
 #[test]
 fn request_gives_the_handler_everything() {
-    let server = start_with(test_config(), |s| {
+    let server = common::start_echo(test_config(), |s| {
         s.route("PUT", "/inspect", |req: &Request| {
             Response::text(format!(
                 "{}|{}|{}|{:?}|{}|{}|{}|{}",
@@ -977,6 +962,436 @@ fn expect_continue_with_the_body_sent_anyway_keeps_the_connection() {
     stop(server);
 }
 
+// Streamed request bodies: endpoints added with `route_streaming`.
+
+/// A request body past `max_body` (8 MiB by default).
+const PAST_MAX: u64 = 12 << 20;
+
+/// What the streaming endpoints' handlers saw go wrong, in order: the kind
+/// of each failed read, with the status of a refusal by the core.
+type Seen = Arc<std::sync::Mutex<Vec<String>>>;
+
+fn seen_error(seen: &Seen, e: &std::io::Error) {
+    let status = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<httpwire::conn::ProtocolError>())
+        .and_then(|refused| refused.status);
+    seen.lock()
+        .unwrap()
+        .push(format!("{:?} {status:?}", e.kind()));
+}
+
+/// Reads `body` to its end (or `limit` bytes), checking that it follows
+/// [`Generated`]'s pattern: `Ok(bytes read)`, or the read's error.
+fn read_generated(body: &mut impl Read, limit: u64) -> std::io::Result<u64> {
+    let mut buf = vec![0; 10_000];
+    let mut got = 0;
+    while got < limit {
+        let want = buf.len().min((limit - got) as usize);
+        let n = body.read(&mut buf[..want])?;
+        if n == 0 {
+            break;
+        }
+        for (i, &b) in buf[..n].iter().enumerate() {
+            assert_eq!(
+                b,
+                Generated::byte(got + i as u64),
+                "body byte {}",
+                got + i as u64
+            );
+        }
+        got += n as u64;
+    }
+    Ok(got)
+}
+
+/// The echo endpoints plus streaming ones: `POST /count` (no limit) and
+/// `POST /count-small` (1000 bytes) answer the length of a [`Generated`]
+/// body; `POST /partial/<n>` reads only `n` bytes of it; `POST
+/// /stream-echo` answers with the body, streamed back as it arrives.
+fn start_body_streaming(config: Config, seen: Seen) -> RunningServer {
+    common::start_echo(config, move |server| {
+        let count = move |seen: Seen| {
+            move |_: &Request, mut body: RequestBody| match read_generated(&mut body, u64::MAX) {
+                Ok(n) => Response::text(n.to_string()),
+                Err(e) => {
+                    seen_error(&seen, &e);
+                    // The server answers the failure itself.
+                    Response::text("handler's answer")
+                }
+            }
+        };
+        server
+            .route_streaming("POST", "/count", None, count(Arc::clone(&seen)))
+            .route_streaming("POST", "/count-small", Some(1000), count(seen))
+            .route_streaming("POST", "/partial/", None, |req: &Request, mut body| {
+                let n = req.path()["/partial/".len()..].parse().unwrap();
+                Response::text(read_generated(&mut body, n).unwrap().to_string())
+            })
+            .route_streaming("POST", "/stream-echo", None, |_: &Request, mut body| {
+                if let Err(e) = body.start() {
+                    return Response::text(e.to_string());
+                }
+                let length = body.content_length();
+                Response::new(200).with_body_reader(body, length)
+            });
+    })
+}
+
+/// A request head for `path` with a body of `len` bytes, chunked or with a
+/// Content-Length, plus `extra` field lines.
+fn post_head(path: &str, len: u64, chunked: bool, extra: &str) -> Vec<u8> {
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_string()
+    } else {
+        format!("Content-Length: {len}")
+    };
+    format!("POST {path} HTTP/1.1\r\nHost: t\r\n{framing}\r\n{extra}\r\n").into_bytes()
+}
+
+/// Writes `len` bytes of [`Generated`]'s pattern from `from` on, chunked
+/// (in chunks of up to 64 KiB, then the last chunk) or as they are.
+fn send_generated(w: &mut impl Write, from: u64, len: u64, chunked: bool) {
+    let mut at = from;
+    while at < from + len {
+        let n = (64 * 1024).min(from + len - at);
+        let piece: Vec<u8> = (at..at + n).map(Generated::byte).collect();
+        if chunked {
+            w.write_all(format!("{n:x}\r\n").as_bytes()).unwrap();
+        }
+        w.write_all(&piece).unwrap();
+        if chunked {
+            w.write_all(b"\r\n").unwrap();
+        }
+        at += n;
+    }
+    if chunked {
+        w.write_all(b"0\r\n\r\n").unwrap();
+    }
+}
+
+fn seen() -> Seen {
+    Arc::default()
+}
+
+#[test]
+fn a_streamed_request_body_past_max_body_chunked_and_with_its_length() {
+    let server = start_body_streaming(test_config(), seen());
+    let mut c = Client::connect(server.local_addr());
+    for chunked in [false, true] {
+        c.send(&post_head("/count", PAST_MAX, chunked, ""));
+        send_generated(c.reader.get_mut(), 0, PAST_MAX, chunked);
+        let r = c.read(false);
+        assert_eq!(
+            (r.status, r.text()),
+            (200, &*PAST_MAX.to_string()),
+            "chunked: {chunked}"
+        );
+        // Keep-alive after a body read to its end.
+        assert_eq!(c.request(&get("/echo/after")).text(), "after");
+    }
+    // A whole-body endpoint keeps the server's limit.
+    let r = c.request(&post_head("/echo", PAST_MAX, false, ""));
+    assert_eq!((r.status, r.header("connection")), (413, Some("close")));
+    c.assert_closed();
+    stop(server);
+}
+
+#[test]
+fn a_streamed_request_body_from_an_http10_client() {
+    let server = start_body_streaming(test_config(), seen());
+    let mut c = Client::connect(server.local_addr());
+    c.send(b"POST /count HTTP/1.0\r\nContent-Length: 100000\r\n\r\n");
+    send_generated(c.reader.get_mut(), 0, 100_000, false);
+    let r = c.read(false);
+    assert_eq!(
+        (r.text(), r.header("connection")),
+        ("100000", Some("close"))
+    );
+    c.assert_closed();
+    // Echoed: the length is known, so it is announced.
+    let mut c = Client::connect(server.local_addr());
+    c.send(b"POST /stream-echo HTTP/1.0\r\nContent-Length: 5000\r\n\r\n");
+    send_generated(c.reader.get_mut(), 0, 5000, false);
+    let r = c.read_head();
+    assert_eq!(r.header("content-length"), Some("5000"));
+    assert_eq!(c.count_generated(5001, 0), 5000, "the body, then the close");
+    stop(server);
+}
+
+#[test]
+fn a_streamed_request_body_is_asked_for_with_100_continue() {
+    let server = start_body_streaming(test_config(), seen());
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head(
+        "/count",
+        3000,
+        false,
+        "Expect: 100-continue\r\n",
+    ));
+    let interim = c.read_head();
+    assert_eq!(interim.status, 100);
+    send_generated(c.reader.get_mut(), 0, 3000, false);
+    assert_eq!(c.read(false).text(), "3000");
+    // An echo asks before its response head (`RequestBody::start`).
+    c.send(&post_head(
+        "/stream-echo",
+        3000,
+        true,
+        "Expect: 100-continue\r\n",
+    ));
+    assert_eq!(c.read_head().status, 100);
+    send_generated(c.reader.get_mut(), 0, 3000, true);
+    let r = c.read_head();
+    assert_eq!(r.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(c.count_chunked(), (3000, true));
+    assert_eq!(c.request(&get("/echo/after")).text(), "after");
+    stop(server);
+}
+
+#[test]
+fn a_streamed_request_body_over_its_endpoints_limit_is_413_and_a_close() {
+    let seen = seen();
+    let server = start_body_streaming(test_config(), Arc::clone(&seen));
+    // Declared: refused with the head, the handler never runs.
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(&post_head("/count-small", 1001, false, ""));
+    assert_eq!((r.status, r.header("connection")), (413, Some("close")));
+    c.assert_closed();
+    // Exactly the limit is fine.
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/count-small", 1000, true, ""));
+    send_generated(c.reader.get_mut(), 0, 1000, true);
+    assert_eq!(c.read(false).text(), "1000");
+    assert!(seen.lock().unwrap().is_empty());
+    // Chunked: the handler reads what fits, then its read fails.
+    c.send(&post_head("/count-small", 0, true, ""));
+    c.send(b"3e8\r\n");
+    send_generated(c.reader.get_mut(), 0, 1000, false);
+    c.send(b"\r\n1\r\nx\r\n0\r\n\r\n");
+    let r = c.read(false);
+    assert_eq!((r.status, r.header("connection")), (413, Some("close")));
+    assert!(r.text().starts_with("Content Too Large"), "{}", r.text());
+    c.assert_closed();
+    assert_eq!(*seen.lock().unwrap(), ["InvalidData Some(413)"]);
+    stop(server);
+}
+
+#[test]
+fn a_bad_chunk_in_a_streamed_request_body_is_400_and_a_close() {
+    let seen = seen();
+    let server = start_body_streaming(test_config(), Arc::clone(&seen));
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/count", 0, true, ""));
+    // 64 KiB of data, then a chunk-size that is not hex.
+    c.send(b"10000\r\n");
+    send_generated(c.reader.get_mut(), 0, 0x10000, false);
+    c.send(b"\r\nzz\r\n");
+    let r = c.read(false);
+    assert_eq!((r.status, r.header("connection")), (400, Some("close")));
+    c.assert_closed();
+    assert_eq!(*seen.lock().unwrap(), ["InvalidData Some(400)"]);
+    stop(server);
+}
+
+#[test]
+fn a_client_gone_mid_body_ends_its_connection() {
+    let seen = seen();
+    let server = start_body_streaming(test_config(), Arc::clone(&seen));
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/count", 1 << 20, false, ""));
+    send_generated(c.reader.get_mut(), 0, 100_000, false);
+    drop(c);
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    while (seen.lock().unwrap().is_empty() || server.handle().active_connections() > 0)
+        && std::time::Instant::now() < until
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(*seen.lock().unwrap(), ["UnexpectedEof None"]);
+    assert_eq!(server.handle().active_connections(), 0);
+    // The server goes on.
+    let mut c = Client::connect(server.local_addr());
+    assert_eq!(c.request(&get("/echo/still")).text(), "still");
+    stop(server);
+}
+
+#[test]
+fn a_trickling_streamed_request_body_times_out_with_408() {
+    let seen = seen();
+    let config = Config {
+        body_timeout: Duration::from_millis(300),
+        ..test_config()
+    };
+    let server = start_body_streaming(config, Arc::clone(&seen));
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/count", 1000, false, ""));
+    send_generated(c.reader.get_mut(), 0, 10, false);
+    let r = c.read(false);
+    assert_eq!((r.status, r.header("connection")), (408, Some("close")));
+    c.assert_closed();
+    assert_eq!(*seen.lock().unwrap(), ["TimedOut None"]);
+    stop(server);
+}
+
+#[test]
+fn the_rest_of_a_partly_read_streamed_body_is_drained_for_the_next_request() {
+    let server = start_body_streaming(test_config(), seen());
+    let mut c = Client::connect(server.local_addr());
+    // The handler reads 10 of 100000 bytes; a request is pipelined after.
+    for chunked in [false, true] {
+        let mut batch = post_head("/partial/10", 100_000, chunked, "");
+        send_generated(&mut batch, 0, 100_000, chunked);
+        batch.extend_from_slice(&get("/echo/next"));
+        c.send(&batch);
+        assert_eq!(c.read(false).text(), "10", "chunked: {chunked}");
+        let r = c.read(false);
+        assert_eq!((r.status, r.text()), (200, "next"), "chunked: {chunked}");
+    }
+    // More than the server drains (256 KiB): the connection closes after
+    // the response.
+    c.send(&post_head("/partial/10", 1 << 20, false, ""));
+    let writer = {
+        let mut w = c.reader.get_ref().try_clone().unwrap();
+        std::thread::spawn(move || {
+            let mut rest = Vec::new();
+            send_generated(&mut rest, 0, 1 << 20, false);
+            // The server stops reading: the write fails or ends.
+            let _ = w.write_all(&rest);
+        })
+    };
+    assert_eq!(c.read(false).text(), "10");
+    c.assert_closed();
+    writer.join().unwrap();
+    stop(server);
+}
+
+#[test]
+fn a_streamed_request_body_echoed_as_it_arrives() {
+    let server = start_body_streaming(test_config(), seen());
+    for chunked in [false, true] {
+        let mut c = Client::connect(server.local_addr());
+        c.send(&post_head("/stream-echo", PAST_MAX, chunked, ""));
+        // The echo comes back while the body is still being sent.
+        let writer = {
+            let mut w = c.reader.get_ref().try_clone().unwrap();
+            std::thread::spawn(move || send_generated(&mut w, 0, PAST_MAX, chunked))
+        };
+        let r = c.read_head();
+        assert_eq!(r.status, 200);
+        if chunked {
+            assert_eq!(r.header("transfer-encoding"), Some("chunked"));
+            assert_eq!(c.count_chunked(), (PAST_MAX, true));
+        } else {
+            assert_eq!(r.header("content-length"), Some(&*PAST_MAX.to_string()));
+            assert_eq!(c.count_generated(PAST_MAX, 0), PAST_MAX);
+        }
+        writer.join().unwrap();
+        assert_eq!(c.request(&get("/echo/after")).text(), "after");
+    }
+    stop(server);
+}
+
+/// An echo to a client that sends the whole body before it reads anything:
+/// the buffers both ways fill, the server's output stalls, and its write
+/// timeout ends the connection (the client's write fails) rather than
+/// holding it forever; nothing more than a piece is held meanwhile.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_echo_to_a_client_that_does_not_read_ends_at_the_write_timeout() {
+    let config = Config {
+        write_timeout: Duration::from_millis(500),
+        ..test_config()
+    };
+    let server = start_body_streaming(config, seen());
+    let c = common::connect_small_window(server.local_addr());
+    let began = std::time::Instant::now();
+    (&c).write_all(&post_head("/stream-echo", PAST_MAX, false, ""))
+        .unwrap();
+    let mut body = Vec::new();
+    send_generated(&mut body, 0, PAST_MAX, false);
+    let e = (&c).write_all(&body).expect_err("the server stops reading");
+    // Ended by the server, not by the client's own timeout.
+    assert!(
+        !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+        "{e}"
+    );
+    assert!(
+        began.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        began.elapsed()
+    );
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    while server.handle().active_connections() > 0 && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(server.handle().active_connections(), 0);
+    stop(server);
+}
+
+/// Streaming handlers waiting for their bodies hold their threads, not the
+/// server: with more slow uploads than workers, another client is still
+/// answered promptly (event-driven, the pool grows while all its workers
+/// are held up).
+#[test]
+fn slow_streamed_uploads_do_not_hold_up_other_requests() {
+    let server = start_body_streaming(test_config(), seen());
+    let uploads: Vec<Client> = (0..4)
+        .map(|_| {
+            let mut c = Client::connect(server.local_addr());
+            c.send(&post_head("/count", 1000, false, ""));
+            send_generated(c.reader.get_mut(), 0, 10, false);
+            c
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let began = std::time::Instant::now();
+    let mut c = Client::connect(server.local_addr());
+    assert_eq!(c.request(&get("/echo/through")).text(), "through");
+    assert!(
+        began.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        began.elapsed()
+    );
+    // The uploads end as they should.
+    for mut upload in uploads {
+        send_generated(upload.reader.get_mut(), 10, 990, false);
+        assert_eq!(upload.read(false).text(), "1000");
+    }
+    stop(server);
+}
+
+/// A handler that keeps its request body past its response (here, in a
+/// thread of its own): the response is sent, the connection closes, and
+/// the body reads nothing more (an error, not the bytes of whatever
+/// follows on the connection).
+#[test]
+fn a_body_kept_past_its_response_reads_nothing_more() {
+    let (kept_tx, kept_rx) = std::sync::mpsc::channel();
+    let kept_tx = std::sync::Mutex::new(kept_tx);
+    let server = common::start_echo(test_config(), move |s| {
+        s.route_streaming("POST", "/keep", None, move |_: &Request, mut body| {
+            let tx = kept_tx.lock().unwrap().clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                let _ = tx.send(body.read(&mut [0; 16]).map_err(|e| e.kind()));
+            });
+            Response::text("kept")
+        });
+    });
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/keep", 100, false, ""));
+    let r = c.read(false);
+    assert_eq!(r.text(), "kept");
+    c.assert_closed();
+    let read = kept_rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(read, Err(std::io::ErrorKind::Other));
+    stop(server);
+}
+
 // The protocol switch (`Response::switching`): a 101 to a request that asked
 // to upgrade, or a 2xx to CONNECT, hands the socket and the bytes read past
 // the request to a callback on a thread of its own (RULES PC-6, CN-2).
@@ -1007,7 +1422,7 @@ fn echo_switched(mut conn: Switched, done: mpsc::Sender<Vec<u8>>) {
 fn start_switching(config: Config) -> (RunningServer, mpsc::Receiver<Vec<u8>>) {
     let (done, echoed) = mpsc::channel();
     let done = Mutex::new(done);
-    let server = start_with(config, move |s| {
+    let server = common::start_echo(config, move |s| {
         s.route("GET", "/ws", move |_: &Request| {
             let done = done.lock().unwrap().clone();
             Response::switching(101, move |conn| echo_switched(conn, done))
@@ -1091,7 +1506,7 @@ fn pipelined_requests_before_an_upgrade_are_answered_first() {
 fn a_switch_the_request_did_not_ask_for_is_500_without_switching() {
     let ran = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&ran);
-    let server = start_with(test_config(), move |s| {
+    let server = common::start_echo(test_config(), move |s| {
         s.route("GET", "/ws", move |req: &Request| {
             let counted = Arc::clone(&counted);
             let response = Response::switching(101, move |_| {
@@ -1134,7 +1549,7 @@ fn a_switch_the_request_did_not_ask_for_is_500_without_switching() {
 fn a_switching_response_that_does_not_switch_is_an_ordinary_one() {
     let ran = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&ran);
-    let server = start_with(test_config(), move |s| {
+    let server = common::start_echo(test_config(), move |s| {
         s.route("GET", "/ws", move |_: &Request| {
             let counted = Arc::clone(&counted);
             Response::switching(403, move |_| {
@@ -1172,7 +1587,7 @@ fn connect_tunnels_to_a_local_listener() {
         let mut got = Vec::new();
         conn.read_to_end(&mut got).map(|_| got)
     });
-    let server = start_with(test_config(), move |s| {
+    let server = common::start_echo(test_config(), move |s| {
         s.route("CONNECT", "/", move |req: &Request| {
             if req.target() != target.to_string() {
                 return Response::switching(403, |_| unreachable!()).with_body("not there");
@@ -1270,4 +1685,43 @@ fn a_shutdown_leaves_a_switched_connection_to_its_callback() {
         echoed.recv_timeout(common::CLIENT_TIMEOUT).unwrap(),
         b"after"
     );
+}
+
+/// A streaming endpoint switches as a whole-body one does; one whose
+/// callback keeps the request body is refused (`500`): the connection's
+/// input is not the server's to hand over while the body holds it.
+#[test]
+fn a_streaming_endpoint_switches_unless_its_callback_keeps_the_body() {
+    let (done, echoed) = mpsc::channel();
+    let done = Mutex::new(done);
+    let server = common::start_echo(test_config(), move |s| {
+        s.route_streaming(
+            "GET",
+            "/ws",
+            None,
+            move |req: &Request, body: RequestBody| {
+                let done = done.lock().unwrap().clone();
+                // Kept (in the callback) only when the request says so.
+                let kept = req.header("x-keep").map(|_| body);
+                Response::switching(101, move |conn| {
+                    drop(kept);
+                    echo_switched(conn, done)
+                })
+                .with_header("Upgrade", "echo")
+            },
+        );
+    });
+    let mut c = Client::connect(server.local_addr());
+    c.send(&[UPGRADE, b"raw"].concat());
+    read_switch(&mut c);
+    assert_eq!(read_raw(&mut c, 3), "raw");
+    drop(c);
+    assert_eq!(echoed.recv_timeout(common::CLIENT_TIMEOUT).unwrap(), b"raw");
+
+    let mut kept = Client::connect(server.local_addr());
+    let keeping = &[&UPGRADE[..UPGRADE.len() - 2], b"X-Keep: 1\r\n\r\n"].concat();
+    assert_eq!(kept.request(keeping).status, 500);
+    assert_eq!(kept.request(&get("/echo/http")).text(), "http");
+    assert!(echoed.try_recv().is_err(), "no callback ran");
+    stop(server);
 }

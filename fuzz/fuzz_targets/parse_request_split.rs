@@ -16,25 +16,7 @@
 //! default limits, and both: CR/LF cuts and one byte at a time.
 #![no_main]
 
-use httpwire_fuzz::{bytewise, known_split_issue, parse_pieces, parse_whole, split_plan, Settings};
+use httpwire_fuzz::{check_splits, Settings};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let (marked, rest) = Settings::read(data);
-    let settings = marked.unwrap_or(Settings::DEFAULT);
-    let (ends, payload) = split_plan(rest);
-    let parser = || settings.request_parser();
-    let whole = parse_whole(parser(), payload);
-    if marked.is_none() || !settings.bytewise {
-        let pieces = parse_pieces(parser(), payload, &ends, true);
-        if !known_split_issue(&whole, &pieces) {
-            assert_eq!(pieces, whole, "split at {ends:?} ({settings:?})");
-        }
-    }
-    if marked.is_none() || settings.bytewise {
-        let bytes = parse_pieces(parser(), payload, &bytewise(payload.len()), false);
-        if !known_split_issue(&whole, &bytes) {
-            assert_eq!(bytes, whole, "one byte at a time ({settings:?})");
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| check_splits(data, Settings::request_parser));

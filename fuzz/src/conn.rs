@@ -330,6 +330,72 @@ fn push_data<E>(
     }
 }
 
+/// What one poll of a run did.
+enum Step {
+    /// It consumed this many of the unconsumed bytes.
+    Consumed(usize),
+    /// It consumed this many and needs the next piece of the input.
+    NeedMore(usize),
+    /// The run is over.
+    Over,
+}
+
+/// The loop of both roles' runs: feeds `input` in the pieces ending at
+/// `ends` and calls `poll` with the unconsumed bytes (with `fresh`, a copy
+/// at a new address every time), the input not yet fed, and whether the
+/// peer closed (all was fed), until it says the run is over.
+fn drive(
+    input: &[u8],
+    ends: &[usize],
+    fresh: bool,
+    role: &str,
+    mut poll: impl FnMut(&[u8], &[u8], bool) -> Step,
+) {
+    let mut feed = Feed {
+        input,
+        ends,
+        next: 0,
+        fed: 0,
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    let mut closed = false;
+    let mut budget = 8 * (input.len() + ends.len()) + 64;
+    loop {
+        budget = budget
+            .checked_sub(1)
+            .unwrap_or_else(|| panic!("the {role} connection makes no progress"));
+        let copy;
+        let pending: &[u8] = if fresh {
+            copy = buf.clone();
+            &copy
+        } else {
+            &buf
+        };
+        match poll(pending, &input[feed.fed..], closed) {
+            Step::Consumed(used) => {
+                buf.drain(..used);
+            }
+            Step::NeedMore(used) => {
+                assert!(!closed, "NeedMore after the peer closed");
+                buf.drain(..used);
+                closed = !feed.more(&mut buf);
+            }
+            Step::Over => return,
+        }
+    }
+}
+
+/// The bytes a poll of `pending` consumed, checked to be no more than it
+/// was given.
+fn consumed(pending: &[u8], used: usize) -> &[u8] {
+    assert!(
+        used <= pending.len(),
+        "consumed {used} of {}",
+        pending.len()
+    );
+    &pending[..used]
+}
+
 /// Feeds `input` to a server connection in the pieces ending at `ends`
 /// (increasing offsets; the last piece runs to the end of the input), then
 /// closes the peer. Request `i` is answered by `answers[i % len]`; an error
@@ -347,31 +413,15 @@ pub fn run_server(
         events: Vec::new(),
         out: Vec::new(),
     };
-    let mut feed = Feed {
-        input,
-        ends,
-        next: 0,
-        fed: 0,
-    };
-    let mut buf: Vec<u8> = Vec::new();
     let mut requests = 0usize;
     let mut current = answers[0];
     let mut answered = true;
-    let mut closed = false;
     let mut expects_continue = false;
     let mut connect = false;
-    let mut budget = 8 * (input.len() + ends.len()) + 64;
-    loop {
-        budget = budget
-            .checked_sub(1)
-            .expect("the server connection makes no progress");
-        let copy;
-        let pending: &[u8] = if fresh {
-            copy = buf.clone();
-            &copy
-        } else {
-            &buf
-        };
+    drive(input, ends, fresh, "server", |pending, unfed, closed| {
+        if closed {
+            conn.peer_closed();
+        }
         let mut headers = [Header::EMPTY; SLOTS];
         let (used, event) = match conn.poll(pending, &mut headers) {
             Ok(x) => x,
@@ -405,15 +455,10 @@ pub fn run_server(
                         None => assert_eq!(next.err(), Some(e), "the error repeats"),
                     }
                 }
-                return run;
+                return Step::Over;
             }
         };
-        assert!(
-            used <= pending.len(),
-            "consumed {used} of {}",
-            pending.len()
-        );
-        let consumed = &pending[..used];
+        let consumed = consumed(pending, used);
         match event {
             ServerEvent::Request(r) => {
                 assert_eq!(used, r.head_len, "a head is consumed whole");
@@ -455,13 +500,7 @@ pub fn run_server(
                     .push(ServerEv::Trailer(fields(&[h], consumed).remove(0)));
             }
             ServerEvent::EndOfRequest => run.events.push(ServerEv::End),
-            ServerEvent::NeedMore => {
-                assert!(!closed, "NeedMore after the peer closed");
-                if !feed.more(&mut buf) {
-                    conn.peer_closed();
-                    closed = true;
-                }
-            }
+            ServerEvent::NeedMore => return Step::NeedMore(used),
             ServerEvent::Paused => {
                 assert_eq!(used, 0);
                 assert!(!answered, "Paused after the response was finished");
@@ -475,9 +514,9 @@ pub fn run_server(
                 assert!(!conn.keep_alive());
                 // The caller owns the rest of the stream.
                 let mut rest = rest.to_vec();
-                rest.extend_from_slice(&input[feed.fed..]);
+                rest.extend_from_slice(unfed);
                 run.events.push(ServerEv::Switched(rest));
-                return run;
+                return Step::Over;
             }
             ServerEvent::Close => {
                 assert_eq!(used, 0);
@@ -488,11 +527,12 @@ pub fn run_server(
                     matches!(conn.poll(pending, &mut again), Ok((0, ServerEvent::Close))),
                     "an event after Close"
                 );
-                return run;
+                return Step::Over;
             }
         }
-        buf.drain(..used);
-    }
+        Step::Consumed(used)
+    });
+    run
 }
 
 /// The split-independent events of a client-role run, owned.
@@ -651,31 +691,15 @@ pub fn run_client(
         events: Vec::new(),
         out: Vec::new(),
     };
-    let mut feed = Feed {
-        input,
-        ends,
-        next: 0,
-        fed: 0,
-    };
-    let mut buf: Vec<u8> = Vec::new();
     let mut sent = 0usize;
     let mut current = requests[0];
     send(&mut conn, &current, &mut run.out);
     run.events.push(ClientEv::Sent(0));
     let mut body_held = current.wait_for_continue;
-    let mut closed = false;
-    let mut budget = 8 * (input.len() + ends.len()) + 64;
-    loop {
-        budget = budget
-            .checked_sub(1)
-            .expect("the client connection makes no progress");
-        let copy;
-        let pending: &[u8] = if fresh {
-            copy = buf.clone();
-            &copy
-        } else {
-            &buf
-        };
+    drive(input, ends, fresh, "client", |pending, unfed, closed| {
+        if closed {
+            conn.peer_closed();
+        }
         let mut headers = [Header::EMPTY; SLOTS];
         let (used, event) = match conn.poll(pending, &mut headers) {
             Ok(x) => x,
@@ -688,15 +712,10 @@ pub fn run_client(
                     "the error repeats"
                 );
                 run.events.push(ClientEv::Error(e.kind(), e.offset()));
-                return run;
+                return Step::Over;
             }
         };
-        assert!(
-            used <= pending.len(),
-            "consumed {used} of {}",
-            pending.len()
-        );
-        let consumed = &pending[..used];
+        let consumed = consumed(pending, used);
         match event {
             ClientEvent::Interim(r) => {
                 assert_eq!(used, r.head_len);
@@ -732,13 +751,7 @@ pub fn run_client(
                     .push(ClientEv::Trailer(fields(&[h], consumed).remove(0)));
             }
             ClientEvent::EndOfResponse => run.events.push(ClientEv::End(conn.keep_alive())),
-            ClientEvent::NeedMore => {
-                assert!(!closed, "NeedMore after the peer closed");
-                if !feed.more(&mut buf) {
-                    conn.peer_closed();
-                    closed = true;
-                }
-            }
+            ClientEvent::NeedMore => return Step::NeedMore(used),
             ClientEvent::Idle => {
                 assert_eq!(used, 0);
                 assert!(
@@ -756,9 +769,9 @@ pub fn run_client(
                 assert_eq!(rest, pending, "Switched hands back the whole input");
                 assert!(!conn.keep_alive());
                 let mut rest = rest.to_vec();
-                rest.extend_from_slice(&input[feed.fed..]);
+                rest.extend_from_slice(unfed);
                 run.events.push(ClientEv::Switched(rest));
-                return run;
+                return Step::Over;
             }
             ClientEvent::Close => {
                 assert_eq!(used, 0);
@@ -769,9 +782,10 @@ pub fn run_client(
                     matches!(conn.poll(pending, &mut again), Ok((0, ClientEvent::Close))),
                     "an event after Close"
                 );
-                return run;
+                return Step::Over;
             }
         }
-        buf.drain(..used);
-    }
+        Step::Consumed(used)
+    });
+    run
 }

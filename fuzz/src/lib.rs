@@ -326,6 +326,29 @@ pub fn parse_pieces<P: Parse>(
     Outcome::Partial
 }
 
+/// The check of the split targets (`parse_request_split`,
+/// `parse_response_split`): `data` (a settings byte, a split plan and the
+/// payload) parsed in pieces, or one byte at a time, by a parser `parser`
+/// makes from the settings gives what it gives parsed whole.
+pub fn check_splits<P: Parse>(data: &[u8], parser: fn(Settings) -> P) {
+    let (marked, rest) = Settings::read(data);
+    let settings = marked.unwrap_or(Settings::DEFAULT);
+    let (ends, payload) = split_plan(rest);
+    let whole = parse_whole(parser(settings), payload);
+    if marked.is_none() || !settings.bytewise {
+        let pieces = parse_pieces(parser(settings), payload, &ends, true);
+        if !known_split_issue(&whole, &pieces) {
+            assert_eq!(pieces, whole, "split at {ends:?} ({settings:?})");
+        }
+    }
+    if marked.is_none() || settings.bytewise {
+        let bytes = parse_pieces(parser(settings), payload, &bytewise(payload.len()), false);
+        if !known_split_issue(&whole, &bytes) {
+            assert_eq!(bytes, whole, "one byte at a time ({settings:?})");
+        }
+    }
+}
+
 /// Findings reported and waiting for a fix in `src/`, each with an ignored
 /// regression test in `tests/fuzz_regressions.rs`: the split targets let
 /// exactly their shapes pass, so that fuzzing (and CI) can go on finding

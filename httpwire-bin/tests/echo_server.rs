@@ -3,6 +3,8 @@
 //! Cargo builds the binary for this package's tests and names it in
 //! `CARGO_BIN_EXE_httpwire`.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
@@ -108,7 +110,8 @@ fn binary_prints_its_address_and_stops_on_sigterm() {
     (&c).write_all(b"GET /echo/bin HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
     let echoed = read_response(&mut reader).2;
-    (&c).write_all(b"POST /echo/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n").unwrap();
+    (&c).write_all(b"POST /echo/x HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi")
+        .unwrap();
     let posted = read_response(&mut reader).2;
     drop(reader);
     drop(c);
@@ -129,4 +132,97 @@ fn binary_prints_its_address_and_stops_on_sigterm() {
     };
     assert_eq!((echoed.as_str(), posted.as_str()), ("bin", "hi"));
     assert!(status.expect("exited after SIGTERM").success());
+}
+
+/// Byte `i` of the bodies the tests send.
+fn pattern(i: u64) -> u8 {
+    (i % 251) as u8
+}
+
+/// `POST /echo` streams the body back as it arrives: 64 MiB (past the
+/// default `--max-body`, lifted with `--max-body 0`) sent while the echo
+/// is read comes back byte for byte, and the server's peak resident memory
+/// stays far below the body's size.
+#[cfg(target_os = "linux")]
+#[test]
+fn post_echo_streams_64_mib_back_in_bounded_memory() {
+    const LEN: u64 = 64 << 20;
+    let server = common::Process::start(
+        std::path::Path::new(EXE),
+        &["--port", "0", "--quiet", "--max-body", "0"],
+    );
+    let before = server.peak_rss_kib().expect("Linux /proc");
+    let c = connect(server.addr);
+    let mut writer = c.try_clone().unwrap();
+    let sender = thread::spawn(move || {
+        write!(
+            writer,
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-test\r\n\
+             Content-Length: {LEN}\r\n\r\n"
+        )
+        .unwrap();
+        let mut sent = 0;
+        while sent < LEN {
+            let chunk: Vec<u8> = (sent..sent + 64 * 1024).map(pattern).collect();
+            writer.write_all(&chunk).unwrap();
+            sent += chunk.len() as u64;
+        }
+    });
+    let mut reader = BufReader::new(c);
+    let mut status = String::new();
+    reader.read_line(&mut status).unwrap();
+    assert_eq!(status, "HTTP/1.1 200 OK\r\n");
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" {
+            break;
+        }
+        head.push_str(&line.to_ascii_lowercase());
+    }
+    assert!(
+        head.contains(&format!("content-length: {LEN}\r\n")),
+        "{head}"
+    );
+    assert!(
+        head.contains("content-type: application/x-test\r\n"),
+        "{head}"
+    );
+    let mut got = 0u64;
+    let mut buf = vec![0; 64 * 1024];
+    while got < LEN {
+        let n = reader.read(&mut buf).expect("the echo");
+        assert!(n > 0, "the echo ended after {got} bytes");
+        for (i, &b) in buf[..n].iter().enumerate() {
+            assert_eq!(b, pattern(got + i as u64), "byte {}", got + i as u64);
+        }
+        got += n as u64;
+    }
+    sender.join().unwrap();
+    let peak = server.peak_rss_kib().expect("Linux /proc");
+    eprintln!("echo of {LEN} bytes: peak resident {before} KiB before, {peak} KiB after");
+    assert!(peak < 32 * 1024, "the server's peak memory: {peak} KiB");
+}
+
+/// `--max-body` still bounds `POST /echo`: a larger declared body gets
+/// `413` before it is read.
+#[test]
+fn post_echo_keeps_max_body() {
+    let server = common::Process::start(
+        std::path::Path::new(EXE),
+        &["--port", "0", "--quiet", "--max-body", "1000"],
+    );
+    let c = connect(server.addr);
+    let mut reader = BufReader::new(c.try_clone().unwrap());
+    (&c).write_all(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n")
+        .unwrap();
+    (&c).write_all(&[b'x'; 1000]).unwrap();
+    let (status, _, body) = read_response(&mut reader);
+    assert_eq!((status.as_str(), body.len()), ("HTTP/1.1 200 OK", 1000));
+    (&c).write_all(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n")
+        .unwrap();
+    let (status, head, _) = read_response(&mut reader);
+    assert_eq!(status, "HTTP/1.1 413 Content Too Large");
+    assert!(head.contains("Connection: close"), "{head}");
 }

@@ -8,6 +8,7 @@
 //! here is stopped by its PID.
 
 use httpwire::conn::{ServerConnection, ServerEvent};
+use httpwire::server::{Request, RequestBody, Response, RunningServer, Server};
 use httpwire::{BodyDecoder, Decoded, Header, Limits, ResponseParser, Status};
 use std::io::{Read, Write};
 
@@ -248,10 +249,68 @@ fn the_proxy_rewrites_targets_drops_hop_by_hop_fields_and_reuses_its_upstream() 
     );
 }
 
+/// Byte `i` of the 100 MB bodies: the same 64 KiB piece over and over.
+fn pattern(i: u64) -> u8 {
+    ((i % 65_536) % 251) as u8
+}
+
+/// `len` bytes of [`pattern`], made as they are read.
+struct Pattern {
+    at: u64,
+    len: u64,
+}
+
+impl Read for Pattern {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min((self.len - self.at) as usize);
+        for (i, b) in buf[..n].iter_mut().enumerate() {
+            *b = pattern(self.at + i as u64);
+        }
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+/// An upstream for the proxy that reads a request's whole body before it
+/// answers, as the proxy expects (it forwards the body whole, then reads
+/// the response; the binary's `POST /echo` answers while the body still
+/// arrives, and the two would wait on each other once the socket buffers
+/// fill): `POST /echo` checks the body against [`pattern`] as it arrives,
+/// then answers as many bytes of it. Bounded memory both ways.
+fn reads_whole_then_answers() -> RunningServer {
+    let mut server = Server::new("127.0.0.1", 0).unwrap();
+    server.route_streaming(
+        "POST",
+        "/echo",
+        None,
+        |_: &Request, mut body: RequestBody| {
+            let mut buf = vec![0; 64 * 1024];
+            let mut len = 0u64;
+            loop {
+                match body.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        let right = buf[..n]
+                            .iter()
+                            .enumerate()
+                            .all(|(i, &b)| b == pattern(len + i as u64));
+                        assert!(right, "the body as forwarded, from byte {len}");
+                        len += n as u64;
+                    }
+                    Err(e) => return Response::text(e.to_string()),
+                }
+            }
+            Response::new(200).with_body_reader(Pattern { at: 0, len }, Some(len))
+        },
+    );
+    server.spawn().unwrap()
+}
+
 #[test]
 fn the_proxy_streams_a_100_mb_body_both_ways_in_bounded_memory() {
-    let upstream = binary();
-    let proxy = Process::start(&example("proxy"), &["0", &upstream.addr.to_string()]);
+    let upstream = reads_whole_then_answers();
+    let upstream_addr = upstream.local_addr().to_string();
+    let proxy = Process::start(&example("proxy"), &["0", &upstream_addr]);
     const LEN: usize = 100_000_000;
     let mut s = connect(proxy.addr);
     s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
@@ -298,7 +357,7 @@ fn the_proxy_streams_a_100_mb_body_both_ways_in_bounded_memory() {
                 assert!(data
                     .iter()
                     .enumerate()
-                    .all(|(i, &b)| b == (((received + i) % 65_536) % 251) as u8));
+                    .all(|(i, &b)| b == pattern((received + i) as u64)));
                 received += data.len();
             }
             httpwire::conn::ClientEvent::EndOfResponse => break,
@@ -314,4 +373,5 @@ fn the_proxy_streams_a_100_mb_body_both_ways_in_bounded_memory() {
     assert_eq!((status, received), (200, LEN));
     let peak = proxy.peak_rss_kib().expect("Linux /proc");
     assert!(peak < 16 * 1024, "the proxy's peak memory: {peak} KiB");
+    assert!(upstream.shutdown(Duration::from_secs(2)));
 }

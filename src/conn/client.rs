@@ -1,7 +1,7 @@
 //! The client role: requests out, responses in (RULES PC-1, PC-4, PC-6,
 //! RS-3, RS-5 to RS-14).
 
-use super::send::{DataFrame, Outgoing, SendError};
+use super::send::{DataFrame, Outgoing, Send, SendError};
 use crate::body::{BodyDecoder, Decoded};
 use crate::error::{EncodeError, Error, ErrorKind};
 use crate::field::{self, ConnectionFields, Header};
@@ -103,20 +103,6 @@ struct State {
     exchange: Exchange,
     /// The server closed its side: no bytes will follow the input.
     peer_closed: bool,
-}
-
-/// The sending direction: where the request is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Send {
-    /// No request under way: one may be sent.
-    Idle,
-    /// The head went out; the body is being sent.
-    Body(Outgoing),
-    /// The request is complete.
-    Done,
-    /// Nothing more may be sent: the connection switched protocols, a
-    /// final response came before the body was sent (RS-12), or it ended.
-    Closed,
 }
 
 /// The receiving direction: where the server is.
@@ -269,10 +255,7 @@ impl ClientConnection {
     /// body was sent, this refuses with [`SendError::WrongState`]: stop
     /// sending (RULES RS-12).
     pub fn send_data(&mut self, data: &[u8]) -> Result<DataFrame, SendError> {
-        match &mut self.state.send {
-            Send::Body(body) => body.frame(data.len()),
-            _ => Err(SendError::WrongState),
-        }
+        self.state.send.data(data.len())
     }
 
     /// Ends the request: writes the end of a chunked body (with
@@ -282,11 +265,7 @@ impl ClientConnection {
         trailers: &[Header<'_>],
         out: &mut [u8],
     ) -> Result<usize, SendError> {
-        let Send::Body(body) = self.state.send else {
-            return Err(SendError::WrongState);
-        };
-        let n = body.finish(trailers, out)?;
-        self.state.send = Send::Done;
+        let n = self.state.send.end(trailers, out)?;
         self.settle();
         Ok(n)
     }
@@ -305,7 +284,8 @@ impl ClientConnection {
                 self.state.recv = Recv::Idle;
             }
             Send::Done | Send::Closed => self.close(),
-            Send::Idle | Send::Body(_) => {}
+            // A client never waits to send a head, nor switches its output.
+            Send::Idle | Send::Head | Send::Body(_) | Send::Switched => {}
         }
     }
 

@@ -210,6 +210,54 @@ impl DataFrame {
     }
 }
 
+/// The sending direction of a connection of either role: where the
+/// message it sends is. One set of states for both roles, as h11 has it;
+/// `Head` and `Switched` are the server's alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Send {
+    /// No message under way: a client may send a request; a server has no
+    /// request to answer.
+    Idle,
+    /// A request waits for its response head (interim or final).
+    Head,
+    /// The (final) head went out; the body is being sent.
+    Body(Outgoing),
+    /// The message is complete.
+    Done,
+    /// A 101 or a 2xx to CONNECT went out: the caller owns the output.
+    Switched,
+    /// Nothing more may be sent: the connection ended or failed, or (a
+    /// client) it switched protocols or a final response came before the
+    /// body was sent (RS-12).
+    Closed,
+}
+
+impl Send {
+    /// The framing of a piece of body data of `len` bytes (`send_data` of
+    /// either role).
+    pub(crate) fn data(&mut self, len: usize) -> Result<DataFrame, SendError> {
+        match self {
+            Send::Body(body) => body.frame(len),
+            _ => Err(SendError::WrongState),
+        }
+    }
+
+    /// Ends the body: writes its end (see [`Outgoing::finish`]) into `out`,
+    /// and the message is done.
+    pub(crate) fn end(
+        &mut self,
+        trailers: &[Header<'_>],
+        out: &mut [u8],
+    ) -> Result<usize, SendError> {
+        let Send::Body(body) = *self else {
+            return Err(SendError::WrongState);
+        };
+        let n = body.finish(trailers, out)?;
+        *self = Send::Done;
+        Ok(n)
+    }
+}
+
 /// How the body being sent is framed, and what is left of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Outgoing {

@@ -1,7 +1,7 @@
 //! The server role: requests in, responses out (RULES PL-1 to PL-6, PC-1 to
 //! PC-6).
 
-use super::send::{DataFrame, Outgoing, SendError};
+use super::send::{DataFrame, Outgoing, Send, SendError};
 use crate::body::{BodyDecoder, Decoded};
 use crate::error::{EncodeError, Error, ErrorKind};
 use crate::field::{ConnectionFields, Header};
@@ -156,23 +156,6 @@ enum Recv {
     Switched,
     /// The client broke the protocol (PC-5).
     Failed(Error),
-}
-
-/// The sending direction: where the response is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Send {
-    /// No request to answer.
-    Idle,
-    /// A request waits for its response head (interim or final).
-    Head,
-    /// The final head went out; the body is being sent.
-    Body(Outgoing),
-    /// The response is finished.
-    Done,
-    /// A 101 or a 2xx to CONNECT went out: the caller owns the output.
-    Switched,
-    /// Nothing more may be sent.
-    Closed,
 }
 
 /// What the connection remembers of the request it answers.
@@ -387,6 +370,35 @@ impl ServerConnection {
         }
     }
 
+    /// Bounds the body of the request being read to `max_body` bytes, in
+    /// place of the parser's limit (RULES LM-6): for a server whose
+    /// endpoints have limits of their own, which parses with the largest
+    /// and sets the endpoint's once the head is routed. A Content-Length
+    /// over it is refused now, as the head would have been (`413`, then
+    /// close); a chunked body as soon as a chunk-size declares more.
+    ///
+    /// ```
+    /// use httpwire::conn::{ServerConnection, ServerEvent};
+    /// use httpwire::{Header, Limits, RequestParser};
+    ///
+    /// let parser = RequestParser::with_limits(Limits { max_body: u64::MAX, ..Limits::DEFAULT });
+    /// let mut conn = ServerConnection::with_parser(parser);
+    /// let mut headers = [Header::EMPTY; 8];
+    /// let input = b"PUT /small HTTP/1.1\r\nHost: x\r\nContent-Length: 2048\r\n\r\n";
+    /// let (_, event) = conn.poll(input, &mut headers).unwrap();
+    /// assert!(matches!(event, ServerEvent::Request(_)));
+    /// // The endpoint for /small takes 1 KiB at most.
+    /// assert_eq!(conn.limit_body(1024).unwrap_err().status, Some(413));
+    /// ```
+    pub fn limit_body(&mut self, max_body: u64) -> Result<(), ProtocolError> {
+        if let Recv::Body(body) = &mut self.state.recv {
+            if let Err(error) = body.limit(max_body) {
+                return Err(self.fail(error));
+            }
+        }
+        Ok(())
+    }
+
     /// Does the connection persist after the current exchange, as decided
     /// so far? Final once the response head is sent; `false` after an error
     /// or once nothing more will be read.
@@ -585,10 +597,7 @@ impl ServerConnection {
     /// Counts it against the Content-Length, and refuses data for a
     /// response that has no body.
     pub fn send_data(&mut self, data: &[u8]) -> Result<DataFrame, SendError> {
-        match &mut self.state.send {
-            Send::Body(body) => body.frame(data.len()),
-            _ => Err(SendError::WrongState),
-        }
+        self.state.send.data(data.len())
     }
 
     /// [`send_data`](Self::send_data) for a caller that assembles its
@@ -596,11 +605,10 @@ impl ServerConnection {
     /// before it and CRLF after, or nothing) to the start of `out` and
     /// returns the bytes written. On an error nothing was counted.
     pub fn send_data_into(&mut self, data: &[u8], out: &mut [u8]) -> Result<usize, SendError> {
-        let Send::Body(mut body) = self.state.send else {
-            return Err(SendError::WrongState);
-        };
-        let n = body.frame(data.len())?.encode(data, out)?;
-        self.state.send = Send::Body(body);
+        // On a copy: an error counts nothing.
+        let mut send = self.state.send;
+        let n = send.data(data.len())?.encode(data, out)?;
+        self.state.send = send;
         Ok(n)
     }
 
@@ -615,11 +623,7 @@ impl ServerConnection {
         trailers: &[Header<'_>],
         out: &mut [u8],
     ) -> Result<usize, SendError> {
-        let Send::Body(body) = self.state.send else {
-            return Err(SendError::WrongState);
-        };
-        let n = body.finish(trailers, out)?;
-        self.state.send = Send::Done;
+        let n = self.state.send.end(trailers, out)?;
         if matches!(self.state.recv, Recv::Failed(_)) {
             // PC-5: the error response was the last output.
             self.state.recv = Recv::Closed;

@@ -22,8 +22,10 @@ use crate::Limits;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// Parser and body limits. A declared body over `limits.max_body` gets
-    /// `413` before any of it is read; a head over the head limits gets `414`
-    /// or `431`. Default: [`Limits::DEFAULT`] (8 MiB body, 64 KiB head).
+    /// `413` before any of it is read (a streaming endpoint has a limit of
+    /// its own: [`Server::route_streaming`](super::Server::route_streaming));
+    /// a head over the head limits gets `414` or `431`. Default:
+    /// [`Limits::DEFAULT`] (8 MiB body, 64 KiB head).
     pub limits: Limits,
     /// How connections are mapped to threads. Default:
     /// [`IoModel::Events`] on Linux, [`IoModel::Threads`] elsewhere.
@@ -47,8 +49,9 @@ pub struct Config {
     /// connection is closed. Also the longest wait for the first request on
     /// a new connection (closed silently). Default: 10 s.
     pub head_timeout: Duration,
-    /// Longest wait for more body bytes while reading a body. Exceeding it
-    /// gets `408` and a close. Default: 30 s.
+    /// Longest wait for more body bytes while reading a body (also in each
+    /// read of a streaming endpoint's [`RequestBody`](super::RequestBody)).
+    /// Exceeding it gets `408` and a close. Default: 30 s.
     pub body_timeout: Duration,
     /// Longest idle time between requests on a persistent connection before
     /// it is closed silently. Default: 5 s.

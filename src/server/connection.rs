@@ -23,6 +23,13 @@
 //! keeping its progress in its [`Phase`] and buffers, and is resumed by
 //! whichever worker gets the readiness report.
 //!
+//! A streaming endpoint's handler runs at the head and pulls the body
+//! itself ([`RequestBody`]): the connection lends it the protocol state and
+//! input for the rest of the exchange ([`Connection::lend`],
+//! [`Connection::reclaim`]), and its reads wait on the worker's thread, at
+//! most the body timeout each (its handler holds that thread anyway). What
+//! the handler leaves unread is drained, parked ([`Phase::Drain`]).
+//!
 //! # Costs per request
 //!
 //! On a keep-alive connection a request costs two system calls of its own:
@@ -44,44 +51,58 @@ use std::mem;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
 use std::string::String;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 use std::vec::Vec;
 use std::{eprintln, format, vec};
 
 use super::config::{Config, Wait};
-use super::router::{Decision, Router};
+use super::input::{self, Failure, Lent, ReadBuf, RequestBody, SocketTimeouts};
+use super::router::{Decision, Handler, Router, StreamingHandler};
 use super::shutdown::{Shared, Slot};
 use super::switch::{self, OnSwitch};
 use super::types::{Request, Response};
 use super::wire::{self, is_timeout, LogLine, Output, Sink, Written, KEEP_CAPACITY, OUTPUT_BOUND};
-use crate::conn::{ProtocolError, ServerConnection, ServerEvent, CONTINUE};
+use crate::conn::{SendError, ServerConnection, ServerEvent, CONTINUE};
 use crate::serialize::reason_phrase;
-use crate::{Framing, Header, RequestParser, TargetForm};
+use crate::{Framing, Header, Limits, RequestParser, TargetForm};
 
-/// Bytes asked of the socket per read at first: enough for a typical head
-/// (and a small body) in one page. A read that fills the space doubles it,
-/// up to [`MAX_READ_SIZE`].
-const READ_SIZE: usize = 4 * 1024;
-const MAX_READ_SIZE: usize = 64 * 1024;
 /// Header slots kept on the stack; a larger `limits.max_headers` gets a
 /// heap slice per poll.
 const STACK_HEADERS: usize = 128;
-/// A socket timeout already set is kept if it is within this much of the
-/// one wanted (a read then gives up at most this early, and is retried, or
-/// this late): it saves a `setsockopt` per read, since the wait for the
-/// next request is a little shorter or longer each time.
-const TIMEOUT_SLACK: Duration = Duration::from_millis(10);
 /// After the last response: how many bytes to read and discard, at most,
 /// so that closing does not reset the connection before the client has read
 /// the response.
 const LINGER_BYTES: usize = 1024 * 1024;
+/// What a streaming handler left of its request body is read and discarded
+/// up to this much (within one body timeout) so that the connection can go
+/// on; a larger rest closes it. Go's server drains as much.
+const DRAIN_BYTES: usize = 256 * 1024;
 
 /// What every connection shares.
 pub(crate) struct Context {
     pub(crate) config: Config,
     pub(crate) router: Router,
     pub(crate) shared: Arc<Shared>,
+    /// The limits the head parser applies: the config's, with the largest
+    /// body any endpoint takes ([`Router::max_body`]); once routed, a
+    /// request's body gets its endpoint's limit.
+    parser_limits: Limits,
+}
+
+impl Context {
+    pub(crate) fn new(config: Config, router: Router, shared: Arc<Shared>) -> Context {
+        let parser_limits = Limits {
+            max_body: router.max_body(config.limits.max_body),
+            ..config.limits
+        };
+        Context {
+            config,
+            router,
+            shared,
+            parser_limits,
+        }
+    }
 }
 
 /// Serves one accepted connection to its end on this thread, blocking in
@@ -142,6 +163,11 @@ enum Phase {
     /// handler's reader a piece at a time, each once the socket took the
     /// one before (the wait is the output's: [`Parked::stalled`]).
     Stream(Streaming),
+    /// The response to a request to a streaming endpoint is written and
+    /// its handler left part of the body unread: reading and discarding
+    /// it, at most `left` more bytes, until `until` (one body timeout),
+    /// before the next request (see [`Connection::drain`]).
+    Drain { until: Instant, left: usize },
     /// The last response is written: once it is sent, shut down our side
     /// and linger.
     Closing,
@@ -206,10 +232,15 @@ pub(crate) struct Parked {
     request: Request,
     /// Where response heads are written before they go to `out`.
     scratch: Vec<u8>,
-    /// Threads only: the socket's read and write timeouts as last set
-    /// (`None`: unknown).
-    read_timeout: Option<Duration>,
-    write_timeout: Option<Duration>,
+    /// Threads only: the socket's timeouts as last set.
+    timeouts: SocketTimeouts,
+    /// While a request to a streaming endpoint is served: its body has
+    /// `conn` and `buf` (those here are placeholders until
+    /// [`Connection::reclaim`]).
+    lent: Option<Arc<Mutex<Lent>>>,
+    /// A streaming handler left part of its request body unread: it is
+    /// drained after the response ([`Phase::Drain`]).
+    unread_body: bool,
     /// Held for its `Drop`: unregisters the connection.
     _registration: Registration,
 }
@@ -255,9 +286,11 @@ impl Parked {
         }
         match self.phase {
             Phase::Head { .. } | Phase::Body { .. } => Expiry::Answer,
-            // A stream waits only for the output (`stalled`).
+            // A stream, or a switching response, waits only for the output
+            // (`stalled`); a drain follows a response, and no answer is owed.
             Phase::Idle { .. }
             | Phase::Stream(_)
+            | Phase::Drain { .. }
             | Phase::Closing
             | Phase::Switching(_)
             | Phase::Linger { .. } => Expiry::Close,
@@ -281,7 +314,7 @@ impl Parked {
             slot,
             remote,
             phase,
-            buf,
+            mut buf,
             conn: mut core,
             _registration: registration,
             ..
@@ -289,13 +322,17 @@ impl Parked {
         let Phase::Switching(Handover(on_switch)) = phase else {
             return;
         };
-        // PC-6: the core says which input is the new protocol's.
-        let read_ahead = match core.poll(buf.pending(), &mut []) {
-            Ok((_, ServerEvent::Switched(rest))) => rest.to_vec(),
-            // Not expected: the core accepted the switching head.
-            _ => {
-                eprintln!("httpwire: the core did not switch; connection closed");
-                return;
+        // PC-6: the core says which input is the new protocol's, after the
+        // end of the request if a streaming handler did not read it.
+        let read_ahead = loop {
+            match core.poll(buf.pending(), &mut []) {
+                Ok((used, ServerEvent::EndOfRequest)) => buf.consume(used),
+                Ok((_, ServerEvent::Switched(rest))) => break rest.to_vec(),
+                // Not expected: the core accepted the switching head.
+                _ => {
+                    eprintln!("httpwire: the core did not switch; connection closed");
+                    return;
+                }
             }
         };
         // Unregistered first: the registry lets go of the socket, and no
@@ -316,18 +353,6 @@ impl Parked {
             Err(e) => eprintln!("httpwire: switched connection lost: {e}"),
         }
     }
-
-    /// Threads: makes a blocking write give up within `left`. A timeout
-    /// already set that ends no later (or just a little) serves: a batch
-    /// then costs no `setsockopt`.
-    fn arm_write_timeout(&mut self, left: Duration) -> io::Result<()> {
-        if !matches!(self.write_timeout, Some(set) if set <= left.saturating_add(TIMEOUT_SLACK)) {
-            self.write_timeout = None;
-            self.slot.stream.set_write_timeout(Some(left))?;
-            self.write_timeout = Some(left);
-        }
-        Ok(())
-    }
 }
 
 /// What a passed deadline calls for (see [`Parked::expiry`]).
@@ -341,62 +366,6 @@ pub(crate) enum Expiry {
     /// The socket did not take the output in time: close, whatever waits to
     /// be read.
     Drop,
-}
-
-/// Received bytes not yet consumed: `data[start..end]`. It holds at most one
-/// partial head (bounded by the head limits) or a partial chunk line, plus
-/// one read.
-struct ReadBuf {
-    data: Vec<u8>,
-    start: usize,
-    end: usize,
-    /// Bytes asked of the socket per read.
-    read_size: usize,
-}
-
-impl Default for ReadBuf {
-    fn default() -> Self {
-        ReadBuf {
-            data: Vec::new(),
-            start: 0,
-            end: 0,
-            read_size: READ_SIZE,
-        }
-    }
-}
-
-impl ReadBuf {
-    fn pending(&self) -> &[u8] {
-        &self.data[self.start..self.end]
-    }
-
-    fn consume(&mut self, n: usize) {
-        self.start += n;
-        if self.start == self.end {
-            self.start = 0;
-            self.end = 0;
-        }
-    }
-
-    /// One read from `stream` (whose read timeout is already set).
-    fn fill(&mut self, mut stream: &TcpStream) -> io::Result<usize> {
-        if self.start > 0 {
-            self.data.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-        }
-        if self.data.len() < self.end + self.read_size {
-            self.data.resize(self.end + self.read_size, 0);
-        }
-        let space = self.data.len() - self.end;
-        let n = stream.read(&mut self.data[self.end..])?;
-        if n == space && self.read_size < MAX_READ_SIZE {
-            // More was probably waiting (a large body, pipelining).
-            self.read_size *= 2;
-        }
-        self.end += n;
-        Ok(n)
-    }
 }
 
 /// How serving a request ended.
@@ -414,22 +383,14 @@ enum Flow {
     Switch,
 }
 
-/// Why a request could not be read.
-enum Failure {
-    /// The core refused the head or the body framing (RULES PC-5).
-    Protocol(ProtocolError),
-    /// The head or body did not arrive in time: answer 408.
-    Timeout,
-    /// The socket failed: just close.
-    Gone,
-}
-
 /// What the head told the server besides the request itself.
 #[derive(Clone, Copy, Debug)]
 struct HeadFacts {
     asterisk: bool,
     /// When the first byte of the request arrived.
     started: Instant,
+    /// The body's declared length (0 without a body); `None` if chunked.
+    length: Option<u64>,
 }
 
 struct Connection<'a> {
@@ -462,11 +423,12 @@ impl<'a> Connection<'a> {
             stalled: None,
             buf: ReadBuf::default(),
             out: Output::default(),
-            conn: ServerConnection::with_parser(RequestParser::with_limits(config.limits)),
+            conn: ServerConnection::with_parser(RequestParser::with_limits(ctx.parser_limits)),
             request: Request::empty(),
             scratch: Vec::new(),
-            read_timeout: None,
-            write_timeout: None,
+            timeouts: SocketTimeouts::default(),
+            lent: None,
+            unread_body: false,
             _registration: Registration {
                 shared: Arc::clone(&ctx.shared),
                 id,
@@ -530,7 +492,10 @@ impl<'a> Connection<'a> {
                         self.state.phase = Phase::Body { head, until };
                         Flow::Next
                     }
-                    Phase::Head { .. } | Phase::Stream(_) | Phase::Linger { .. } => Flow::Next,
+                    Phase::Head { .. }
+                    | Phase::Stream(_)
+                    | Phase::Drain { .. }
+                    | Phase::Linger { .. } => Flow::Next,
                 },
             };
             return self.next(flow);
@@ -543,6 +508,7 @@ impl<'a> Connection<'a> {
             Phase::Head { .. }
             | Phase::Body { .. }
             | Phase::Stream(_)
+            | Phase::Drain { .. }
             | Phase::Closing
             | Phase::Switching(_) => {}
         }
@@ -567,6 +533,7 @@ impl<'a> Connection<'a> {
             }
             Phase::Idle { .. }
             | Phase::Stream(_)
+            | Phase::Drain { .. }
             | Phase::Closing
             | Phase::Switching(_)
             | Phase::Linger { .. } => Flow::Close,
@@ -603,25 +570,16 @@ impl<'a> Connection<'a> {
         &self.state.slot.stream
     }
 
-    /// Threads: one read into the buffer, giving up at `deadline` (a little
-    /// before if a timeout already set is within [`TIMEOUT_SLACK`] of it).
+    /// Threads: one read into the buffer, giving up at `deadline` (or a
+    /// little before or after: [`SocketTimeouts::arm_read`]).
     fn read_before(&mut self, deadline: Instant) -> Result<(), Failure> {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(Failure::Timeout);
         }
-        // A zero timeout means "block forever" to the OS: never pass one.
-        let timeout = left.max(Duration::from_millis(1));
-        let close_enough = matches!(
-            self.state.read_timeout,
-            Some(set) if set.max(timeout) - set.min(timeout) <= TIMEOUT_SLACK
-        );
-        if !close_enough {
-            self.state.read_timeout = None;
-            if self.stream().set_read_timeout(Some(timeout)).is_err() {
-                return Err(Failure::Gone);
-            }
-            self.state.read_timeout = Some(timeout);
+        let state = &mut self.state;
+        if state.timeouts.arm_read(&state.slot.stream, left).is_err() {
+            return Err(Failure::Gone);
         }
         self.fill()
     }
@@ -663,15 +621,18 @@ impl<'a> Connection<'a> {
     }
 
     fn serve_request(&mut self, request: &mut Request) -> Flow {
-        let head = match self.state.phase {
-            // Resumed while reading a body: its head is in `request`.
-            Phase::Body { head, .. } => head,
+        let (head, fresh) = match self.state.phase {
+            // Resumed while reading a body (or sending the output before
+            // a streaming handler): its head is in `request`.
+            Phase::Body { head, .. } => (head, false),
             // Resumed while sending a streamed body.
             Phase::Stream(_) => return self.stream_body(request),
+            // Resumed while draining what a streaming handler left.
+            Phase::Drain { .. } => return self.drain(),
             // Resumed while sending a switching response's head.
             Phase::Switching(_) => return self.switch_when_sent(),
             _ => match self.read_head(request) {
-                Ok(head) => head,
+                Ok(head) => (head, true),
                 Err(flow) => return flow,
             },
         };
@@ -684,6 +645,20 @@ impl<'a> Connection<'a> {
         // a client speaking something else: answer 501 and close, as for the
         // core's errors.
         let close = matches!(decision, Decision::NotImplemented);
+        // RULES LM-6 with the endpoint's limit: the parser allowed the
+        // largest of any endpoint.
+        let max_body = match decision {
+            Decision::Handler(Handler::Streaming { max_body, .. }) => max_body.unwrap_or(u64::MAX),
+            _ => ctx.config.limits.max_body,
+        };
+        if fresh && max_body != ctx.parser_limits.max_body {
+            if let Err(refused) = self.state.conn.limit_body(max_body) {
+                return self.fail(Failure::Protocol(refused), Some(request), head.started);
+            }
+        }
+        if let Decision::Handler(Handler::Streaming { handler, .. }) = decision {
+            return self.serve_streaming(request, &**handler, head);
+        }
         match self.read_body(request, routed, head.started) {
             Ok(BodyRead::Whole) => {}
             // RFC 9110 §10.1.1: the client waits for 100 Continue before
@@ -697,21 +672,105 @@ impl<'a> Connection<'a> {
         // RULES SM-12: the whole body was de-framed without error; only now
         // does a handler run.
         let response = match decision {
-            Decision::Handler(handler) => {
-                match panic::catch_unwind(AssertUnwindSafe(|| handler(request))) {
-                    Ok(response) => response,
-                    Err(payload) => {
-                        log_error(
-                            request,
-                            &format!("handler panicked: {}", panic_message(&*payload)),
-                        );
-                        Response::plain(500, "Internal Server Error")
-                    }
-                }
-            }
+            Decision::Handler(Handler::Whole(handler)) => handled(
+                request,
+                panic::catch_unwind(AssertUnwindSafe(|| handler(request))),
+            ),
             other => unrouted(other),
         };
         self.respond(request, response, head.started, close)
+    }
+
+    /// Runs a streaming handler as soon as the head is read, lending it the
+    /// body ([`RequestBody`]), then answers. If reading the body failed,
+    /// the server's answer is the failure's (RULES PC-5: `400`, `408`,
+    /// `413`, or nothing to a client gone), whatever the handler returned.
+    fn serve_streaming(
+        &mut self,
+        request: &mut Request,
+        handler: &StreamingHandler,
+        head: HeadFacts,
+    ) -> Flow {
+        // The output of the requests before goes first: a `100 Continue`
+        // goes from the body straight to the socket. Event-driven, the
+        // connection waits parked for it and comes back here.
+        if let Err(flow) = self.flush() {
+            return flow;
+        }
+        let body = self.lend(head.length);
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| handler(request, body)));
+        let failure = self
+            .state
+            .lent
+            .as_ref()
+            .and_then(|l| input::lock(l).failure());
+        if let Some(failure) = failure {
+            drop(outcome);
+            if !self.reclaim() {
+                return self.abandon_lent(request);
+            }
+            return self.fail(failure, Some(request), head.started);
+        }
+        let response = handled(request, outcome);
+        // The body may be in the response (an echo): then the protocol
+        // state stays with it until the response is sent.
+        self.reclaim();
+        self.respond(request, response, head.started, false)
+    }
+
+    /// Lends the connection's protocol state and input to the body of the
+    /// request being served ([`Lent`]).
+    fn lend(&mut self, length: Option<u64>) -> RequestBody {
+        let state = &mut self.state;
+        let lent = Lent::new(
+            mem::take(&mut state.conn),
+            mem::take(&mut state.buf),
+            Arc::clone(&state.slot),
+            self.evented,
+            &self.ctx.config,
+        );
+        let lent = Arc::new(Mutex::new(lent));
+        state.lent = Some(Arc::clone(&lent));
+        RequestBody::new(lent, length)
+    }
+
+    /// Takes back what was lent to a request body, once nothing else holds
+    /// the body. `false` while it does (a response being sent reads it, or
+    /// the handler kept it).
+    fn reclaim(&mut self) -> bool {
+        let Some(lent) = self.state.lent.take() else {
+            return true;
+        };
+        let lent = match Arc::try_unwrap(lent) {
+            Ok(lent) => lent.into_inner().unwrap_or_else(|e| e.into_inner()),
+            Err(lent) => {
+                self.state.lent = Some(lent);
+                return false;
+            }
+        };
+        let returned = lent.give_back();
+        let state = &mut self.state;
+        state.conn = returned.conn;
+        state.buf = returned.buf;
+        state.unread_body = returned.unread;
+        // The body may have set the socket's timeouts.
+        state.timeouts = SocketTimeouts::default();
+        true
+    }
+
+    /// The exchange is over while a handler still holds its request body:
+    /// the body reads nothing more, and the connection closes (after what
+    /// was written, if anything: the protocol state is not ours to go on
+    /// with).
+    fn abandon_lent(&mut self, request: &Request) -> Flow {
+        if let Some(lent) = self.state.lent.take() {
+            input::lock(&lent).end();
+        }
+        log_error(
+            request,
+            "its handler kept the request body: connection closed",
+        );
+        self.close_gracefully()
     }
 
     /// Writes the response to a complete request (with `Connection: close`
@@ -769,13 +828,20 @@ impl<'a> Connection<'a> {
     ) -> Flow {
         let server = self.config().server_header.as_deref();
         let state = &mut self.state;
-        match wire::write_switch_head(
-            &mut state.out.buf,
-            &mut state.conn,
-            server,
-            request,
-            response,
-        ) {
+        let written = if state.lent.is_some() {
+            // A streaming handler kept its request body (in the callback?):
+            // the connection's input is not the server's to hand over.
+            Err(SendError::WrongState)
+        } else {
+            wire::write_switch_head(
+                &mut state.out.buf,
+                &mut state.conn,
+                server,
+                request,
+                response,
+            )
+        };
+        match written {
             Ok(()) => {
                 self.log(request.request_line(), response.status(), 0, started);
                 self.state.phase = Phase::Switching(Handover(on_switch));
@@ -783,6 +849,9 @@ impl<'a> Connection<'a> {
             }
             Err(refused) => {
                 log_error(request, &format!("switching response refused: {refused}"));
+                // Dropped first: a request body it holds goes back to the
+                // connection, which then may persist.
+                drop(on_switch);
                 let fallback = Response::plain(500, "Internal Server Error");
                 self.respond(request, fallback, started, close)
             }
@@ -816,14 +885,22 @@ impl<'a> Connection<'a> {
             let Phase::Stream(stream) = &mut state.phase else {
                 return Flow::Close;
             };
-            let read = panic::catch_unwind(AssertUnwindSafe(|| {
-                state.out.read_piece(&mut *stream.reader, &mut state.conn)
-            }));
+            let out = &mut state.out;
+            // The reader may be the request body, which takes the protocol
+            // state: it is not held meanwhile.
+            let read =
+                panic::catch_unwind(AssertUnwindSafe(|| out.read_piece(&mut *stream.reader)));
             let failed = match read {
                 Ok(Ok(0)) => break,
                 Ok(Ok(n)) => {
-                    stream.sent += n;
-                    continue;
+                    let mut conn = protocol(&mut state.conn, &state.lent);
+                    match state.out.frame_piece(n, &mut conn) {
+                        Ok(()) => {
+                            stream.sent += n;
+                            continue;
+                        }
+                        Err(e) => format!("{e}"),
+                    }
                 }
                 Ok(Err(e)) => format!("{e}"),
                 Err(payload) => format!("its reader panicked: {}", panic_message(&*payload)),
@@ -834,15 +911,25 @@ impl<'a> Connection<'a> {
         let Phase::Stream(stream) = mem::replace(&mut self.state.phase, Phase::Closing) else {
             return Flow::Close;
         };
+        let Streaming {
+            reader,
+            status,
+            sent,
+            started,
+        } = stream;
+        // A request body the reader read can come home.
+        drop(reader);
+        self.reclaim();
         let state = &mut self.state;
-        match state.conn.send_end(&[], &mut state.scratch) {
+        let end = protocol(&mut state.conn, &state.lent).send_end(&[], &mut state.scratch);
+        match end {
             Ok(end) => state.out.buf.extend_from_slice(&state.scratch[..end]),
             Err(e) => {
                 log_error(request, &format!("response body cut short: {e}"));
                 return Flow::Close;
             }
         }
-        self.responded(request, stream.status, stream.sent, stream.started)
+        self.responded(request, status, sent, started)
     }
 
     /// The response to `request` is written: logs it, then goes on to the
@@ -855,8 +942,20 @@ impl<'a> Connection<'a> {
         started: Instant,
     ) -> Flow {
         self.log(request.request_line(), status, bytes, started);
+        if !self.reclaim() {
+            return self.abandon_lent(request);
+        }
+        let unread_body = mem::take(&mut self.state.unread_body);
         if !self.state.conn.keep_alive() {
             return self.close_gracefully();
+        }
+        if unread_body {
+            let until = self.config().deadline(Wait::Body, Instant::now());
+            self.state.phase = Phase::Drain {
+                until,
+                left: DRAIN_BYTES,
+            };
+            return Flow::Next;
         }
         let until = self.config().deadline(Wait::KeepAlive, Instant::now());
         self.state.phase = Phase::Idle { until };
@@ -870,6 +969,58 @@ impl<'a> Connection<'a> {
         Flow::Next
     }
 
+    /// Reads and discards what a streaming handler left of its request body
+    /// ([`Phase::Drain`]), so that the next request can be read: at most
+    /// [`DRAIN_BYTES`], within one body timeout. Event-driven, waits parked.
+    /// A larger or slower rest, or a broken one, closes the connection
+    /// (after the response, which is complete: nothing more is owed).
+    fn drain(&mut self) -> Flow {
+        loop {
+            let Phase::Drain { until, left } = self.state.phase else {
+                return Flow::Close;
+            };
+            let state = &mut self.state;
+            match state.conn.poll(state.buf.pending(), &mut []) {
+                Ok((used, ServerEvent::Data(data))) => {
+                    let Some(left) = left.checked_sub(data.len()) else {
+                        return self.close_gracefully();
+                    };
+                    state.buf.consume(used);
+                    state.phase = Phase::Drain { until, left };
+                }
+                Ok((used, ServerEvent::Trailer(_))) => state.buf.consume(used),
+                Ok((used, ServerEvent::EndOfRequest)) => {
+                    state.buf.consume(used);
+                    let until = self.config().deadline(Wait::KeepAlive, Instant::now());
+                    self.state.phase = Phase::Idle { until };
+                    return Flow::Next;
+                }
+                Ok((used, ServerEvent::NeedMore)) => {
+                    state.buf.consume(used);
+                    if let Err(flow) = self.flush() {
+                        return flow;
+                    }
+                    let read = if self.evented {
+                        self.fill()
+                    } else {
+                        self.read_before(until)
+                    };
+                    match read {
+                        Ok(()) => {}
+                        Err(Failure::Timeout) if Instant::now() >= until => {
+                            return self.close_gracefully()
+                        }
+                        Err(Failure::Timeout) if self.evented => return Flow::WaitRead(until),
+                        Err(Failure::Timeout) => {}
+                        Err(_) => return Flow::Close,
+                    }
+                }
+                // No `100 Continue` after the response; a broken body.
+                Ok(_) | Err(_) => return self.close_gracefully(),
+            }
+        }
+    }
+
     /// Writes `response` through the core to the output buffer.
     fn write(
         &mut self,
@@ -878,8 +1029,12 @@ impl<'a> Connection<'a> {
     ) -> io::Result<Result<Written, crate::conn::SendError>> {
         let config = self.config();
         // Threads: a direct write blocks, within the write timeout.
-        let direct = self.evented || self.state.arm_write_timeout(config.write_timeout).is_ok();
         let state = &mut self.state;
+        let direct = self.evented
+            || state
+                .timeouts
+                .arm_write(&state.slot.stream, config.write_timeout)
+                .is_ok();
         let mut sink = Sink {
             out: &mut state.out,
             stream: &state.slot.stream,
@@ -887,7 +1042,7 @@ impl<'a> Connection<'a> {
         };
         wire::write_response(
             &mut sink,
-            &mut state.conn,
+            &mut protocol(&mut state.conn, &state.lent),
             &mut state.scratch,
             config.server_header.as_deref(),
             response,
@@ -940,7 +1095,7 @@ impl<'a> Connection<'a> {
             self.state.phase = Phase::Linger { until, drained: 0 };
             return Flow::WaitRead(until);
         }
-        self.state.read_timeout = None;
+        self.state.timeouts.forget_read();
         let mut drained = 0;
         let mut scratch = [0u8; 4096];
         while drained < LINGER_BYTES {
@@ -987,7 +1142,7 @@ impl<'a> Connection<'a> {
             if left.is_zero() {
                 return Err(Flow::Close);
             }
-            if state.arm_write_timeout(left).is_err() {
+            if state.timeouts.arm_write(&state.slot.stream, left).is_err() {
                 return Err(Flow::Close);
             }
             match state.out.send(&state.slot.stream) {
@@ -1033,8 +1188,17 @@ impl<'a> Connection<'a> {
                         request.body_mut().reserve(len.min(64 * 1024) as usize);
                     }
                     let asterisk = req.target_form == TargetForm::Asterisk;
+                    let length = match req.framing {
+                        Framing::None => Some(0),
+                        Framing::Length(n) => Some(n),
+                        _ => None,
+                    };
                     self.state.buf.consume(used);
-                    let head = HeadFacts { asterisk, started };
+                    let head = HeadFacts {
+                        asterisk,
+                        started,
+                        length,
+                    };
                     let until = config.deadline(Wait::Body, Instant::now());
                     self.state.phase = Phase::Body { head, until };
                     return Ok(head);
@@ -1181,6 +1345,55 @@ enum BodyRead {
     /// The client waits for `100 Continue` and the request is refused: the
     /// body is never asked for.
     Refused,
+}
+
+/// A handler's response, or `500` if it panicked (logged).
+fn handled(request: &Request, outcome: std::thread::Result<Response>) -> Response {
+    outcome.unwrap_or_else(|payload| {
+        log_error(
+            request,
+            &format!("handler panicked: {}", panic_message(&*payload)),
+        );
+        Response::plain(500, "Internal Server Error")
+    })
+}
+
+/// The protocol state, wherever it is: the connection's, or lent to the
+/// body of the request being served ([`Lent`]). Never held while a
+/// handler's reader runs, since that reader may be the body.
+enum Protocol<'a> {
+    Here(&'a mut ServerConnection),
+    Lent(MutexGuard<'a, Lent>),
+}
+
+fn protocol<'a>(
+    conn: &'a mut ServerConnection,
+    lent: &'a Option<Arc<Mutex<Lent>>>,
+) -> Protocol<'a> {
+    match lent {
+        Some(lent) => Protocol::Lent(input::lock(lent)),
+        None => Protocol::Here(conn),
+    }
+}
+
+impl std::ops::Deref for Protocol<'_> {
+    type Target = ServerConnection;
+
+    fn deref(&self) -> &ServerConnection {
+        match self {
+            Protocol::Here(conn) => conn,
+            Protocol::Lent(lent) => &lent.conn,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Protocol<'_> {
+    fn deref_mut(&mut self) -> &mut ServerConnection {
+        match self {
+            Protocol::Here(conn) => conn,
+            Protocol::Lent(lent) => &mut lent.conn,
+        }
+    }
 }
 
 /// The answer for a request no handler takes.

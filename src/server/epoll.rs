@@ -11,6 +11,7 @@
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::Duration;
 
 /// Readiness wanted for a registration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,6 +157,31 @@ pub(crate) fn has_unread_bytes(fd: RawFd) -> bool {
         )
     };
     n > 0
+}
+
+/// Waits until `fd` can be read (or written, if `write`), at most
+/// `timeout` (one `poll`): for a worker that reads a streaming request body
+/// on a socket that never blocks, while the rest of the layer goes on
+/// without it. Returns at the timeout too; the caller keeps the time.
+pub(crate) fn wait_ready(fd: RawFd, write: bool, timeout: Duration) -> io::Result<()> {
+    let events = if write { libc::POLLOUT } else { libc::POLLIN };
+    let mut poll_fd = libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    };
+    // At least 1 ms: 0 would not wait at all.
+    let ms = timeout.as_millis().clamp(1, libc::c_int::MAX as u128) as libc::c_int;
+    // SAFETY: one `pollfd` that outlives the call, and a count of 1; a bad
+    // descriptor is reported in `revents`, not undefined behaviour.
+    let r = unsafe { libc::poll(&mut poll_fd, 1, ms) };
+    if r < 0 {
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 const ONESHOT: u32 = libc::EPOLLONESHOT as u32;

@@ -28,7 +28,9 @@
 //!   endpoint and sends no body; `OPTIONS *` lists the methods.
 //! * **Bodies** are read whole (Content-Length or chunked) before the handler
 //!   runs, so a handler never runs, and no `2xx` is sent, for a request
-//!   whose framing turns out bad (RULES SM-12).
+//!   whose framing turns out bad (RULES SM-12). An endpoint added with
+//!   [`Server::route_streaming`] reads its body itself as it arrives
+//!   ([`RequestBody`]), with a limit of its own.
 //! * **Connections** persist (HTTP/1.1, or HTTP/1.0 with keep-alive);
 //!   pipelined requests are answered in order; `Expect: 100-continue` is
 //!   answered before the body is read.
@@ -86,6 +88,7 @@ mod connection;
 mod epoll;
 #[cfg(target_os = "linux")]
 mod events;
+mod input;
 mod pool;
 mod router;
 mod shutdown;
@@ -104,13 +107,14 @@ use std::vec::Vec;
 use std::{eprintln, format, vec};
 
 pub use config::{Config, IoModel};
+pub use input::RequestBody;
 pub use shutdown::ShutdownHandle;
 pub use switch::Switched;
 pub use types::{Request, Response};
 
 use connection::Context;
 use pool::{Job, Pool};
-use router::Router;
+use router::{Handler, Router};
 use shutdown::{Shared, Slot};
 use wire::LogLine;
 
@@ -211,6 +215,63 @@ impl Server {
     where
         F: Fn(&Request) -> Response + Send + Sync + 'static,
     {
+        self.add_route(method, path_prefix, Handler::Whole(Arc::new(handler)))
+    }
+
+    /// Adds an endpoint, as [`route`](Server::route) does, whose handler
+    /// reads the request body itself as it arrives, from a [`RequestBody`]
+    /// (a [`Read`](std::io::Read)), instead of getting it whole: a body of
+    /// any size then takes little memory. The handler runs as soon as the
+    /// head is read; [`Request::body`] is empty.
+    ///
+    /// `max_body` bounds the body (`None`: no limit) in place of
+    /// [`Config::limits`]`.max_body`: a larger `Content-Length` gets `413`
+    /// before the handler runs, and a chunked body that grows larger fails
+    /// the handler's read, as does a broken one (see [`RequestBody`] for
+    /// what the server then answers).
+    ///
+    /// ```no_run
+    /// use std::io::Read;
+    /// use httpwire::server::{Request, RequestBody, Response, Server};
+    ///
+    /// let mut server = Server::new("127.0.0.1", 8080)?;
+    /// // Counts the bytes of an upload of up to 1 GiB, holding 64 KiB at a time.
+    /// server.route_streaming("PUT", "/count", Some(1 << 30), |_: &Request, mut body: RequestBody| {
+    ///     let mut buf = vec![0; 64 * 1024];
+    ///     let mut total = 0;
+    ///     loop {
+    ///         match body.read(&mut buf) {
+    ///             Ok(0) => break Response::text(format!("{total} bytes")),
+    ///             Ok(n) => total += n,
+    ///             // The server answers 400, 408 or 413 itself.
+    ///             Err(e) => break Response::text(e.to_string()),
+    ///         }
+    ///     }
+    /// });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`route`](Server::route).
+    pub fn route_streaming<F>(
+        &mut self,
+        method: &str,
+        path_prefix: &str,
+        max_body: Option<u64>,
+        handler: F,
+    ) -> &mut Server
+    where
+        F: Fn(&Request, RequestBody) -> Response + Send + Sync + 'static,
+    {
+        let handler = Handler::Streaming {
+            handler: Arc::new(handler),
+            max_body,
+        };
+        self.add_route(method, path_prefix, handler)
+    }
+
+    fn add_route(&mut self, method: &str, path_prefix: &str, handler: Handler) -> &mut Server {
         let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
         assert!(
             !method.is_empty() && method.bytes().all(token),
@@ -220,7 +281,7 @@ impl Server {
             path_prefix.starts_with('/'),
             "route: path prefix {path_prefix:?} does not start with '/'"
         );
-        self.router.add(method, path_prefix, Arc::new(handler));
+        self.router.add(method, path_prefix, handler);
         self
     }
 
@@ -252,11 +313,7 @@ impl Server {
             shared,
             ..
         } = self;
-        let ctx = Arc::new(Context {
-            config,
-            router,
-            shared: Arc::clone(&shared),
-        });
+        let ctx = Arc::new(Context::new(config, router, Arc::clone(&shared)));
         let dispatcher = Dispatcher::start(&ctx)?;
         let mut last_error_log: Option<Instant> = None;
         loop {

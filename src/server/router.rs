@@ -5,10 +5,25 @@ use std::string::{String, ToString};
 use std::sync::Arc;
 use std::vec::Vec;
 
+use super::input::RequestBody;
 use super::types::{Request, Response};
 
 /// A handler as stored: shared by every worker thread.
-pub(crate) type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync + 'static>;
+pub(crate) enum Handler {
+    /// Runs once the whole body is read ([`Request::body`]), within the
+    /// server's `limits.max_body`.
+    Whole(Arc<dyn Fn(&Request) -> Response + Send + Sync + 'static>),
+    /// Runs once the head is read, and reads the body itself, up to
+    /// `max_body` bytes (`None`: no limit).
+    Streaming {
+        handler: Arc<StreamingHandler>,
+        max_body: Option<u64>,
+    },
+}
+
+/// The handler of a streaming endpoint.
+pub(crate) type StreamingHandler =
+    dyn Fn(&Request, RequestBody) -> Response + Send + Sync + 'static;
 
 struct Route {
     method: String,
@@ -84,6 +99,20 @@ impl Router {
         let allow_all = join(&methods);
         self.implemented = methods.into_iter().map(str::to_string).collect();
         self.allow_all = allow_all;
+    }
+
+    /// The largest body any endpoint takes: `whole` (the limit of the
+    /// endpoints that take it whole) or a streaming endpoint's own limit
+    /// (`u64::MAX` for none). What the head parser allows, before the
+    /// request is routed and its endpoint's limit set.
+    pub(crate) fn max_body(&self, whole: u64) -> u64 {
+        self.routes
+            .iter()
+            .filter_map(|r| match r.handler {
+                Handler::Streaming { max_body, .. } => Some(max_body.unwrap_or(u64::MAX)),
+                Handler::Whole(_) => None,
+            })
+            .fold(whole, u64::max)
     }
 
     /// The longest prefix among `method`'s endpoints that matches `path`.
@@ -169,7 +198,7 @@ mod tests {
             r.add(
                 method,
                 prefix,
-                Arc::new(move |_: &Request| Response::text(name)),
+                Handler::Whole(Arc::new(move |_: &Request| Response::text(name))),
             );
         }
         r
@@ -177,12 +206,13 @@ mod tests {
 
     fn outcome(r: &Router, method: &str, path: &str) -> String {
         match r.decide(method, path, false) {
-            Decision::Handler(h) => {
+            Decision::Handler(Handler::Whole(h)) => {
                 let body = h(&Request::from_parts(method, path, &[], b""))
                     .body()
                     .to_vec();
                 String::from_utf8(body).unwrap()
             }
+            Decision::Handler(Handler::Streaming { .. }) => "streaming".to_string(),
             Decision::Options(allow) => format!("options {allow}"),
             Decision::NotFound => "404".to_string(),
             Decision::MethodNotAllowed(allow) => format!("405 {allow}"),
@@ -247,5 +277,22 @@ mod tests {
     fn later_route_replaces_earlier() {
         let r = router(&[("GET", "/a", "one"), ("GET", "/a", "two")]);
         assert_eq!(outcome(&r, "GET", "/a"), "two");
+    }
+
+    #[test]
+    fn the_parser_allows_the_largest_body_of_any_endpoint() {
+        let streaming = |max_body| Handler::Streaming {
+            handler: Arc::new(|_: &Request, _: RequestBody| Response::new(204)),
+            max_body,
+        };
+        let mut r = router(&[("POST", "/whole", "whole")]);
+        assert_eq!(r.max_body(100), 100);
+        r.add("POST", "/small", streaming(Some(10)));
+        assert_eq!(r.max_body(100), 100);
+        r.add("POST", "/large", streaming(Some(1000)));
+        assert_eq!(r.max_body(100), 1000);
+        assert_eq!(outcome(&r, "POST", "/large/x"), "streaming");
+        r.add("POST", "/any", streaming(None));
+        assert_eq!(r.max_body(100), u64::MAX);
     }
 }

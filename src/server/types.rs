@@ -16,7 +16,13 @@ use crate::{Header, TargetForm, Version};
 ///
 /// It owns a copy of the head bytes (method, target and fields are slices of
 /// it) and the de-framed body: a handler never sees chunked coding, and
-/// never runs before the whole body arrived without a framing error.
+/// never runs before the whole body arrived without a framing error. (The
+/// handler of a streaming endpoint, [`Server::route_streaming`], runs at the
+/// head and reads the body from its [`RequestBody`]; its request's body is
+/// empty.)
+///
+/// [`Server::route_streaming`]: super::Server::route_streaming
+/// [`RequestBody`]: super::RequestBody
 ///
 /// ```
 /// use httpwire::server::Request;
@@ -242,7 +248,8 @@ impl Request {
             .map(|(name, value)| Header { name, value })
     }
 
-    /// The de-framed body (empty if the request had none).
+    /// The de-framed body (empty if the request had none, or if its
+    /// endpoint reads it as a stream).
     pub fn body(&self) -> &[u8] {
         &self.body
     }
@@ -475,7 +482,10 @@ impl Response {
     /// takes little memory. Event-driven, the next piece is read only when
     /// the socket has taken the last one, and a client that reads slowly
     /// holds no thread meanwhile; a reader should therefore not block for
-    /// long (a file, a generator, not a socket).
+    /// long (a file, a generator, not a socket). The exception is a
+    /// streaming endpoint's own [`RequestBody`](super::RequestBody), to
+    /// echo or transform it: each of its reads holds the thread for at most
+    /// the body timeout.
     ///
     /// With a `length` the response announces `Content-Length`, and no
     /// more than `length` bytes are read; otherwise the body is chunked to

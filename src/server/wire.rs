@@ -99,7 +99,8 @@ fn with_fields<R>(
 /// if the core refuses the response (a bad field from a handler, a body
 /// the status forbids, a 1xx); otherwise what was written: the whole
 /// response, or the head of one whose body is to be read from its reader
-/// (taken out of `response`) with [`Output::read_piece`].
+/// (taken out of `response`) with [`Output::read_piece`] and
+/// [`Output::frame_piece`].
 pub(crate) fn write_response<W: Write>(
     w: &mut W,
     conn: &mut ServerConnection,
@@ -301,16 +302,11 @@ const PIECE_PREFIX: usize = 8;
 
 impl Output {
     /// Reads the next piece of a streamed body from `reader` (up to
-    /// [`PIECE`] bytes) into the buffer, which must have nothing pending,
-    /// framed by `conn` ([`ServerConnection::send_data`]): the bytes are
-    /// read once, where they are sent from. Returns the piece's length: 0
-    /// at the end of the reader. A failed read, or framing the core
-    /// refuses, is an error.
-    pub(crate) fn read_piece(
-        &mut self,
-        reader: &mut dyn Read,
-        conn: &mut ServerConnection,
-    ) -> io::Result<usize> {
+    /// [`PIECE`] bytes) into the buffer, which must have nothing pending:
+    /// the bytes are read once, where they are sent from. Returns the
+    /// piece's length: 0 at the end of the reader. Then
+    /// [`frame_piece`](Output::frame_piece), before anything else.
+    pub(crate) fn read_piece(&mut self, reader: &mut dyn Read) -> io::Result<usize> {
         debug_assert_eq!(self.pending(), 0);
         self.buf.resize(PIECE_PREFIX + PIECE, 0);
         let n = loop {
@@ -321,9 +317,20 @@ impl Output {
         };
         if n == 0 {
             self.buf.clear();
-            return Ok(0);
         }
-        let piece = &self.buf[PIECE_PREFIX..PIECE_PREFIX + n];
+        // A reader cannot claim more than it was given.
+        Ok(n.min(PIECE))
+    }
+
+    /// Frames the piece of `n` bytes just read by `conn`
+    /// ([`ServerConnection::send_data`]), in place: its chunk-size line
+    /// goes in front of it, uncopied. Framing the core refuses (more than
+    /// the announced length) is an error.
+    pub(crate) fn frame_piece(&mut self, n: usize, conn: &mut ServerConnection) -> io::Result<()> {
+        let piece = self
+            .buf
+            .get(PIECE_PREFIX..PIECE_PREFIX + n)
+            .unwrap_or_default();
         let frame = conn
             .send_data(piece)
             .map_err(|e| io::Error::other(e.to_string()))?;
@@ -332,7 +339,7 @@ impl Output {
         self.buf[self.sent..PIECE_PREFIX].copy_from_slice(prefix);
         self.buf.truncate(PIECE_PREFIX + n);
         self.buf.extend_from_slice(frame.suffix());
-        Ok(n)
+        Ok(())
     }
 }
 
@@ -600,15 +607,17 @@ mod tests {
             panic!("not streamed");
         };
         let mut out = Output::default();
-        assert_eq!(out.read_piece(&mut *reader, &mut conn).unwrap(), 5);
+        assert_eq!(out.read_piece(&mut *reader).unwrap(), 5);
+        out.frame_piece(5, &mut conn).unwrap();
         assert_eq!(&out.buf[out.sent..], b"5\r\nhello\r\n");
         out.buf.clear();
         out.sent = 0;
-        assert_eq!(out.read_piece(&mut *reader, &mut conn).unwrap(), 0);
+        assert_eq!(out.read_piece(&mut *reader).unwrap(), 0);
         assert_eq!(out.pending(), 0);
         // The longest piece's chunk-size line fits the room before it.
         let mut big = std::io::repeat(b'x').take(PIECE as u64 + 1);
-        assert_eq!(out.read_piece(&mut big, &mut conn).unwrap(), PIECE);
+        assert_eq!(out.read_piece(&mut big).unwrap(), PIECE);
+        out.frame_piece(PIECE, &mut conn).unwrap();
         assert!(out.buf[out.sent..].starts_with(b"8000\r\nxx"));
         assert_eq!(out.pending(), PIECE + 8);
     }

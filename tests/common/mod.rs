@@ -6,7 +6,7 @@
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use httpwire::server::IoModel;
+use httpwire::server::{Config, IoModel, Request, Response, RunningServer, Server};
 
 /// A client socket's read and write timeout: no test can hang on one.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -29,6 +29,22 @@ pub fn io_model() -> IoModel {
         Ok(other) => panic!("HTTPWIRE_TEST_IO_MODEL: expected threads or events, got {other:?}"),
         Err(_) => IoModel::DEFAULT,
     }
+}
+
+/// A server on 127.0.0.1 (a free port) under `config`, running, with the
+/// echo endpoints of the binary (`GET /echo/TEXT`, `POST /echo`) and
+/// whatever `extra` adds.
+pub fn start_echo(config: Config, extra: impl FnOnce(&mut Server)) -> RunningServer {
+    let mut server = Server::new("127.0.0.1", 0)
+        .expect("bind")
+        .with_config(config);
+    server
+        .route("GET", "/echo/", |req: &Request| {
+            Response::text(req.path().strip_prefix("/echo/").unwrap_or(""))
+        })
+        .route("POST", "/echo", |req: &Request| Response::bytes(req.body()));
+    extra(&mut server);
+    server.spawn().expect("spawn")
 }
 
 /// A client connection (as [`connect`]) whose receive buffer is a few KiB

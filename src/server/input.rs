@@ -1,0 +1,561 @@
+//! Bytes in: a connection's read buffer ([`ReadBuf`]) and socket timeouts,
+//! and the body of a request to a streaming endpoint ([`RequestBody`]),
+//! which its handler reads from the socket itself.
+//!
+//! A streaming handler runs on a worker thread and pulls its body through
+//! the core's [`ServerConnection`] (body events, chunked decoding,
+//! `100 Continue`), blocking in each read for at most the body timeout
+//! from the last bytes. For that, the connection lends the body what
+//! reading needs ([`Lent`]: the protocol state, the bytes received, the
+//! socket) for the rest of the exchange, and takes it back once nothing
+//! holds the body any more; a response whose reader is the body (an echo)
+//! frames its pieces through the same protocol state meanwhile.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use std::vec::Vec;
+
+use super::config::later;
+use super::shutdown::Slot;
+use super::wire::is_timeout;
+use crate::conn::{ProtocolError, ServerConnection, ServerEvent, CONTINUE};
+
+/// Bytes asked of the socket per read at first: enough for a typical head
+/// (and a small body) in one page. A read that fills the space doubles it,
+/// up to [`MAX_READ_SIZE`].
+const READ_SIZE: usize = 4 * 1024;
+const MAX_READ_SIZE: usize = 64 * 1024;
+/// A socket timeout already set is kept if it is within this much of the
+/// one wanted (a read then gives up at most this early, and is retried, or
+/// this late): it saves a `setsockopt` per read, since the wait for the
+/// next request is a little shorter or longer each time.
+const TIMEOUT_SLACK: Duration = Duration::from_millis(10);
+
+/// Received bytes not yet consumed: `data[start..end]`. It holds at most one
+/// partial head (bounded by the head limits) or a partial chunk line, plus
+/// one read.
+pub(crate) struct ReadBuf {
+    data: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// Bytes asked of the socket per read.
+    read_size: usize,
+}
+
+impl Default for ReadBuf {
+    fn default() -> Self {
+        ReadBuf {
+            data: Vec::new(),
+            start: 0,
+            end: 0,
+            read_size: READ_SIZE,
+        }
+    }
+}
+
+impl ReadBuf {
+    pub(crate) fn pending(&self) -> &[u8] {
+        &self.data[self.start..self.end]
+    }
+
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.start = self.start.saturating_add(n).min(self.end);
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+    }
+
+    /// One read from `stream` (whose read timeout is already set).
+    pub(crate) fn fill(&mut self, mut stream: &TcpStream) -> io::Result<usize> {
+        if self.start > 0 {
+            self.data.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.data.len() < self.end + self.read_size {
+            self.data.resize(self.end + self.read_size, 0);
+        }
+        let space = self.data.len() - self.end;
+        let n = stream.read(&mut self.data[self.end..])?;
+        if n == space && self.read_size < MAX_READ_SIZE {
+            // More was probably waiting (a large body, pipelining).
+            self.read_size *= 2;
+        }
+        self.end += n;
+        Ok(n)
+    }
+}
+
+/// Threads: a socket's read and write timeouts as last set (`None`:
+/// unknown), so that each is set only when the wanted value changes.
+#[derive(Default)]
+pub(crate) struct SocketTimeouts {
+    read: Option<Duration>,
+    write: Option<Duration>,
+}
+
+impl SocketTimeouts {
+    /// Makes a blocking read give up within `left` (a little before or
+    /// after if the timeout already set is within [`TIMEOUT_SLACK`] of it).
+    pub(crate) fn arm_read(&mut self, stream: &TcpStream, left: Duration) -> io::Result<()> {
+        // A zero timeout means "block forever" to the OS: never pass one.
+        let timeout = left.max(Duration::from_millis(1));
+        let close_enough = matches!(
+            self.read,
+            Some(set) if set.max(timeout) - set.min(timeout) <= TIMEOUT_SLACK
+        );
+        if !close_enough {
+            self.read = None;
+            stream.set_read_timeout(Some(timeout))?;
+            self.read = Some(timeout);
+        }
+        Ok(())
+    }
+
+    /// Makes a blocking write give up within `left`. A timeout already set
+    /// that ends no later (or just a little) serves: a batch then costs no
+    /// `setsockopt`.
+    pub(crate) fn arm_write(&mut self, stream: &TcpStream, left: Duration) -> io::Result<()> {
+        let left = left.max(Duration::from_millis(1));
+        if !matches!(self.write, Some(set) if set <= left.saturating_add(TIMEOUT_SLACK)) {
+            self.write = None;
+            stream.set_write_timeout(Some(left))?;
+            self.write = Some(left);
+        }
+        Ok(())
+    }
+
+    /// The read timeout was set elsewhere: unknown from now on.
+    pub(crate) fn forget_read(&mut self) {
+        self.read = None;
+    }
+}
+
+/// Why a request could not be read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Failure {
+    /// The core refused the head or the body framing (RULES PC-5).
+    Protocol(ProtocolError),
+    /// The head or body did not arrive in time: answer 408.
+    Timeout,
+    /// The socket failed or the client closed: just close.
+    Gone,
+}
+
+impl Failure {
+    /// What the handler reading a body gets.
+    fn to_io(self, body_timeout: Duration) -> io::Error {
+        match self {
+            Failure::Protocol(refused) => io::Error::new(io::ErrorKind::InvalidData, refused),
+            Failure::Timeout => io::Error::new(
+                io::ErrorKind::TimedOut,
+                std::format!(
+                    "no request body bytes came within the body timeout ({body_timeout:?})"
+                ),
+            ),
+            Failure::Gone => io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the connection ended before the request body did",
+            ),
+        }
+    }
+}
+
+/// How far a lent body was read.
+#[derive(Clone, Copy, Debug)]
+enum Progress {
+    Reading,
+    /// The core said [`ServerEvent::EndOfRequest`].
+    Ended,
+    Failed(Failure),
+    /// Its exchange ended while a handler still held the body (the
+    /// connection is closed): nothing more is read.
+    Over,
+}
+
+/// Body data the core handed out and the reader did not take whole: the
+/// event consumed `used` bytes of the buffer; its data is
+/// `pending[at..end]` (`at` advances as the reader takes it).
+#[derive(Clone, Copy, Debug)]
+struct DataSpan {
+    used: usize,
+    at: usize,
+    end: usize,
+}
+
+/// What a connection lends the body of a request to a streaming endpoint
+/// for the rest of its exchange: the protocol state, the bytes received
+/// (and the next pipelined request's, if they came with the body) and the
+/// socket, with what reading it needs (its own record of the socket's
+/// timeouts). The connection takes it back when nothing else holds it
+/// ([`Lent::give_back`]); meanwhile it frames the response through the
+/// same [`conn`](Lent::conn).
+pub(crate) struct Lent {
+    pub(crate) conn: ServerConnection,
+    buf: ReadBuf,
+    slot: Arc<Slot>,
+    timeouts: SocketTimeouts,
+    data: Option<DataSpan>,
+    progress: Progress,
+    /// The socket never blocks (event-driven): waits are `poll`s.
+    evented: bool,
+    body_timeout: Duration,
+    write_timeout: Duration,
+}
+
+/// What [`Lent::give_back`] returns to the connection.
+pub(crate) struct Returned {
+    pub(crate) conn: ServerConnection,
+    pub(crate) buf: ReadBuf,
+    /// The body was not read to its end: the rest is still to come.
+    pub(crate) unread: bool,
+}
+
+/// A panic while holding the lock cannot leave a [`Lent`] half-updated in
+/// a way that matters more than the panic: a poisoned lock is used as is.
+pub(crate) fn lock(lent: &Mutex<Lent>) -> MutexGuard<'_, Lent> {
+    lent.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Lent {
+    pub(crate) fn new(
+        conn: ServerConnection,
+        buf: ReadBuf,
+        slot: Arc<Slot>,
+        evented: bool,
+        config: &super::Config,
+    ) -> Lent {
+        Lent {
+            conn,
+            buf,
+            slot,
+            timeouts: SocketTimeouts::default(),
+            data: None,
+            progress: Progress::Reading,
+            evented,
+            body_timeout: config.body_timeout,
+            write_timeout: config.write_timeout,
+        }
+    }
+
+    /// Why reading the body failed, if it did.
+    pub(crate) fn failure(&self) -> Option<Failure> {
+        match self.progress {
+            Progress::Failed(failure) => Some(failure),
+            _ => None,
+        }
+    }
+
+    /// The exchange is over while a handler holds on to the body: reads
+    /// fail from now on.
+    pub(crate) fn end(&mut self) {
+        self.progress = Progress::Over;
+    }
+
+    /// Gives back what was lent. Data the core handed out and the reader
+    /// left is dropped from the buffer (the core counted it as read).
+    pub(crate) fn give_back(self) -> Returned {
+        let mut buf = self.buf;
+        if let Some(span) = self.data {
+            buf.consume(span.used);
+        }
+        Returned {
+            conn: self.conn,
+            buf,
+            unread: matches!(self.progress, Progress::Reading),
+        }
+    }
+
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if let Some(n) = self.take_data(out) {
+                return Ok(n);
+            }
+            match self.progress {
+                Progress::Reading => {}
+                Progress::Ended => return Ok(0),
+                Progress::Failed(failure) => return Err(failure.to_io(self.body_timeout)),
+                Progress::Over => {
+                    return Err(io::Error::other(
+                        "the request body is read after its exchange ended",
+                    ))
+                }
+            }
+            if let Err(failure) = self.advance() {
+                self.progress = Progress::Failed(failure);
+            }
+        }
+    }
+
+    /// Reads until the core hands out data or the body ends, taking
+    /// nothing: a client that waits for `100 Continue` gets it.
+    fn start(&mut self) -> io::Result<()> {
+        while self.data.is_none() && matches!(self.progress, Progress::Reading) {
+            if let Err(failure) = self.advance() {
+                self.progress = Progress::Failed(failure);
+            }
+        }
+        match self.progress {
+            Progress::Failed(failure) => Err(failure.to_io(self.body_timeout)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Copies what `out` takes of the data handed out; `None` if there is
+    /// none.
+    fn take_data(&mut self, out: &mut [u8]) -> Option<usize> {
+        let span = self.data.as_mut()?;
+        let data = self
+            .buf
+            .pending()
+            .get(span.at..span.end)
+            .unwrap_or_default();
+        let n = data.len().min(out.len());
+        out.get_mut(..n)?.copy_from_slice(data.get(..n)?);
+        span.at += n;
+        if span.at >= span.end {
+            let used = span.used;
+            self.data = None;
+            self.buf.consume(used);
+        }
+        // Empty data is no data: a read of 0 would mean the end.
+        (n > 0 || out.is_empty()).then_some(n)
+    }
+
+    /// One event from the core: data (kept in [`DataSpan`]), the end or a
+    /// failure. When it needs more bytes, reads them from the socket
+    /// (waiting up to the body timeout).
+    fn advance(&mut self) -> Result<(), Failure> {
+        let pending = self.buf.pending();
+        match self.conn.poll(pending, &mut []) {
+            Ok((used, ServerEvent::Data(data))) => {
+                // `data` is a sub-slice of `pending`, by the core's contract.
+                let at = (data.as_ptr() as usize)
+                    .checked_sub(pending.as_ptr() as usize)
+                    .ok_or(Failure::Gone)?;
+                let end = at.checked_add(data.len()).ok_or(Failure::Gone)?;
+                self.data = Some(DataSpan { used, at, end });
+            }
+            // Trailer fields are checked by the core and not kept.
+            Ok((used, ServerEvent::Trailer(_))) => self.buf.consume(used),
+            Ok((used, ServerEvent::EndOfRequest)) => {
+                self.buf.consume(used);
+                self.progress = Progress::Ended;
+            }
+            Ok((_, ServerEvent::Continue)) => self.send_continue()?,
+            Ok((used, ServerEvent::NeedMore)) => {
+                self.buf.consume(used);
+                self.read_more()?;
+            }
+            // Not events of a body being read.
+            Ok(_) => return Err(Failure::Gone),
+            Err(refused) => return Err(Failure::Protocol(refused)),
+        }
+        Ok(())
+    }
+
+    /// Reads from the socket into the buffer, waiting at most the body
+    /// timeout (RULES CL-9: the end of the stream inside a body is
+    /// [`Failure::Gone`], never the end of the body).
+    fn read_more(&mut self) -> Result<(), Failure> {
+        let deadline = later(Instant::now(), self.body_timeout);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Failure::Timeout);
+            }
+            let stream = &self.slot.stream;
+            if !self.evented {
+                self.timeouts
+                    .arm_read(stream, left)
+                    .map_err(|_| Failure::Gone)?;
+            }
+            match self.buf.fill(stream) {
+                Ok(0) => return Err(Failure::Gone),
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_timeout(&e) => {
+                    if self.evented {
+                        wait_ready(stream, false, left).map_err(|_| Failure::Gone)?;
+                    }
+                }
+                Err(_) => return Err(Failure::Gone),
+            }
+        }
+    }
+
+    /// Writes `100 Continue` (RULES PC-4) straight to the socket: the
+    /// output before it was sent before the handler ran, and no response
+    /// has begun.
+    fn send_continue(&mut self) -> Result<(), Failure> {
+        let deadline = later(Instant::now(), self.write_timeout);
+        let mut sent = 0;
+        while let Some(rest) = CONTINUE.get(sent..).filter(|r| !r.is_empty()) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Failure::Gone);
+            }
+            let mut stream = &self.slot.stream;
+            if !self.evented {
+                self.timeouts
+                    .arm_write(stream, left)
+                    .map_err(|_| Failure::Gone)?;
+            }
+            match stream.write(rest) {
+                Ok(0) => return Err(Failure::Gone),
+                Ok(n) => sent += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_timeout(&e) => {
+                    if self.evented {
+                        wait_ready(stream, true, left).map_err(|_| Failure::Gone)?;
+                    }
+                }
+                Err(_) => return Err(Failure::Gone),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Event-driven: waits until the socket can be read (or written, if
+/// `write`), at most `timeout`.
+#[cfg(target_os = "linux")]
+fn wait_ready(stream: &TcpStream, write: bool, timeout: Duration) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    super::epoll::wait_ready(stream.as_raw_fd(), write, timeout)
+}
+
+/// Only Linux has the event-driven model.
+#[cfg(not(target_os = "linux"))]
+fn wait_ready(_: &TcpStream, _: bool, _: Duration) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// The body of a request to a streaming endpoint (see
+/// [`Server::route_streaming`](super::Server::route_streaming)), read as it
+/// arrives: a [`Read`] that de-frames it (chunked or Content-Length) and
+/// ends where the body ends, whatever follows on the connection.
+///
+/// Each read waits at most the body timeout
+/// ([`Config::body_timeout`](super::Config::body_timeout)) for more of it.
+/// The first read (or [`start`](RequestBody::start)) tells a client that
+/// waits for `100 Continue` to send it. Trailer fields of a chunked body
+/// are checked and dropped.
+///
+/// A read fails, and every one after it, when the body cannot be read:
+///
+/// * it is larger than the endpoint's limit ([`io::ErrorKind::InvalidData`],
+///   its inner error a [`ProtocolError`] with status `413`), or its chunked
+///   coding is broken (the same, status `400`);
+/// * no bytes of it came within the body timeout
+///   ([`io::ErrorKind::TimedOut`]; status `408`);
+/// * the client closed the connection or it failed
+///   ([`io::ErrorKind::UnexpectedEof`]).
+///
+/// The server then answers with that status (if no response has begun
+/// and the client is still there) whatever the handler returns, and closes
+/// the connection. A handler that does not read the body to its end
+/// leaves the server the rest: it reads and discards up to 256 KiB of it,
+/// within one body timeout, so that the connection can go on; a larger or
+/// slower rest closes the connection after the response.
+///
+/// It can become the body of the response (an echo, a transformation), as
+/// a [`Response::with_body_reader`](super::Response::with_body_reader): the
+/// response head is then sent before the body is read, so call
+/// [`start`](RequestBody::start) first if a client may wait for
+/// `100 Continue`.
+pub struct RequestBody {
+    source: Source,
+    content_length: Option<u64>,
+}
+
+/// Where a [`RequestBody`] comes from.
+enum Source {
+    Connection(Arc<Mutex<Lent>>),
+    /// Built by hand ([`RequestBody::from_bytes`]).
+    Memory(io::Cursor<Vec<u8>>),
+}
+
+impl RequestBody {
+    pub(crate) fn new(lent: Arc<Mutex<Lent>>, content_length: Option<u64>) -> RequestBody {
+        RequestBody {
+            source: Source::Connection(lent),
+            content_length,
+        }
+    }
+
+    /// A body held in memory, with its length declared: for testing a
+    /// streaming handler without a socket, as
+    /// [`Request::from_parts`](super::Request::from_parts) is for others.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use httpwire::server::{Request, RequestBody, Response};
+    ///
+    /// fn count(_: &Request, mut body: RequestBody) -> Response {
+    ///     let mut all = Vec::new();
+    ///     match body.read_to_end(&mut all) {
+    ///         Ok(n) => Response::text(n.to_string()),
+    ///         Err(e) => Response::text(e.to_string()),
+    ///     }
+    /// }
+    ///
+    /// let req = Request::from_parts("POST", "/count", &[], b"");
+    /// let body = RequestBody::from_bytes("hello");
+    /// assert_eq!(body.content_length(), Some(5));
+    /// assert_eq!(count(&req, body).body(), b"5");
+    /// ```
+    pub fn from_bytes(body: impl Into<Vec<u8>>) -> RequestBody {
+        let body = body.into();
+        RequestBody {
+            content_length: Some(body.len() as u64),
+            source: Source::Memory(io::Cursor::new(body)),
+        }
+    }
+
+    /// The length the request declared (`Content-Length`; 0 for a request
+    /// without a body), or `None` for a chunked body.
+    pub fn content_length(&self) -> Option<u64> {
+        self.content_length
+    }
+
+    /// Starts reading: waits (as a read does) until the body has begun to
+    /// arrive, or ended, and takes none of it. A client that waits for
+    /// `100 Continue` (RFC 9110 §10.1.1) gets it first, as at the first
+    /// read. For a handler that answers before it reads, as one does whose
+    /// response streams this body back: a response head sent before the
+    /// body began would have to close the connection after it (RULES PC-4),
+    /// and would come too late for the `100`.
+    ///
+    /// Fails as a read would.
+    pub fn start(&mut self) -> io::Result<()> {
+        match &mut self.source {
+            Source::Connection(lent) => lock(lent).start(),
+            Source::Memory(_) => Ok(()),
+        }
+    }
+}
+
+impl Read for RequestBody {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        match &mut self.source {
+            Source::Connection(lent) => lock(lent).read(out),
+            Source::Memory(body) => body.read(out),
+        }
+    }
+}
+
+impl fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestBody")
+            .field("content_length", &self.content_length)
+            .finish_non_exhaustive()
+    }
+}
