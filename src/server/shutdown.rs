@@ -199,8 +199,10 @@ impl ShutdownHandle {
     /// then are closed. Returns `true` if everything ended in time.
     ///
     /// Idle keep-alive connections are closed at once; a busy one answers
-    /// its current request with `Connection: close`. Calling it again (or
-    /// from several threads) waits for the same shutdown.
+    /// its current request with `Connection: close`. A connection whose
+    /// protocol switched ([`Response::switching`](super::Response::switching))
+    /// is its callback's: neither waited for nor closed. Calling it again
+    /// (or from several threads) waits for the same shutdown.
     pub fn shutdown(&self, grace: Duration) -> bool {
         self.shared.begin(grace);
         self.shared.wait_drained()
@@ -218,7 +220,8 @@ impl ShutdownHandle {
         self.shared.stopping()
     }
 
-    /// The number of connections being served right now.
+    /// The number of connections being served right now (not counting
+    /// those whose protocol switched: they are their callbacks').
     pub fn active_connections(&self) -> usize {
         self.shared.active()
     }
