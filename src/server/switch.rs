@@ -29,7 +29,8 @@ pub(crate) type OnSwitch = Box<dyn FnOnce(Switched) + Send + 'static>;
 ///
 /// As a [`Read`] it yields those bytes first, then what the socket
 /// brings; as a [`Write`] it writes to the socket. The socket blocks and
-/// has no timeouts (the server's are cleared): set your own. For two
+/// has no timeouts (the server's are cleared): set your own. Nagle's
+/// algorithm stays off (`TCP_NODELAY`), as the server had it. For two
 /// directions at once, [`into_parts`](Switched::into_parts) and
 /// [`TcpStream::try_clone`].
 ///
