@@ -1725,3 +1725,33 @@ fn a_streaming_endpoint_switches_unless_its_callback_keeps_the_body() {
     assert!(echoed.try_recv().is_err(), "no callback ran");
     stop(server);
 }
+
+/// A switching head larger than the socket takes at once (event-driven:
+/// the connection waits for the socket, parked, before the hand-over) is
+/// sent whole before the new protocol's bytes.
+#[test]
+fn a_switching_head_the_socket_does_not_take_at_once_goes_first() {
+    // More than the loopback socket buffers of both ends hold.
+    const PAD: usize = 16 << 20;
+    let (done, echoed) = mpsc::channel();
+    let done = Mutex::new(done);
+    let server = common::start_echo(test_config(), move |s| {
+        s.route("GET", "/ws", move |_: &Request| {
+            let done = done.lock().unwrap().clone();
+            Response::switching(101, move |conn| echo_switched(conn, done))
+                .with_header("Upgrade", "echo")
+                .with_header("X-Pad", "p".repeat(PAD))
+        });
+    });
+    let mut c = Client::connect(server.local_addr());
+    c.send(&[UPGRADE, b"raw"].concat());
+    let r = c.read_head();
+    assert_eq!(
+        (r.status, r.header("x-pad").map(str::len)),
+        (101, Some(PAD))
+    );
+    assert_eq!(read_raw(&mut c, 3), "raw");
+    drop(c);
+    assert_eq!(echoed.recv_timeout(common::CLIENT_TIMEOUT).unwrap(), b"raw");
+    stop(server);
+}
