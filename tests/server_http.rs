@@ -1552,15 +1552,19 @@ fn a_switching_response_that_does_not_switch_is_an_ordinary_one() {
     let server = common::start_echo(test_config(), move |s| {
         s.route("GET", "/ws", move |_: &Request| {
             let counted = Arc::clone(&counted);
-            Response::switching(403, move |_| {
+            Response::switching(426, move |_| {
                 counted.fetch_add(1, Ordering::SeqCst);
             })
+            .with_header("Upgrade", "other")
             .with_body("no")
         });
     });
     let mut c = Client::connect(server.local_addr());
     let r = c.request(UPGRADE);
-    assert_eq!((r.status, r.text()), (403, "no"));
+    assert_eq!((r.status, r.text()), (426, "no"));
+    // RFC 9110 §7.8: an Upgrade field comes with `upgrade` in Connection.
+    assert_eq!(r.header("upgrade"), Some("other"));
+    assert_eq!(r.header("connection"), Some("upgrade"));
     assert_eq!(c.request(&get("/echo/http")).text(), "http");
     assert_eq!(ran.load(Ordering::SeqCst), 0);
     stop(server);

@@ -22,10 +22,12 @@ use crate::{EncodeError, Framing, Header};
 const STACK_FIELDS: usize = 16;
 
 /// Runs `f` with the response's fields plus the ones the server owns:
-/// `Date` and `Server` unless the handler set them, `Connection: upgrade`
-/// on a `101`, else `Connection: close` when `close` or when the handler
-/// asked for it. The handler's other `Connection` fields are dropped: the
-/// connection's persistence is the core's to announce (RULES PC-1).
+/// `Date` and `Server` unless the handler set them, and one `Connection`
+/// field: `upgrade` if the response has an `Upgrade` field (a `101`, a
+/// `426`), `close` when `close` or when the handler asked for it (not on a
+/// `101`: the connection goes on in another protocol). The handler's other
+/// `Connection` fields are dropped: the connection's persistence is the
+/// core's to announce (RULES PC-1).
 fn with_fields<R>(
     response: &Response,
     server_header: Option<&str>,
@@ -49,6 +51,7 @@ fn with_fields<R>(
             len += 1;
         };
         let (mut has_date, mut has_server, mut close) = (false, false, close);
+        let mut has_upgrade = false;
         for (name, value) in response.headers() {
             let header = Header {
                 name,
@@ -58,6 +61,7 @@ fn with_fields<R>(
                 close |= field::has_token(&[header], "connection", "close");
                 continue;
             }
+            has_upgrade |= name.eq_ignore_ascii_case("upgrade");
             has_date |= name.eq_ignore_ascii_case("date");
             has_server |= name.eq_ignore_ascii_case("server");
             push(header);
@@ -74,16 +78,17 @@ fn with_fields<R>(
                 value: server.as_bytes(),
             });
         }
-        if response.status() == 101 {
-            // RFC 9110 §7.8: whoever sends Upgrade lists it in Connection.
+        // RFC 9110 §7.8: whoever sends Upgrade lists it in Connection.
+        let connection: &[u8] = match (has_upgrade, close && response.status() != 101) {
+            (true, true) => b"upgrade, close",
+            (true, false) => b"upgrade",
+            (false, true) => b"close",
+            (false, false) => b"",
+        };
+        if !connection.is_empty() {
             push(Header {
                 name: "Connection",
-                value: b"upgrade",
-            });
-        } else if close {
-            push(Header {
-                name: "Connection",
-                value: b"close",
+                value: connection,
             });
         }
         f(&slots[..len])
@@ -516,6 +521,23 @@ mod tests {
         let (_, text, keep_alive) = answer(GET, response, false);
         assert!(text.starts_with("HTTP/1.1 200 Fine\r\n"), "{text}");
         assert!(keep_alive && !text.contains("Connection"), "{text}");
+    }
+
+    /// RFC 9110 §7.8: a response with an Upgrade field lists `upgrade` in
+    /// its one Connection field, beside `close` if it closes.
+    #[test]
+    fn an_upgrade_field_comes_with_connection_upgrade() {
+        let response = Response::new(426).with_header("Upgrade", "echo");
+        let (_, text, _) = answer(GET, response, true);
+        assert_eq!(text.matches("Connection").count(), 1, "{text}");
+        assert!(
+            text.contains("\r\nConnection: upgrade, close\r\n"),
+            "{text}"
+        );
+        let response = Response::new(426).with_header("Upgrade", "echo");
+        let (_, text, keep_alive) = answer(GET, response, false);
+        assert!(keep_alive);
+        assert!(text.contains("\r\nConnection: upgrade\r\n"), "{text}");
     }
 
     /// PC-1: a handler's `close` is the core's cue to close.
