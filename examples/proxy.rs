@@ -16,7 +16,7 @@
 //! buffers wait on each other, until the upstream's write timeout.
 
 use httpwire::conn::{
-    ClientConnection, ClientEvent, InputBuffer, ServerConnection, ServerEvent, CONTINUE,
+    ClientConnection, ClientEvent, InputBuffer, SendError, ServerConnection, ServerEvent, CONTINUE,
 };
 use httpwire::field::end_to_end;
 use httpwire::{Framing, Header, Limits, RequestParser, ResponseParser, TargetForm};
@@ -69,11 +69,22 @@ fn forwarded<'b>(headers: &[Header<'b>]) -> Vec<Header<'b>> {
 /// Owned trailer fields, to forward at the end of a body.
 type Trailers = Vec<(String, Vec<u8>)>;
 
-fn as_headers(trailers: &Trailers) -> Vec<Header<'_>> {
-    trailers
+/// Ends a forwarded body with its end-to-end `trailers` where the framing
+/// has room for them (chunked); otherwise without (a recipient may drop
+/// trailers, RFC 9110 §6.5.1). `send_end` is the connection's.
+fn end_body(
+    mut send_end: impl FnMut(&[Header<'_>]) -> Result<usize, SendError>,
+    trailers: &Trailers,
+) -> io::Result<usize> {
+    let all: Vec<Header<'_>> = trailers
         .iter()
         .map(|(name, value)| Header { name, value })
-        .collect()
+        .collect();
+    match send_end(&forwarded(&all)) {
+        Err(SendError::TrailersNotAllowed) => send_end(&[]),
+        sent => sent,
+    }
+    .map_err(io_error)
 }
 
 fn io_error(e: impl std::fmt::Debug) -> io::Error {
@@ -157,10 +168,7 @@ fn serve(client: TcpStream, upstream_addr: &str) -> io::Result<()> {
             ServerEvent::Trailer(h) => trailers.push((h.name.to_string(), h.value.to_vec())),
             ServerEvent::EndOfRequest => {
                 let up = upstream.as_mut().expect("a request was forwarded");
-                let n = up
-                    .conn
-                    .send_end(&as_headers(&trailers), &mut scratch)
-                    .map_err(io_error)?;
+                let n = end_body(|t| up.conn.send_end(t, &mut scratch), &trailers)?;
                 up.socket.write_all(&scratch[..n])?;
                 trailers.clear();
                 relay_response(&mut conn, up, &method, &mut out, &mut scratch)?;
@@ -237,9 +245,7 @@ fn relay_response(
             }
             ClientEvent::Trailer(h) => trailers.push((h.name.to_string(), h.value.to_vec())),
             ClientEvent::EndOfResponse => {
-                let n = conn
-                    .send_end(&as_headers(&trailers), scratch)
-                    .map_err(io_error)?;
+                let n = end_body(|t| conn.send_end(t, scratch), &trailers)?;
                 out.write_all(&scratch[..n])?;
                 up.buf.consume(used);
                 return Ok(());

@@ -7,11 +7,12 @@
 //! the final CRLF of the body, so pipelined bytes that follow stay with the
 //! caller.
 
-use crate::chars::{hex_value, is_token, is_token_str, FIELD_VALUE};
+use crate::chars::{hex_value, is_token};
 use crate::error::{EncodeError, Error, ErrorKind};
 use crate::field::Header;
 use crate::head::{HeadParser, LineProgress};
 use crate::limits::Limits;
+use crate::serialize::check_headers;
 
 /// One event of a body decoder (chunked here, and every
 /// [`BodyDecoder`](crate::BodyDecoder) mode): it lives with the lowest decoder,
@@ -670,19 +671,6 @@ impl Out<'_> {
     }
 }
 
-/// Checks a trailer field before it is written: the name must be a token
-/// and the value may hold only HTAB, SP, VCHAR and obs-text, so never CR, LF
-/// or NUL (RFC 9110 §5.1, §5.5; RFC 9112 §11.1; SR-2).
-fn check_trailer(h: &Header<'_>) -> Result<(), EncodeError> {
-    if !is_token_str(h.name.as_bytes()) {
-        return Err(EncodeError::InvalidHeaderName);
-    }
-    if !h.value.iter().all(|&b| FIELD_VALUE[usize::from(b)]) {
-        return Err(EncodeError::InvalidHeaderValue);
-    }
-    Ok(())
-}
-
 /// Encodes one chunk, `hex-size CRLF data CRLF`, into `out` and returns the
 /// number of bytes written.
 ///
@@ -747,8 +735,11 @@ pub fn encode_chunk_header(len: usize, out: &mut [u8]) -> Result<usize, EncodeEr
 /// Encodes the end of a chunked body: the last-chunk `0\r\n`, each trailer
 /// as `name: value\r\n`, and the final `\r\n`. Returns the bytes written.
 ///
-/// Every trailer is validated first ([`EncodeError::InvalidHeaderName`],
-/// [`EncodeError::InvalidHeaderValue`]), then the size
+/// Every trailer is validated first, as a head's fields are
+/// ([`EncodeError::InvalidHeaderName`], [`EncodeError::InvalidHeaderValue`],
+/// and [`EncodeError::ConflictingFraming`] for `Content-Length` or
+/// `Transfer-Encoding`, which never belong in trailers: RFC 9110 §6.5.1),
+/// then the size
 /// ([`EncodeError::BufferTooSmall`]); on any error nothing is written.
 ///
 /// ```
@@ -759,14 +750,8 @@ pub fn encode_chunk_header(len: usize, out: &mut [u8]) -> Result<usize, EncodeEr
 /// assert_eq!(&buf[..n], b"0\r\nX-Sum: 42\r\n\r\n");
 /// ```
 pub fn encode_last_chunk(trailers: &[Header<'_>], out: &mut [u8]) -> Result<usize, EncodeError> {
-    let mut needed: usize = 5; // "0\r\n" + "\r\n"
-    for h in trailers {
-        check_trailer(h)?;
-        needed = needed
-            .saturating_add(h.name.len())
-            .saturating_add(h.value.len())
-            .saturating_add(4);
-    }
+    // "0\r\n", the field lines, "\r\n".
+    let needed = check_headers(trailers)?.saturating_add(5);
     if out.len() < needed {
         return Err(EncodeError::BufferTooSmall { needed });
     }
@@ -807,9 +792,8 @@ pub fn write_last_chunk<W: std::io::Write>(
     w: &mut W,
     trailers: &[Header<'_>],
 ) -> std::io::Result<()> {
-    for h in trailers {
-        check_trailer(h).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    }
+    check_headers(trailers)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     w.write_all(b"0\r\n")?;
     for h in trailers {
         w.write_all(h.name.as_bytes())?;
@@ -1789,6 +1773,24 @@ mod tests {
         assert!(out.is_empty());
     }
 
+    #[test]
+    fn framing_fields_are_never_written_as_trailers() {
+        let mut buf = [0u8; 64];
+        for name in ["Content-Length", "transfer-encoding"] {
+            let trailer = [Header { name, value: b"0" }];
+            assert_eq!(
+                encode_last_chunk(&trailer, &mut buf),
+                Err(EncodeError::ConflictingFraming),
+                "{name}"
+            );
+        }
+        let fine = [Header {
+            name: "Content-Type",
+            value: b"text/plain",
+        }];
+        assert!(encode_last_chunk(&fine, &mut buf).is_ok());
+    }
+
     // --- properties ---------------------------------------------------------------
 
     fn token_name() -> impl Strategy<Value = String> {
@@ -1799,7 +1801,7 @@ mod tests {
 
     fn field_value() -> impl Strategy<Value = Vec<u8>> {
         let vbytes: Vec<u8> = (0u8..=255)
-            .filter(|&b| FIELD_VALUE[usize::from(b)])
+            .filter(|&b| crate::chars::FIELD_VALUE[usize::from(b)])
             .collect();
         proptest::collection::vec(proptest::sample::select(vbytes), 0..24)
             .prop_map(|v| crate::chars::trim_ows(&v).to_vec())

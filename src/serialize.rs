@@ -523,9 +523,10 @@ fn check_host(version: Version, headers: &[Header<'_>]) -> Result<(), EncodeErro
     }
 }
 
-/// Validates the caller's field lines and returns the bytes they take,
+/// Validates the caller's field lines (of a head, or trailers: one rule for
+/// both) and returns the bytes they take,
 /// `name ": " value CRLF` each.
-fn check_headers(headers: &[Header<'_>]) -> Result<usize, EncodeError> {
+pub(crate) fn check_headers(headers: &[Header<'_>]) -> Result<usize, EncodeError> {
     let mut len = 0usize;
     for h in headers {
         // RFC 9110 §5.1: field-name = token.

@@ -1759,3 +1759,95 @@ fn a_switching_head_the_socket_does_not_take_at_once_goes_first() {
     assert_eq!(echoed.recv_timeout(common::CLIENT_TIMEOUT).unwrap(), b"raw");
     stop(server);
 }
+
+/// `/trailed/<body>`: `body` streamed back with a trailer `X-Len` of its
+/// length; `/trailed-known/<body>` the same with its length announced (no
+/// place for trailers); `/trailed-bad/<body>` with a trailer that may not
+/// be one (`Content-Length`).
+fn start_trailed() -> RunningServer {
+    fn body(req: &Request) -> Vec<u8> {
+        req.path().rsplit('/').next().unwrap().as_bytes().to_vec()
+    }
+    common::start_echo(test_config(), |server| {
+        server
+            .route("GET", "/trailed/", |req: &Request| {
+                let b = body(req);
+                let len = b.len().to_string();
+                Response::new(200)
+                    .with_header("Trailer", "X-Len")
+                    .with_body_reader(std::io::Cursor::new(b), None)
+                    .with_trailers(move || vec![("X-Len".into(), len)])
+            })
+            .route("GET", "/trailed-known/", |req: &Request| {
+                let b = body(req);
+                let len = b.len() as u64;
+                Response::new(200)
+                    .with_body_reader(std::io::Cursor::new(b), Some(len))
+                    .with_trailers(move || vec![("X-Len".into(), len.to_string())])
+            })
+            .route("GET", "/trailed-bad/", |req: &Request| {
+                Response::new(200)
+                    .with_body_reader(std::io::Cursor::new(body(req)), None)
+                    .with_trailers(|| vec![("Content-Length".into(), "0".into())])
+            });
+    })
+}
+
+/// Sends `requests` on a new connection and reads until the server closes.
+fn exchange_until_closed(server: &RunningServer, requests: &str) -> String {
+    let mut c = common::connect(server.local_addr());
+    c.write_all(requests.as_bytes()).unwrap();
+    let mut got = Vec::new();
+    let _ = c.read_to_end(&mut got);
+    String::from_utf8(got).unwrap()
+}
+
+#[test]
+fn a_streamed_body_ends_with_its_trailers_when_chunked() {
+    let server = start_trailed();
+    let last = "GET /echo/after HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    let got = exchange_until_closed(
+        &server,
+        &format!("GET /trailed/hello HTTP/1.1\r\nHost: t\r\n\r\n{last}"),
+    );
+    assert!(
+        got.contains("\r\nTransfer-Encoding: chunked\r\n"),
+        "{got:?}"
+    );
+    assert!(
+        got.contains("\r\n\r\n5\r\nhello\r\n0\r\nX-Len: 5\r\n\r\nHTTP/1.1 200 OK\r\n"),
+        "the body, its trailer, then the next response: {got:?}"
+    );
+    assert!(got.ends_with("\r\n\r\nafter"), "{got:?}");
+    // With its length announced, or to HTTP/1.0, there is no place for
+    // them: the body ends as it would without.
+    let got = exchange_until_closed(
+        &server,
+        &format!("GET /trailed-known/hello HTTP/1.1\r\nHost: t\r\n\r\n{last}"),
+    );
+    assert!(got.contains("\r\nContent-Length: 5\r\n"), "{got:?}");
+    assert!(
+        got.contains("\r\n\r\nhelloHTTP/1.1 200 OK\r\n") && !got.contains("X-Len"),
+        "{got:?}"
+    );
+    let got = exchange_until_closed(&server, "GET /trailed/hello HTTP/1.0\r\n\r\n");
+    assert!(
+        got.ends_with("\r\n\r\nhello") && !got.contains("X-Len:"),
+        "{got:?}"
+    );
+    stop(server);
+}
+
+#[test]
+fn a_trailer_that_may_not_be_one_ends_the_connection_without_the_last_chunk() {
+    let server = start_trailed();
+    let got = exchange_until_closed(
+        &server,
+        "GET /trailed-bad/hello HTTP/1.1\r\nHost: t\r\n\r\nGET /echo/after HTTP/1.1\r\nHost: t\r\n\r\n",
+    );
+    assert!(
+        got.ends_with("\r\n\r\n5\r\nhello\r\n"),
+        "no last chunk, no next response: {got:?}"
+    );
+    stop(server);
+}

@@ -61,11 +61,11 @@ use super::input::{self, Failure, Lent, ReadBuf, RequestBody, SocketTimeouts};
 use super::router::{Decision, Handler, Router, StreamingHandler};
 use super::shutdown::{Shared, Slot};
 use super::switch::{self, OnSwitch};
-use super::types::{Request, Response};
+use super::types::{Request, Response, TrailerFields};
 use super::wire::{self, is_timeout, LogLine, Output, Sink, Written, KEEP_CAPACITY, OUTPUT_BOUND};
 use crate::conn::{SendError, ServerConnection, ServerEvent, CONTINUE};
 use crate::serialize::reason_phrase;
-use crate::{Framing, Header, Limits, RequestParser, TargetForm};
+use crate::{EncodeError, Framing, Header, Limits, RequestParser, TargetForm};
 
 /// Header slots kept on the stack; a larger `limits.max_headers` gets a
 /// heap slice per poll.
@@ -182,6 +182,7 @@ enum Phase {
 /// A streamed response body under way ([`Phase::Stream`]).
 struct Streaming {
     reader: Box<dyn Read + Send>,
+    trailers: Option<TrailerFields>,
     /// For the log: the status, the body bytes sent so far, and when the
     /// request's first byte arrived.
     status: u16,
@@ -796,6 +797,7 @@ impl<'a> Connection<'a> {
             Ok(Ok(Written::Head(reader))) => {
                 self.state.phase = Phase::Stream(Streaming {
                     reader,
+                    trailers: response.take_trailers(),
                     status,
                     sent: 0,
                     started,
@@ -913,6 +915,7 @@ impl<'a> Connection<'a> {
         };
         let Streaming {
             reader,
+            trailers,
             status,
             sent,
             started,
@@ -920,8 +923,39 @@ impl<'a> Connection<'a> {
         // A request body the reader read can come home.
         drop(reader);
         self.reclaim();
+        let trailers = match panic::catch_unwind(AssertUnwindSafe(|| trailers.map(|f| f()))) {
+            Ok(fields) => fields.unwrap_or_default(),
+            Err(payload) => {
+                let why = panic_message(&*payload);
+                log_error(
+                    request,
+                    &format!("response body cut short: its trailers panicked: {why}"),
+                );
+                return Flow::Close;
+            }
+        };
+        let trailers: Vec<Header<'_>> = trailers
+            .iter()
+            .map(|(name, value)| Header {
+                name,
+                value: value.as_bytes(),
+            })
+            .collect();
         let state = &mut self.state;
-        let end = protocol(&mut state.conn, &state.lent).send_end(&[], &mut state.scratch);
+        let mut fields = &trailers[..];
+        let end = loop {
+            let end = protocol(&mut state.conn, &state.lent).send_end(fields, &mut state.scratch);
+            match end {
+                // Only a chunked body has a place for trailers.
+                Err(SendError::TrailersNotAllowed) => fields = &[],
+                Err(SendError::Encode(EncodeError::BufferTooSmall { needed }))
+                    if needed > state.scratch.len() =>
+                {
+                    state.scratch.resize(needed, 0);
+                }
+                end => break end,
+            }
+        };
         match end {
             Ok(end) => state.out.buf.extend_from_slice(&state.scratch[..end]),
             Err(e) => {

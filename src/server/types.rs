@@ -310,7 +310,13 @@ pub struct Response {
     /// Takes the connection if the response switches protocols
     /// ([`switching`](Response::switching)).
     on_switch: Option<OnSwitch>,
+    /// The trailer fields of a streamed body, asked for at its end
+    /// ([`with_trailers`](Response::with_trailers)).
+    trailers: Option<TrailerFields>,
 }
+
+/// Gives a streamed body's trailer fields once the body has ended.
+pub(crate) type TrailerFields = Box<dyn FnOnce() -> Vec<(String, String)> + Send>;
 
 /// A response's body: in memory, or read as the socket takes it.
 enum Body {
@@ -333,7 +339,9 @@ impl fmt::Debug for Response {
             Body::Whole(body) => d.field("body", body),
             Body::Reader { length, .. } => d.field("body_reader_length", length),
         };
-        d.field("switching", &self.on_switch.is_some()).finish()
+        d.field("switching", &self.on_switch.is_some())
+            .field("trailers", &self.trailers.is_some())
+            .finish()
     }
 }
 
@@ -346,6 +354,7 @@ impl Response {
             headers: Vec::new(),
             body: Body::Whole(Vec::new()),
             on_switch: None,
+            trailers: None,
         }
     }
 
@@ -519,6 +528,35 @@ impl Response {
         self
     }
 
+    /// Trailer fields for a streamed body (RFC 9112 §7.1.2), asked for
+    /// once its reader has ended: a checksum, or a status known only at the
+    /// end. They are sent when the body goes out chunked (read from
+    /// [`with_body_reader`](Response::with_body_reader) without a length,
+    /// to an HTTP/1.1 client); any other body has no place for them, and
+    /// they are dropped (a recipient may ignore trailers anyway, RFC 9110
+    /// §6.5.1). A field that may not be a trailer (framing, routing, an
+    /// invalid name or value) ends the connection without the body's end,
+    /// as a failing reader does. Announce them with a `Trailer` field if
+    /// clients should expect them (RFC 9110 §6.6.2).
+    ///
+    /// ```
+    /// use httpwire::server::Response;
+    ///
+    /// let body: &[u8] = b"made as it goes";
+    /// let r = Response::new(200)
+    ///     .with_header("Trailer", "X-Checksum")
+    ///     .with_body_reader(body, None)
+    ///     .with_trailers(|| vec![("X-Checksum".into(), "1234".into())]);
+    /// assert_eq!(r.header("trailer"), Some("X-Checksum"));
+    /// ```
+    pub fn with_trailers(
+        mut self,
+        trailers: impl FnOnce() -> Vec<(String, String)> + Send + 'static,
+    ) -> Response {
+        self.trailers = Some(Box::new(trailers));
+        self
+    }
+
     /// The status code.
     pub fn status(&self) -> u16 {
         self.status
@@ -569,6 +607,11 @@ impl Response {
                 None
             }
         }
+    }
+
+    /// Takes the trailer fields' producer out.
+    pub(crate) fn take_trailers(&mut self) -> Option<TrailerFields> {
+        self.trailers.take()
     }
 
     /// Takes the callback of a switching response out.
