@@ -1851,3 +1851,58 @@ fn a_trailer_that_may_not_be_one_ends_the_connection_without_the_last_chunk() {
     );
     stop(server);
 }
+
+/// Takes any error of the request body it reads for the body's end: a
+/// careless echo.
+struct Swallow(RequestBody);
+
+impl Read for Swallow {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        Ok(self.0.read(buf).unwrap_or(0))
+    }
+}
+
+/// `POST /swallow` echoes through [`Swallow`]; `POST /refused` answers a
+/// response the core refuses (a bad field name) whose reader is the body.
+fn start_careless() -> RunningServer {
+    common::start_echo(test_config(), |server| {
+        server
+            .route_streaming("POST", "/swallow", None, |_: &Request, body| {
+                Response::new(200).with_body_reader(Swallow(body), None)
+            })
+            .route_streaming("POST", "/refused", None, |_: &Request, body| {
+                Response::new(200)
+                    .with_header("Bad Name", "x")
+                    .with_body_reader(body, None)
+            });
+    })
+}
+
+#[test]
+fn a_response_read_from_a_request_body_that_fails_does_not_end_and_the_connection_closes() {
+    let server = start_careless();
+    let got = exchange_until_closed(
+        &server,
+        "POST /swallow HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n\
+         5\r\nhello\r\nZZ\r\n\r\nGET /echo/after HTTP/1.1\r\nHost: t\r\n\r\n",
+    );
+    assert!(got.starts_with("HTTP/1.1 200 OK\r\n"), "{got:?}");
+    assert!(
+        !got.contains("\r\n0\r\n\r\n") && !got.contains("after"),
+        "no last chunk, nothing more served: {got:?}"
+    );
+    stop(server);
+}
+
+#[test]
+fn a_refused_response_whose_reader_is_the_body_gets_500_and_the_connection_goes_on() {
+    let server = start_careless();
+    let got = exchange_until_closed(
+        &server,
+        "POST /refused HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello\
+         GET /echo/after HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
+    assert!(got.starts_with("HTTP/1.1 500 "), "{got:?}");
+    assert!(got.ends_with("\r\n\r\nafter"), "{got:?}");
+    stop(server);
+}

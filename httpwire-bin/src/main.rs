@@ -31,7 +31,9 @@ OPTIONS:
                                   or threads (one per connection)
                                   [default: events on Linux, else threads]
     -c, --max-connections <N>     connections served at once; more get 503 [default: 512]
-        --max-body <BYTES>        largest request body; larger gets 413; 0: none for
+        --max-body <BYTES>        largest request body; larger gets 413 (a chunked
+                                  POST /echo that outgrows it once its echo has
+                                  begun is cut short and closed); 0: none for
                                   POST /echo [default: 8388608]
         --max-head <BYTES>        largest request head; larger gets 431 [default: 65536]
         --max-headers <N>         most header fields; more gets 431 [default: 100]

@@ -57,7 +57,7 @@ use std::vec::Vec;
 use std::{eprintln, format, vec};
 
 use super::config::{Config, Wait};
-use super::input::{self, Failure, Lent, ReadBuf, RequestBody, SocketTimeouts};
+use super::input::{self, BodyRest, Failure, Lent, ReadBuf, RequestBody, SocketTimeouts};
 use super::router::{Decision, Handler, Router, StreamingHandler};
 use super::shutdown::{Shared, Slot};
 use super::switch::{self, OnSwitch};
@@ -239,9 +239,10 @@ pub(crate) struct Parked {
     /// `conn` and `buf` (those here are placeholders until
     /// [`Connection::reclaim`]).
     lent: Option<Arc<Mutex<Lent>>>,
-    /// A streaming handler left part of its request body unread: it is
-    /// drained after the response ([`Phase::Drain`]).
-    unread_body: bool,
+    /// What a streaming handler's request body left: a rest unread is
+    /// drained after the response ([`Phase::Drain`]); after a failed read
+    /// the connection closes, the framing being in doubt.
+    body_rest: BodyRest,
     /// Held for its `Drop`: unregisters the connection.
     _registration: Registration,
 }
@@ -429,7 +430,7 @@ impl<'a> Connection<'a> {
             scratch: Vec::new(),
             timeouts: SocketTimeouts::default(),
             lent: None,
-            unread_body: false,
+            body_rest: BodyRest::Read,
             _registration: Registration {
                 shared: Arc::clone(&ctx.shared),
                 id,
@@ -719,6 +720,14 @@ impl<'a> Connection<'a> {
         self.respond(request, response, head.started, false)
     }
 
+    /// Did a read of the request body being served (or just served) fail?
+    fn request_body_failed(&self) -> bool {
+        match &self.state.lent {
+            Some(lent) => input::lock(lent).failure().is_some(),
+            None => self.state.body_rest == BodyRest::Failed,
+        }
+    }
+
     /// Lends the connection's protocol state and input to the body of the
     /// request being served ([`Lent`]).
     fn lend(&mut self, length: Option<u64>) -> RequestBody {
@@ -753,7 +762,7 @@ impl<'a> Connection<'a> {
         let state = &mut self.state;
         state.conn = returned.conn;
         state.buf = returned.buf;
-        state.unread_body = returned.unread;
+        state.body_rest = returned.rest;
         // The body may have set the socket's timeouts.
         state.timeouts = SocketTimeouts::default();
         true
@@ -806,6 +815,10 @@ impl<'a> Connection<'a> {
             }
             Ok(Err(refused)) => {
                 log_error(request, &format!("response refused by the core: {refused}"));
+                // Its reader may be the request body: the connection takes
+                // that back.
+                drop(response);
+                self.reclaim();
                 let mut fallback = Response::plain(500, "Internal Server Error");
                 match self.write(&mut fallback, close) {
                     Ok(Ok(Written::Whole(bytes))) => (500, bytes),
@@ -923,6 +936,16 @@ impl<'a> Connection<'a> {
         // A request body the reader read can come home.
         drop(reader);
         self.reclaim();
+        // A reader may end where the request body it reads failed (an echo
+        // that takes an error for the end): the response must not look
+        // complete.
+        if self.request_body_failed() {
+            log_error(
+                request,
+                "response body cut short: the request body it was read from failed",
+            );
+            return Flow::Close;
+        }
         let trailers = match panic::catch_unwind(AssertUnwindSafe(|| trailers.map(|f| f()))) {
             Ok(fields) => fields.unwrap_or_default(),
             Err(payload) => {
@@ -979,11 +1002,20 @@ impl<'a> Connection<'a> {
         if !self.reclaim() {
             return self.abandon_lent(request);
         }
-        let unread_body = mem::take(&mut self.state.unread_body);
+        let body_rest = mem::replace(&mut self.state.body_rest, BodyRest::Read);
+        if body_rest == BodyRest::Failed {
+            // The response is whole; what follows on the connection is not
+            // to be trusted.
+            log_error(
+                request,
+                "its request body failed after the handler returned: connection closed",
+            );
+            return self.close_gracefully();
+        }
         if !self.state.conn.keep_alive() {
             return self.close_gracefully();
         }
-        if unread_body {
+        if body_rest == BodyRest::Unread {
             let until = self.config().deadline(Wait::Body, Instant::now());
             self.state.phase = Phase::Drain {
                 until,

@@ -211,8 +211,19 @@ pub(crate) struct Lent {
 pub(crate) struct Returned {
     pub(crate) conn: ServerConnection,
     pub(crate) buf: ReadBuf,
-    /// The body was not read to its end: the rest is still to come.
-    pub(crate) unread: bool,
+    pub(crate) rest: BodyRest,
+}
+
+/// What is left of a request body when the connection takes it back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyRest {
+    /// Nothing: it was read to its end (or nothing more will be read).
+    Read,
+    /// It was not read to its end: the rest is still to come.
+    Unread,
+    /// A read failed (timeout, limit, broken framing, client gone),
+    /// perhaps after its handler returned: the framing is in doubt.
+    Failed,
 }
 
 /// A panic while holding the lock cannot leave a [`Lent`] half-updated in
@@ -266,7 +277,11 @@ impl Lent {
         Returned {
             conn: self.conn,
             buf,
-            unread: matches!(self.progress, Progress::Reading),
+            rest: match self.progress {
+                Progress::Reading => BodyRest::Unread,
+                Progress::Failed(_) => BodyRest::Failed,
+                Progress::Ended | Progress::Over => BodyRest::Read,
+            },
         }
     }
 
