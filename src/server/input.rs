@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use std::vec::Vec;
 
-use super::config::later;
+use super::config::{later, Config};
 use super::shutdown::Slot;
 use super::wire::is_timeout;
 use crate::conn::{ProtocolError, ServerConnection, ServerEvent, CONTINUE};
@@ -238,7 +238,7 @@ impl Lent {
         buf: ReadBuf,
         slot: Arc<Slot>,
         evented: bool,
-        config: &super::Config,
+        config: &Config,
     ) -> Lent {
         Lent {
             conn,
@@ -456,7 +456,7 @@ fn wait_ready(_: &TcpStream, _: bool, _: Duration) -> io::Result<()> {
 /// ends where the body ends, whatever follows on the connection.
 ///
 /// Each read waits at most the body timeout
-/// ([`Config::body_timeout`](super::Config::body_timeout)) for more of it.
+/// ([`Config::body_timeout`](Config::body_timeout)) for more of it.
 /// The first read (or [`start`](RequestBody::start)) tells a client that
 /// waits for `100 Continue` to send it. Trailer fields of a chunked body
 /// are checked and dropped.
