@@ -73,8 +73,33 @@ fn re_encode(decoded: &BodyRun, ends: &[usize]) {
         rest = tail;
         k += 1;
     }
-    let trailers: Vec<Header<'_>> = decoded
+    // Framing fields are accepted in received trailers (and change nothing,
+    // TR-3) but never written as trailers (RFC 9110 §6.5.1): the encoder
+    // refuses them, so the round trip is of the others.
+    let is_framing = |name: &str| {
+        name.eq_ignore_ascii_case("content-length")
+            || name.eq_ignore_ascii_case("transfer-encoding")
+    };
+    let kept: Vec<(String, Vec<u8>)> = decoded
         .trailers
+        .iter()
+        .filter(|(n, _)| !is_framing(n))
+        .cloned()
+        .collect();
+    if kept.len() < decoded.trailers.len() {
+        let all: Vec<Header<'_>> = decoded
+            .trailers
+            .iter()
+            .map(|(n, v)| Header { name: n, value: v })
+            .collect();
+        let mut buf = [0u8; 64];
+        assert_eq!(
+            encode_last_chunk(&all, &mut buf),
+            Err(httpwire::EncodeError::ConflictingFraming),
+            "a framing field written as a trailer"
+        );
+    }
+    let trailers: Vec<Header<'_>> = kept
         .iter()
         .map(|(n, v)| Header { name: n, value: v })
         .collect();
@@ -107,5 +132,5 @@ fn re_encode(decoded: &BodyRun, ends: &[usize]) {
         out.escape_ascii().to_string()
     );
     assert_eq!(again.data, decoded.data, "re-encoded data");
-    assert_eq!(again.trailers, decoded.trailers, "re-encoded trailers");
+    assert_eq!(again.trailers, kept, "re-encoded trailers");
 }
