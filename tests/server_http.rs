@@ -1392,6 +1392,42 @@ fn a_body_kept_past_its_response_reads_nothing_more() {
     stop(server);
 }
 
+/// A handler that hands its request body to a thread which reads it at
+/// once, while none of it has come, and returns: the connection does not
+/// wait for that read (the lock on the body is never held while a read
+/// waits on the socket). The response is sent (not a `408` after the body
+/// timeout), the connection closes, and the kept read ends in an error.
+#[test]
+fn a_body_read_on_another_thread_does_not_hold_up_the_response() {
+    let (kept_tx, kept_rx) = std::sync::mpsc::channel();
+    let kept_tx = std::sync::Mutex::new(kept_tx);
+    let config = Config {
+        body_timeout: common::CLIENT_TIMEOUT * 3,
+        ..test_config()
+    };
+    let server = common::start_echo(config, move |s| {
+        s.route_streaming("POST", "/keep", None, move |_: &Request, mut body| {
+            let tx = kept_tx.lock().unwrap().clone();
+            std::thread::spawn(move || {
+                let _ = tx.send(body.read(&mut [0; 16]).map_err(|e| e.kind()));
+            });
+            // Time for the thread to be in its read, waiting for bytes.
+            std::thread::sleep(Duration::from_millis(200));
+            Response::text("kept")
+        });
+    });
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/keep", 100, false, ""));
+    let r = c.read(false);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text(), "kept");
+    c.assert_closed();
+    drop(c);
+    let read = kept_rx.recv_timeout(common::CLIENT_TIMEOUT).unwrap();
+    assert_eq!(read, Err(std::io::ErrorKind::Other));
+    stop(server);
+}
+
 // The protocol switch (`Response::switching`): a 101 to a request that asked
 // to upgrade, or a 2xx to CONNECT, hands the socket and the bytes read past
 // the request to a callback on a thread of its own (RULES PC-6, CN-2).

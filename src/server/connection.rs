@@ -776,6 +776,8 @@ impl<'a> Connection<'a> {
         if let Some(lent) = self.state.lent.take() {
             input::lock(&lent).end();
         }
+        // Its reader may set the socket's timeouts meanwhile.
+        self.state.timeouts = SocketTimeouts::default();
         log_error(
             request,
             "its handler kept the request body: connection closed",

@@ -9,7 +9,9 @@
 //! reading needs ([`Lent`]: the protocol state, the bytes received, the
 //! socket) for the rest of the exchange, and takes it back once nothing
 //! holds the body any more; a response whose reader is the body (an echo)
-//! frames its pieces through the same protocol state meanwhile.
+//! frames its pieces through the same protocol state meanwhile. A reader
+//! waits on the socket with the lock released ([`SocketIo`]), so the
+//! connection never waits for a body read on another thread.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -196,9 +198,10 @@ struct DataSpan {
 /// same [`conn`](Lent::conn).
 pub(crate) struct Lent {
     pub(crate) conn: ServerConnection,
-    buf: ReadBuf,
+    /// The bytes received and the socket's timeouts; `None` while a reader
+    /// waits on the socket with them, outside the lock ([`with_lent`]).
+    io: Option<SocketIo>,
     slot: Arc<Slot>,
-    timeouts: SocketTimeouts,
     data: Option<DataSpan>,
     progress: Progress,
     /// The socket never blocks (event-driven): waits are `poll`s.
@@ -242,9 +245,11 @@ impl Lent {
     ) -> Lent {
         Lent {
             conn,
-            buf,
+            io: Some(SocketIo {
+                buf,
+                timeouts: SocketTimeouts::default(),
+            }),
             slot,
-            timeouts: SocketTimeouts::default(),
             data: None,
             progress: Progress::Reading,
             evented,
@@ -270,53 +275,72 @@ impl Lent {
     /// Gives back what was lent. Data the core handed out and the reader
     /// left is dropped from the buffer (the core counted it as read).
     pub(crate) fn give_back(self) -> Returned {
-        let mut buf = self.buf;
+        let rest = match self.progress {
+            Progress::Reading => BodyRest::Unread,
+            Progress::Failed(_) => BodyRest::Failed,
+            Progress::Ended | Progress::Over => BodyRest::Read,
+        };
+        // A reader that still had the buffer out cannot give it back (it
+        // holds the body, so it cannot be here): the framing is in doubt.
+        let Some(SocketIo { mut buf, .. }) = self.io else {
+            return Returned {
+                conn: self.conn,
+                buf: ReadBuf::default(),
+                rest: BodyRest::Failed,
+            };
+        };
         if let Some(span) = self.data {
             buf.consume(span.used);
         }
         Returned {
             conn: self.conn,
             buf,
-            rest: match self.progress {
-                Progress::Reading => BodyRest::Unread,
-                Progress::Failed(_) => BodyRest::Failed,
-                Progress::Ended | Progress::Over => BodyRest::Read,
-            },
+            rest,
         }
     }
 
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+    /// One step of a read into `out`: data taken, the end, a failure, or
+    /// the socket to wait on first.
+    fn read_step(&mut self, out: &mut [u8]) -> Step<usize> {
         loop {
             if let Some(n) = self.take_data(out) {
-                return Ok(n);
+                return Step::Done(Ok(n));
             }
-            match self.progress {
-                Progress::Reading => {}
-                Progress::Ended => return Ok(0),
-                Progress::Failed(failure) => return Err(failure.to_io(self.body_timeout)),
-                Progress::Over => {
-                    return Err(io::Error::other(
-                        "the request body is read after its exchange ended",
-                    ))
-                }
+            if let Some(done) = self.settled() {
+                return Step::Done(done.map(|()| 0));
             }
-            if let Err(failure) = self.advance() {
-                self.progress = Progress::Failed(failure);
+            if let Some(wait) = self.advance() {
+                return Step::Wait(wait);
             }
         }
     }
 
-    /// Reads until the core hands out data or the body ends, taking
-    /// nothing: a client that waits for `100 Continue` gets it.
-    fn start(&mut self) -> io::Result<()> {
-        while self.data.is_none() && matches!(self.progress, Progress::Reading) {
-            if let Err(failure) = self.advance() {
-                self.progress = Progress::Failed(failure);
+    /// One step of [`RequestBody::start`]: on until the core hands out data
+    /// or the body ends, taking nothing.
+    fn start_step(&mut self) -> Step<()> {
+        loop {
+            if self.data.is_some() {
+                return Step::Done(Ok(()));
+            }
+            if let Some(done) = self.settled() {
+                return Step::Done(done);
+            }
+            if let Some(wait) = self.advance() {
+                return Step::Wait(wait);
             }
         }
+    }
+
+    /// What a read gets once nothing more will come: `Ok` at the end, the
+    /// error after a failure; `None` while reading.
+    fn settled(&self) -> Option<io::Result<()>> {
         match self.progress {
-            Progress::Failed(failure) => Err(failure.to_io(self.body_timeout)),
-            _ => Ok(()),
+            Progress::Reading => None,
+            Progress::Ended => Some(Ok(())),
+            Progress::Failed(failure) => Some(Err(failure.to_io(self.body_timeout))),
+            Progress::Over => Some(Err(io::Error::other(
+                "the request body is read after its exchange ended",
+            ))),
         }
     }
 
@@ -324,67 +348,168 @@ impl Lent {
     /// none.
     fn take_data(&mut self, out: &mut [u8]) -> Option<usize> {
         let span = self.data.as_mut()?;
-        let data = self
-            .buf
-            .pending()
-            .get(span.at..span.end)
-            .unwrap_or_default();
+        let buf = &mut self.io.as_mut()?.buf;
+        let data = buf.pending().get(span.at..span.end).unwrap_or_default();
         let n = data.len().min(out.len());
         out.get_mut(..n)?.copy_from_slice(data.get(..n)?);
         span.at += n;
         if span.at >= span.end {
             let used = span.used;
             self.data = None;
-            self.buf.consume(used);
+            buf.consume(used);
         }
         // Empty data is no data: a read of 0 would mean the end.
         (n > 0 || out.is_empty()).then_some(n)
     }
 
     /// One event from the core: data (kept in [`DataSpan`]), the end or a
-    /// failure. When it needs more bytes, reads them from the socket
-    /// (waiting up to the body timeout).
-    fn advance(&mut self) -> Result<(), Failure> {
-        let pending = self.buf.pending();
-        match self.conn.poll(pending, &mut []) {
+    /// failure (in `progress`), or the socket to wait on: its bytes to
+    /// read, or a `100 Continue` to send.
+    fn advance(&mut self) -> Option<Need> {
+        let Some(io) = self.io.as_mut() else {
+            self.progress = Progress::Failed(Failure::Gone);
+            return None;
+        };
+        let pending = io.buf.pending();
+        let failure = match self.conn.poll(pending, &mut []) {
             Ok((used, ServerEvent::Data(data))) => {
                 // `data` is a sub-slice of `pending`, by the core's contract.
-                let at = (data.as_ptr() as usize)
-                    .checked_sub(pending.as_ptr() as usize)
-                    .ok_or(Failure::Gone)?;
-                let end = at.checked_add(data.len()).ok_or(Failure::Gone)?;
-                self.data = Some(DataSpan { used, at, end });
+                let at = (data.as_ptr() as usize).checked_sub(pending.as_ptr() as usize);
+                match at.and_then(|at| Some((at, at.checked_add(data.len())?))) {
+                    Some((at, end)) => {
+                        self.data = Some(DataSpan { used, at, end });
+                        return None;
+                    }
+                    None => Failure::Gone,
+                }
             }
             // Trailer fields are checked by the core and not kept.
-            Ok((used, ServerEvent::Trailer(_))) => self.buf.consume(used),
-            Ok((used, ServerEvent::EndOfRequest)) => {
-                self.buf.consume(used);
-                self.progress = Progress::Ended;
+            Ok((used, ServerEvent::Trailer(_))) => {
+                io.buf.consume(used);
+                return None;
             }
-            Ok((_, ServerEvent::Continue)) => self.send_continue()?,
+            Ok((used, ServerEvent::EndOfRequest)) => {
+                io.buf.consume(used);
+                self.progress = Progress::Ended;
+                return None;
+            }
+            Ok((_, ServerEvent::Continue)) => return Some(Need::Continue),
             Ok((used, ServerEvent::NeedMore)) => {
-                self.buf.consume(used);
-                self.read_more()?;
+                io.buf.consume(used);
+                return Some(Need::Bytes);
             }
             // Not events of a body being read.
-            Ok(_) => return Err(Failure::Gone),
-            Err(refused) => return Err(Failure::Protocol(refused)),
-        }
-        Ok(())
+            Ok(_) => Failure::Gone,
+            Err(refused) => Failure::Protocol(refused),
+        };
+        self.progress = Progress::Failed(failure);
+        None
     }
 
-    /// Reads from the socket into the buffer, waiting at most the body
-    /// timeout (RULES CL-9: the end of the stream inside a body is
+    /// Lends what waiting on the socket for `need` takes, to be done with
+    /// the lock released.
+    fn wait_for(&mut self, need: Need) -> Wait {
+        Wait {
+            need,
+            io: self.io.take(),
+            slot: Arc::clone(&self.slot),
+            evented: self.evented,
+            timeout: match need {
+                Need::Bytes => self.body_timeout,
+                Need::Continue => self.write_timeout,
+            },
+        }
+    }
+
+    /// Takes back what [`wait_for`](Lent::wait_for) lent, with the wait's
+    /// result. An exchange that ended meanwhile stays ended.
+    fn waited(&mut self, wait: Wait, result: Result<(), Failure>) {
+        self.io = wait.io;
+        if let (Err(failure), Progress::Reading) = (result, self.progress) {
+            self.progress = Progress::Failed(failure);
+        }
+    }
+}
+
+/// What a step under the lock leads to: a result, or a wait on the socket.
+enum Step<T> {
+    Done(io::Result<T>),
+    Wait(Need),
+}
+
+/// What a body read waits on the socket for.
+#[derive(Clone, Copy, Debug)]
+enum Need {
+    /// More bytes, within the body timeout from now.
+    Bytes,
+    /// The socket to take `100 Continue` (RULES PC-4), within the write
+    /// timeout.
+    Continue,
+}
+
+/// What a lent body's socket I/O uses: taken out of the [`Lent`] while a
+/// reader waits on the socket, so that the lock is not held meanwhile.
+struct SocketIo {
+    buf: ReadBuf,
+    timeouts: SocketTimeouts,
+}
+
+/// A wait on the socket, done with the lock released ([`with_lent`]).
+struct Wait {
+    need: Need,
+    io: Option<SocketIo>,
+    slot: Arc<Slot>,
+    evented: bool,
+    timeout: Duration,
+}
+
+/// Runs `step` under the lock until it is done; every wait on the socket it
+/// asks for happens with the lock released, so that the connection
+/// (framing the response, or ending the exchange) never waits for a body
+/// read on another thread.
+fn with_lent<T>(lent: &Mutex<Lent>, mut step: impl FnMut(&mut Lent) -> Step<T>) -> io::Result<T> {
+    loop {
+        let mut wait = {
+            let mut lent = lock(lent);
+            match step(&mut lent) {
+                Step::Done(done) => return done,
+                Step::Wait(need) => lent.wait_for(need),
+            }
+        };
+        let result = wait.run();
+        lock(lent).waited(wait, result);
+    }
+}
+
+impl Wait {
+    fn run(&mut self) -> Result<(), Failure> {
+        let Some(io) = self.io.as_mut() else {
+            return Err(Failure::Gone);
+        };
+        match self.need {
+            Need::Bytes => io.read_more(&self.slot.stream, self.evented, self.timeout),
+            Need::Continue => io.send_continue(&self.slot.stream, self.evented, self.timeout),
+        }
+    }
+}
+
+impl SocketIo {
+    /// Reads from the socket into the buffer, waiting at most `timeout`
+    /// (RULES CL-9: the end of the stream inside a body is
     /// [`Failure::Gone`], never the end of the body).
-    fn read_more(&mut self) -> Result<(), Failure> {
-        let deadline = later(Instant::now(), self.body_timeout);
+    fn read_more(
+        &mut self,
+        stream: &TcpStream,
+        evented: bool,
+        timeout: Duration,
+    ) -> Result<(), Failure> {
+        let deadline = later(Instant::now(), timeout);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(Failure::Timeout);
             }
-            let stream = &self.slot.stream;
-            if !self.evented {
+            if !evented {
                 self.timeouts
                     .arm_read(stream, left)
                     .map_err(|_| Failure::Gone)?;
@@ -394,7 +519,7 @@ impl Lent {
                 Ok(_) => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if is_timeout(&e) => {
-                    if self.evented {
+                    if evented {
                         wait_ready(stream, false, left).map_err(|_| Failure::Gone)?;
                     }
                 }
@@ -403,19 +528,23 @@ impl Lent {
         }
     }
 
-    /// Writes `100 Continue` (RULES PC-4) straight to the socket: the
-    /// output before it was sent before the handler ran, and no response
-    /// has begun.
-    fn send_continue(&mut self) -> Result<(), Failure> {
-        let deadline = later(Instant::now(), self.write_timeout);
+    /// Writes `100 Continue` (RULES PC-4) straight to the socket, within
+    /// `timeout`: the output before it was sent before the handler ran, and
+    /// no response has begun.
+    fn send_continue(
+        &mut self,
+        mut stream: &TcpStream,
+        evented: bool,
+        timeout: Duration,
+    ) -> Result<(), Failure> {
+        let deadline = later(Instant::now(), timeout);
         let mut sent = 0;
         while let Some(rest) = CONTINUE.get(sent..).filter(|r| !r.is_empty()) {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(Failure::Gone);
             }
-            let mut stream = &self.slot.stream;
-            if !self.evented {
+            if !evented {
                 self.timeouts
                     .arm_write(stream, left)
                     .map_err(|_| Failure::Gone)?;
@@ -425,7 +554,7 @@ impl Lent {
                 Ok(n) => sent += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if is_timeout(&e) => {
-                    if self.evented {
+                    if evented {
                         wait_ready(stream, true, left).map_err(|_| Failure::Gone)?;
                     }
                 }
@@ -549,7 +678,7 @@ impl RequestBody {
     /// Fails as a read would.
     pub fn start(&mut self) -> io::Result<()> {
         match &mut self.source {
-            Source::Connection(lent) => lock(lent).start(),
+            Source::Connection(lent) => with_lent(lent, Lent::start_step),
             Source::Memory(_) => Ok(()),
         }
     }
@@ -561,7 +690,7 @@ impl Read for RequestBody {
             return Ok(0);
         }
         match &mut self.source {
-            Source::Connection(lent) => lock(lent).read(out),
+            Source::Connection(lent) => with_lent(lent, |lent| lent.read_step(out)),
             Source::Memory(body) => body.read(out),
         }
     }
