@@ -1266,6 +1266,41 @@ fn the_rest_of_a_partly_read_streamed_body_is_drained_for_the_next_request() {
     stop(server);
 }
 
+/// A rest that stops coming while it is drained: after the body timeout
+/// the connection closes gracefully (in both I/O models), shutting down its
+/// side and still reading for a moment, so that what the client sends then
+/// is taken, not answered with a reset that could destroy the response
+/// before the client reads it.
+#[test]
+fn a_drain_that_times_out_closes_gracefully() {
+    let config = Config {
+        body_timeout: Duration::from_millis(500),
+        ..test_config()
+    };
+    let server = start_body_streaming(config, seen());
+    let mut c = Client::connect(server.local_addr());
+    // The handler reads 10 of 100000 bytes; only 1000 come.
+    let mut batch = post_head("/partial/10", 100_000, false, "");
+    send_generated(&mut batch, 0, 1000, false);
+    c.send(&batch);
+    assert_eq!(c.read(false).text(), "10");
+    // The drain times out: the server's side ends.
+    c.assert_closed();
+    // Still within the linger: more of the body is read and dropped. A
+    // closed socket would answer the first write with a reset, which the
+    // second would report.
+    let mut rest = Vec::new();
+    send_generated(&mut rest, 1000, 1000, false);
+    c.send(&rest[..500]);
+    std::thread::sleep(Duration::from_millis(100));
+    let second = c.reader.get_mut().write_all(&rest[500..]);
+    assert!(
+        second.is_ok(),
+        "a reset instead of a graceful close: {second:?}"
+    );
+    stop(server);
+}
+
 #[test]
 fn a_streamed_request_body_echoed_as_it_arrives() {
     let server = start_body_streaming(test_config(), seen());

@@ -287,20 +287,21 @@ impl Parked {
             return Expiry::Drop;
         }
         match self.phase {
-            Phase::Head { .. } | Phase::Body { .. } => Expiry::Answer,
+            // `408` to an unfinished head or body; a drain follows a
+            // response that may still be on its way: a graceful close.
+            Phase::Head { .. } | Phase::Body { .. } | Phase::Drain { .. } => Expiry::Resume,
             // A stream, or a switching response, waits only for the output
-            // (`stalled`); a drain follows a response, and no answer is owed.
+            // (`stalled`).
             Phase::Idle { .. }
             | Phase::Stream(_)
-            | Phase::Drain { .. }
             | Phase::Closing
             | Phase::Switching(_)
             | Phase::Linger { .. } => Expiry::Close,
         }
     }
 
-    /// The deadline passed on an unfinished head or body
-    /// ([`Expiry::Answer`]): answer `408` and close.
+    /// The deadline passed where a worker is owed ([`Expiry::Resume`]):
+    /// `408` to an unfinished head or body, a graceful close after a drain.
     pub(crate) fn on_deadline(self, ctx: &Context) -> (Next, Parked) {
         let mut conn = Connection::resume(ctx, self);
         let flow = conn.time_out();
@@ -363,8 +364,10 @@ pub(crate) enum Expiry {
     /// Idle between requests, or lingering: close (which cannot block),
     /// unless a request waits to be read.
     Close,
-    /// A head or body was under way: a worker answers `408`.
-    Answer,
+    /// A worker resumes the connection ([`Parked::on_deadline`]): a head
+    /// or body was under way (`408`), or a drain after a response (a
+    /// graceful close, so that the response is not lost to a reset).
+    Resume,
     /// The socket did not take the output in time: close, whatever waits to
     /// be read.
     Drop,
@@ -523,7 +526,7 @@ impl<'a> Connection<'a> {
         }
     }
 
-    /// The deadline of a read passed: a head or body under way gets `408`.
+    /// The deadline of a read passed: what [`Parked::expiry`] says is owed.
     fn time_out(&mut self) -> Flow {
         match self.state.phase {
             Phase::Head { started } => self.fail(Failure::Timeout, None, started),
@@ -533,12 +536,9 @@ impl<'a> Connection<'a> {
                 self.state.request = request;
                 flow
             }
-            Phase::Idle { .. }
-            | Phase::Stream(_)
-            | Phase::Drain { .. }
-            | Phase::Closing
-            | Phase::Switching(_)
-            | Phase::Linger { .. } => Flow::Close,
+            Phase::Drain { .. } => self.close_gracefully(),
+            // The other phases' expiry is `Close`: nothing is owed.
+            _ => Flow::Close,
         }
     }
 

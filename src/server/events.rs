@@ -363,8 +363,8 @@ impl Inner {
 
     /// Deals with the connections whose deadline passed. One with bytes
     /// waiting (a request whose report sits behind a held-up worker) or
-    /// with an unfinished head or body (owed a `408`) is re-registered for
-    /// a worker; an idle or lingering one, or one whose output the socket
+    /// owed a worker ([`Expiry::Resume`]: a `408`, or a graceful close after
+    /// a drain) is re-registered for a worker; an idle or lingering one, or one whose output the socket
     /// did not take, is closed here. One re-registered whose socket never
     /// became writable is dropped after the write timeout.
     fn expire(&self, now: Instant) {
@@ -385,7 +385,7 @@ impl Inner {
             let fd = entry.conn.stream().as_raw_fd();
             let needs_worker = !entry.expired
                 && match entry.conn.expiry() {
-                    Expiry::Answer => true,
+                    Expiry::Resume => true,
                     Expiry::Close => has_unread_bytes(fd),
                     Expiry::Drop => false,
                 };
