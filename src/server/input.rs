@@ -13,6 +13,7 @@
 //! waits on the socket with the lock released ([`SocketIo`]), so the
 //! connection never waits for a body read on another thread.
 
+use std::boxed::Box;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -620,8 +621,8 @@ pub struct RequestBody {
 /// Where a [`RequestBody`] comes from.
 enum Source {
     Connection(Arc<Mutex<Lent>>),
-    /// Built by hand ([`RequestBody::from_bytes`]).
-    Memory(io::Cursor<Vec<u8>>),
+    /// Built by hand ([`RequestBody::from_reader`]).
+    Reader(Box<dyn Read + Send>),
 }
 
 impl RequestBody {
@@ -655,9 +656,31 @@ impl RequestBody {
     /// ```
     pub fn from_bytes(body: impl Into<Vec<u8>>) -> RequestBody {
         let body = body.into();
+        let length = body.len() as u64;
+        RequestBody::from_reader(io::Cursor::new(body), Some(length))
+    }
+
+    /// A body read from `reader`, with the length a request would declare
+    /// (`None`: as for a chunked body), for testing a streaming handler
+    /// without a socket: a body of unknown length, or one whose read fails.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use httpwire::server::RequestBody;
+    ///
+    /// let mut body = RequestBody::from_reader(&b"chunked"[..], None);
+    /// assert_eq!(body.content_length(), None);
+    /// let mut all = String::new();
+    /// body.read_to_string(&mut all).unwrap();
+    /// assert_eq!(all, "chunked");
+    /// ```
+    pub fn from_reader(
+        reader: impl Read + Send + 'static,
+        content_length: Option<u64>,
+    ) -> RequestBody {
         RequestBody {
-            content_length: Some(body.len() as u64),
-            source: Source::Memory(io::Cursor::new(body)),
+            source: Source::Reader(Box::new(reader)),
+            content_length,
         }
     }
 
@@ -679,7 +702,7 @@ impl RequestBody {
     pub fn start(&mut self) -> io::Result<()> {
         match &mut self.source {
             Source::Connection(lent) => with_lent(lent, Lent::start_step),
-            Source::Memory(_) => Ok(()),
+            Source::Reader(_) => Ok(()),
         }
     }
 }
@@ -691,7 +714,7 @@ impl Read for RequestBody {
         }
         match &mut self.source {
             Source::Connection(lent) => with_lent(lent, |lent| lent.read_step(out)),
-            Source::Memory(body) => body.read(out),
+            Source::Reader(body) => body.read(out),
         }
     }
 }
