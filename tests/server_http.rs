@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use httpwire::server::{Config, Request, RequestBody, Response, RunningServer, Switched};
+use httpwire::server::{BodySink, Config, Request, RequestBody, Response, RunningServer, Switched};
 
 fn test_config() -> Config {
     Config {
@@ -1975,5 +1975,272 @@ fn a_refused_response_whose_reader_is_the_body_gets_500_and_the_connection_goes_
     );
     assert!(got.starts_with("HTTP/1.1 500 "), "{got:?}");
     assert!(got.ends_with("\r\n\r\nafter"), "{got:?}");
+    stop(server);
+}
+
+// Pushed request bodies: endpoints added with `route_sink`.
+
+/// A sink that checks that its pieces follow [`Generated`]'s pattern (in
+/// order, none lost or repeated) and logs to `seen`: `end N` when told the
+/// end after N bytes, `dropped N` when dropped without it. It refuses the
+/// body (`422`) once it has `refuse_at` bytes, and panics at its first
+/// piece if `panics`.
+struct Checked {
+    got: u64,
+    seen: Seen,
+    refuse_at: Option<u64>,
+    panics: bool,
+    ended: bool,
+}
+
+impl BodySink for Checked {
+    fn data(&mut self, piece: &[u8]) -> Result<(), Response> {
+        assert!(!piece.is_empty(), "an empty piece");
+        assert!(!self.panics, "the sink broke");
+        for (i, &b) in piece.iter().enumerate() {
+            let at = self.got + i as u64;
+            assert_eq!(b, Generated::byte(at), "body byte {at}");
+        }
+        self.got += piece.len() as u64;
+        if matches!(self.refuse_at, Some(n) if self.got >= n) {
+            return Err(Response::text("enough").with_status(422));
+        }
+        Ok(())
+    }
+
+    fn end(mut self: Box<Self>, request: &Request) -> Response {
+        self.ended = true;
+        self.seen.lock().unwrap().push(format!("end {}", self.got));
+        Response::text(format!("{} {}", self.got, request.trailers().count()))
+    }
+}
+
+impl Drop for Checked {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.seen
+                .lock()
+                .unwrap()
+                .push(format!("dropped {}", self.got));
+        }
+    }
+}
+
+/// The echo endpoints plus sink ones, each with a [`Checked`] sink (its
+/// start logged as `start`): `POST /sink` (no limit; `/sink/refuse/<n>`
+/// refuses at `n` bytes, `/sink/panic` panics) and `POST /sink-small`
+/// (1000 bytes). The sink's end answers `<bytes> <trailer fields>`.
+fn start_sinks(config: Config, seen: Seen) -> RunningServer {
+    common::start_echo(config, move |server| {
+        let start = move |seen: Seen| {
+            move |req: &Request| -> Box<dyn BodySink> {
+                seen.lock().unwrap().push("start".to_string());
+                let refuse_at = req
+                    .path()
+                    .strip_prefix("/sink/refuse/")
+                    .map(|n| n.parse().unwrap());
+                Box::new(Checked {
+                    got: 0,
+                    seen: Arc::clone(&seen),
+                    refuse_at,
+                    panics: req.path() == "/sink/panic",
+                    ended: false,
+                })
+            }
+        };
+        server
+            .route_sink("POST", "/sink", None, start(Arc::clone(&seen)))
+            .route_sink("POST", "/sink-small", Some(1000), start(seen));
+    })
+}
+
+#[test]
+fn a_pushed_body_past_max_body_comes_in_order_and_whole_chunked_and_with_its_length() {
+    let seen = seen();
+    let server = start_sinks(test_config(), Arc::clone(&seen));
+    let mut c = Client::connect(server.local_addr());
+    for chunked in [false, true] {
+        c.send(&post_head("/sink", PAST_MAX, chunked, ""));
+        send_generated(c.reader.get_mut(), 0, PAST_MAX, chunked);
+        let r = c.read(false);
+        assert_eq!(
+            (r.status, r.text()),
+            (200, &*format!("{PAST_MAX} 0")),
+            "chunked: {chunked}"
+        );
+        // Keep-alive after a body pushed to its end.
+        assert_eq!(c.request(&get("/echo/after")).text(), "after");
+    }
+    // Trailer fields reach the end.
+    c.send(&post_head("/sink", 0, true, ""));
+    c.send(b"3\r\n\x00\x01\x02\r\n0\r\nT: 1\r\nU: 2\r\n\r\n");
+    assert_eq!(c.read(false).text(), "3 2");
+    let log = seen.lock().unwrap().clone();
+    let whole = format!("end {PAST_MAX}");
+    assert_eq!(log, ["start", &whole, "start", &whole, "start", "end 3"]);
+    stop(server);
+}
+
+#[test]
+fn a_pushed_body_from_an_http10_client() {
+    let seen = seen();
+    let server = start_sinks(test_config(), Arc::clone(&seen));
+    let mut c = Client::connect(server.local_addr());
+    c.send(b"POST /sink HTTP/1.0\r\nContent-Length: 100000\r\n\r\n");
+    send_generated(c.reader.get_mut(), 0, 100_000, false);
+    let r = c.read(false);
+    assert_eq!(
+        (r.text(), r.header("connection")),
+        ("100000 0", Some("close"))
+    );
+    c.assert_closed();
+    assert_eq!(*seen.lock().unwrap(), ["start", "end 100000"]);
+    stop(server);
+}
+
+#[test]
+fn a_pushed_body_is_asked_for_with_100_continue() {
+    let server = start_sinks(test_config(), seen());
+    let mut c = Client::connect(server.local_addr());
+    for chunked in [false, true] {
+        c.send(&post_head(
+            "/sink",
+            3000,
+            chunked,
+            "Expect: 100-continue\r\n",
+        ));
+        assert_eq!(c.read_head().status, 100, "chunked: {chunked}");
+        send_generated(c.reader.get_mut(), 0, 3000, chunked);
+        assert_eq!(c.read(false).text(), "3000 0", "chunked: {chunked}");
+    }
+    assert_eq!(c.request(&get("/echo/after")).text(), "after");
+    stop(server);
+}
+
+#[test]
+fn a_pushed_body_over_its_endpoints_limit_is_413_and_a_close() {
+    let seen = seen();
+    let server = start_sinks(test_config(), Arc::clone(&seen));
+    // Declared: refused with the head; no sink is started.
+    let mut c = Client::connect(server.local_addr());
+    let r = c.request(&post_head("/sink-small", 1001, false, ""));
+    assert_eq!((r.status, r.header("connection")), (413, Some("close")));
+    c.assert_closed();
+    assert!(seen.lock().unwrap().is_empty());
+    // Exactly the limit is fine.
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/sink-small", 1000, true, ""));
+    send_generated(c.reader.get_mut(), 0, 1000, true);
+    assert_eq!(c.read(false).text(), "1000 0");
+    // Chunked: the sink gets what fits, and is dropped without its end.
+    c.send(&post_head("/sink-small", 0, true, ""));
+    c.send(b"3e8\r\n");
+    send_generated(c.reader.get_mut(), 0, 1000, false);
+    c.send(b"\r\n1\r\nx\r\n0\r\n\r\n");
+    let r = c.read(false);
+    assert_eq!((r.status, r.header("connection")), (413, Some("close")));
+    assert!(r.text().starts_with("Content Too Large"), "{}", r.text());
+    c.assert_closed();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["start", "end 1000", "start", "dropped 1000"]
+    );
+    stop(server);
+}
+
+#[test]
+fn a_bad_chunk_in_a_pushed_body_is_400_and_a_close_without_the_end() {
+    let seen = seen();
+    let server = start_sinks(test_config(), Arc::clone(&seen));
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/sink", 0, true, ""));
+    // 64 KiB of data, then a chunk-size that is not hex.
+    c.send(b"10000\r\n");
+    send_generated(c.reader.get_mut(), 0, 0x10000, false);
+    c.send(b"\r\nzz\r\n");
+    let r = c.read(false);
+    assert_eq!((r.status, r.header("connection")), (400, Some("close")));
+    c.assert_closed();
+    assert_eq!(*seen.lock().unwrap(), ["start", "dropped 65536"]);
+    stop(server);
+}
+
+#[test]
+fn a_trickling_pushed_body_times_out_with_408() {
+    let seen = seen();
+    let config = Config {
+        body_timeout: Duration::from_millis(300),
+        ..test_config()
+    };
+    let server = start_sinks(config, Arc::clone(&seen));
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/sink", 1000, false, ""));
+    send_generated(c.reader.get_mut(), 0, 10, false);
+    let r = c.read(false);
+    assert_eq!((r.status, r.header("connection")), (408, Some("close")));
+    c.assert_closed();
+    assert_eq!(*seen.lock().unwrap(), ["start", "dropped 10"]);
+    stop(server);
+}
+
+#[test]
+fn a_sink_that_answers_early_gets_its_response_sent_and_the_rest_drained() {
+    let seen = seen();
+    let server = start_sinks(test_config(), Arc::clone(&seen));
+    let mut c = Client::connect(server.local_addr());
+    // Refused at 1000 of 100000 bytes; a request is pipelined after.
+    for chunked in [false, true] {
+        let mut batch = post_head("/sink/refuse/1000", 100_000, chunked, "");
+        send_generated(&mut batch, 0, 100_000, chunked);
+        batch.extend_from_slice(&get("/echo/next"));
+        c.send(&batch);
+        let r = c.read(false);
+        assert_eq!(
+            (r.status, r.text(), r.header("connection")),
+            (422, "enough", None),
+            "chunked: {chunked}"
+        );
+        let r = c.read(false);
+        assert_eq!((r.status, r.text()), (200, "next"), "chunked: {chunked}");
+    }
+    let log = seen.lock().unwrap().clone();
+    assert_eq!(log.len(), 4, "{log:?}");
+    for pair in log.chunks(2) {
+        assert_eq!(pair[0], "start");
+        let got: u64 = pair[1].strip_prefix("dropped ").unwrap().parse().unwrap();
+        assert!((1000..100_000).contains(&got), "{log:?}");
+    }
+    stop(server);
+}
+
+#[test]
+fn a_sink_that_panics_is_500_and_a_close() {
+    let seen = seen();
+    let server = start_sinks(test_config(), Arc::clone(&seen));
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/sink/panic", 100, false, ""));
+    send_generated(c.reader.get_mut(), 0, 100, false);
+    let r = c.read(false);
+    assert_eq!((r.status, r.header("connection")), (500, Some("close")));
+    c.assert_closed();
+    assert_eq!(*seen.lock().unwrap(), ["start", "dropped 0"]);
+    // The server goes on.
+    let mut c = Client::connect(server.local_addr());
+    assert_eq!(c.request(&get("/echo/still")).text(), "still");
+    stop(server);
+}
+
+#[test]
+fn a_request_pipelined_after_a_pushed_body_is_served() {
+    let server = start_sinks(test_config(), seen());
+    let mut c = Client::connect(server.local_addr());
+    for chunked in [false, true] {
+        let mut batch = post_head("/sink", 3000, chunked, "");
+        send_generated(&mut batch, 0, 3000, chunked);
+        batch.extend_from_slice(&get("/echo/next"));
+        c.send(&batch);
+        assert_eq!(c.read(false).text(), "3000 0", "chunked: {chunked}");
+        assert_eq!(c.read(false).text(), "next", "chunked: {chunked}");
+    }
     stop(server);
 }
