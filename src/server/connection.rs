@@ -1413,9 +1413,10 @@ impl<'a> Connection<'a> {
     /// last bytes. Event-driven, returns [`Flow::WaitRead`] instead of
     /// blocking; the progress stays in `request` or the sink (in
     /// [`Phase::Body`]), the core's decoder and the buffer.
-    /// Bounded by `limits.max_body`: a larger Content-Length was refused
-    /// with the head, a larger chunked body is refused by the core as soon
-    /// as a chunk-size declares it. A client that waits for `100 Continue`
+    /// Bounded by the endpoint's limit (`limits.max_body`, or its own: RULES
+    /// LM-6): a larger Content-Length was refused with the head, a larger
+    /// chunked body is refused by the core as soon as a chunk-size declares
+    /// it. A client that waits for `100 Continue`
     /// gets it if the request is `routed`; otherwise the body is never
     /// asked for.
     fn read_body(
