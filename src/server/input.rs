@@ -716,7 +716,8 @@ impl fmt::Debug for RequestBody {
 /// it waits for its socket without holding a thread (event-driven, see
 /// [`IoModel::Events`](super::IoModel::Events)), the sink kept with it.
 /// The pieces are what each read brought, of any size (a read takes at
-/// most 64 KiB).
+/// most 64 KiB). The sink is called on a worker thread: one that blocks
+/// holds that thread, as a slow handler does.
 ///
 /// A body that cannot be read to its end (larger than the endpoint's
 /// limit: `413`; broken chunked coding: `400`; no bytes of it within the
