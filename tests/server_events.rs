@@ -15,7 +15,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use httpwire::server::{Config, IoModel, Request, Response, RunningServer, Server};
+use httpwire::server::{BodySink, Config, IoModel, Request, Response, RunningServer, Server};
 
 /// The body of `GET /blob`.
 const BLOB: usize = 64 * 1024;
@@ -55,8 +55,25 @@ fn start(config: Config) -> RunningServer {
             .route("GET", "/stream/", |req: &Request| {
                 let len: u64 = req.path()["/stream/".len()..].parse().unwrap();
                 Response::new(200).with_body_reader(std::io::repeat(b's').take(len), None)
+            })
+            .route_sink("POST", "/sink", None, |_: &Request| {
+                Box::new(Echo(Vec::new())) as Box<dyn BodySink>
             });
     })
+}
+
+/// The sink of `POST /sink`: answers with the body pushed to it.
+struct Echo(Vec<u8>);
+
+impl BodySink for Echo {
+    fn data(&mut self, piece: &[u8]) -> Result<(), Response> {
+        self.0.extend_from_slice(piece);
+        Ok(())
+    }
+
+    fn end(self: Box<Self>, _: &Request) -> Response {
+        Response::bytes(self.0)
+    }
 }
 
 fn stop(server: RunningServer) {
@@ -354,6 +371,20 @@ fn clients_that_pipeline_and_never_read_hold_no_threads_and_are_dropped_at_the_w
 
 #[test]
 fn trickling_bodies_hold_no_threads_complete_or_get_408() {
+    trickling_bodies_to("/echo");
+}
+
+/// The same for bodies pushed to a sink endpoint (`route_sink`): between
+/// pieces, each connection waits parked with its sink.
+#[test]
+fn trickling_bodies_to_a_sink_hold_no_threads_complete_or_get_408() {
+    trickling_bodies_to("/sink");
+}
+
+/// 101 clients trickle bodies to `path` (an echo): they hold no thread,
+/// a probe is answered behind them, those that finish get their body
+/// back, and the others get `408` at the body timeout.
+fn trickling_bodies_to(path: &str) {
     let _alone = alone();
     let server = start(Config {
         body_timeout: Duration::from_secs(1),
@@ -368,16 +399,14 @@ fn trickling_bodies_hold_no_threads_complete_or_get_408() {
     let clients: Vec<TcpStream> = (0..100)
         .map(|_| {
             let stream = common::connect(addr);
-            (&stream)
-                .write_all(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n")
-                .unwrap();
+            let head = format!("POST {path} HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n");
+            (&stream).write_all(head.as_bytes()).unwrap();
             stream
         })
         .collect();
     let chunked_client = common::connect(addr);
-    (&chunked_client)
-        .write_all(b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
-        .unwrap();
+    let head = format!("POST {path} HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
+    (&chunked_client).write_all(head.as_bytes()).unwrap();
     let chunked = b"3;x=y\r\n012\r\n7\r\n3456789\r\n0\r\nT: 1\r\n\r\n";
     let mut chunked_sent = 0;
     for round in 0..5 {

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use httpwire::server::{Config, Request, RequestBody, Response, RunningServer, Switched};
+use httpwire::server::{BodySink, Config, Request, RequestBody, Response, RunningServer, Switched};
 
 fn test_config() -> Config {
     Config {
@@ -442,6 +442,17 @@ fn trailers_reach_the_handler() {
         b"POST /trailers HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\n\r\n",
     );
     assert_eq!(r.text(), "A,B");
+    stop(server);
+}
+
+#[test]
+fn trailers_reach_a_sinks_end() {
+    let server = start_body_streaming(test_config(), seen());
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/sink", 0, true, ""));
+    c.send(b"3\r\n\x00\x01\x02\r\n0\r\nA: 1\r\nB: 2\r\n\r\n");
+    let r = c.read(false);
+    assert_eq!((r.text(), r.header("trailers-seen")), ("3", Some("A,B")));
     stop(server);
 }
 
@@ -1008,7 +1019,10 @@ fn read_generated(body: &mut impl Read, limit: u64) -> std::io::Result<u64> {
 /// The echo endpoints plus streaming ones: `POST /count` (no limit) and
 /// `POST /count-small` (1000 bytes) answer the length of a [`Generated`]
 /// body; `POST /partial/<n>` reads only `n` bytes of it; `POST
-/// /stream-echo` answers with the body, streamed back as it arrives.
+/// /stream-echo` answers with the body, streamed back as it arrives. And
+/// sink ones, whose sinks log to `seen` ([`checked`]): `POST /sink` (no
+/// limit) and `POST /sink-small` (1000 bytes) answer the length too, and
+/// the names of the trailer fields in `Trailers-Seen`.
 fn start_body_streaming(config: Config, seen: Seen) -> RunningServer {
     common::start_echo(config, move |server| {
         let count = move |seen: Seen| {
@@ -1023,7 +1037,7 @@ fn start_body_streaming(config: Config, seen: Seen) -> RunningServer {
         };
         server
             .route_streaming("POST", "/count", None, count(Arc::clone(&seen)))
-            .route_streaming("POST", "/count-small", Some(1000), count(seen))
+            .route_streaming("POST", "/count-small", Some(1000), count(Arc::clone(&seen)))
             .route_streaming("POST", "/partial/", None, |req: &Request, mut body| {
                 let n = req.path()["/partial/".len()..].parse().unwrap();
                 Response::text(read_generated(&mut body, n).unwrap().to_string())
@@ -1034,8 +1048,30 @@ fn start_body_streaming(config: Config, seen: Seen) -> RunningServer {
                 }
                 let length = body.content_length();
                 Response::new(200).with_body_reader(body, length)
-            });
+            })
+            .route_sink("POST", "/sink", None, checked(Arc::clone(&seen)))
+            .route_sink("POST", "/sink-small", Some(1000), checked(seen));
     })
+}
+
+/// The start of the sink endpoints: a [`Checked`] sink (logged as
+/// `start`) that refuses at `n` bytes under `/sink/refuse/<n>`, and
+/// panics under `/sink/panic`.
+fn checked(seen: Seen) -> impl Fn(&Request) -> Box<dyn BodySink> + Send + Sync + 'static {
+    move |req: &Request| {
+        seen.lock().unwrap().push("start".to_string());
+        let refuse_at = req
+            .path()
+            .strip_prefix("/sink/refuse/")
+            .map(|n| n.parse().unwrap());
+        Box::new(Checked {
+            got: 0,
+            seen: Arc::clone(&seen),
+            refuse_at,
+            panics: req.path() == "/sink/panic",
+            ended: false,
+        })
+    }
 }
 
 /// A request head for `path` with a body of `len` bytes, chunked or with a
@@ -1074,21 +1110,39 @@ fn seen() -> Seen {
     Arc::default()
 }
 
+/// The endpoints that take their body as it arrives, one of each kind: a
+/// streaming one (its handler reads a `RequestBody`) and a sink (a
+/// [`Checked`] `BodySink`), each with a `-small` twin limited to 1000
+/// bytes; both answer the body's length.
+const AS_IT_ARRIVES: [&str; 2] = ["/count", "/sink"];
+
+/// What `seen` holds after a test of `path` ([`AS_IT_ARRIVES`]): the
+/// streaming handler's failed reads, or the sink's log.
+fn expect_seen<'a>(path: &str, streaming: &'a [&'a str], sink: &'a [&'a str]) -> &'a [&'a str] {
+    if path.starts_with("/sink") {
+        sink
+    } else {
+        streaming
+    }
+}
+
 #[test]
 fn a_streamed_request_body_past_max_body_chunked_and_with_its_length() {
     let server = start_body_streaming(test_config(), seen());
     let mut c = Client::connect(server.local_addr());
-    for chunked in [false, true] {
-        c.send(&post_head("/count", PAST_MAX, chunked, ""));
-        send_generated(c.reader.get_mut(), 0, PAST_MAX, chunked);
-        let r = c.read(false);
-        assert_eq!(
-            (r.status, r.text()),
-            (200, &*PAST_MAX.to_string()),
-            "chunked: {chunked}"
-        );
-        // Keep-alive after a body read to its end.
-        assert_eq!(c.request(&get("/echo/after")).text(), "after");
+    for path in AS_IT_ARRIVES {
+        for chunked in [false, true] {
+            c.send(&post_head(path, PAST_MAX, chunked, ""));
+            send_generated(c.reader.get_mut(), 0, PAST_MAX, chunked);
+            let r = c.read(false);
+            assert_eq!(
+                (r.status, r.text()),
+                (200, &*PAST_MAX.to_string()),
+                "{path} chunked: {chunked}"
+            );
+            // Keep-alive after a body read to its end.
+            assert_eq!(c.request(&get("/echo/after")).text(), "after");
+        }
     }
     // A whole-body endpoint keeps the server's limit.
     let r = c.request(&post_head("/echo", PAST_MAX, false, ""));
@@ -1100,15 +1154,18 @@ fn a_streamed_request_body_past_max_body_chunked_and_with_its_length() {
 #[test]
 fn a_streamed_request_body_from_an_http10_client() {
     let server = start_body_streaming(test_config(), seen());
-    let mut c = Client::connect(server.local_addr());
-    c.send(b"POST /count HTTP/1.0\r\nContent-Length: 100000\r\n\r\n");
-    send_generated(c.reader.get_mut(), 0, 100_000, false);
-    let r = c.read(false);
-    assert_eq!(
-        (r.text(), r.header("connection")),
-        ("100000", Some("close"))
-    );
-    c.assert_closed();
+    for path in AS_IT_ARRIVES {
+        let mut c = Client::connect(server.local_addr());
+        c.send(format!("POST {path} HTTP/1.0\r\nContent-Length: 100000\r\n\r\n").as_bytes());
+        send_generated(c.reader.get_mut(), 0, 100_000, false);
+        let r = c.read(false);
+        assert_eq!(
+            (r.text(), r.header("connection")),
+            ("100000", Some("close")),
+            "{path}"
+        );
+        c.assert_closed();
+    }
     // Echoed: the length is known, so it is announced.
     let mut c = Client::connect(server.local_addr());
     c.send(b"POST /stream-echo HTTP/1.0\r\nContent-Length: 5000\r\n\r\n");
@@ -1123,16 +1180,14 @@ fn a_streamed_request_body_from_an_http10_client() {
 fn a_streamed_request_body_is_asked_for_with_100_continue() {
     let server = start_body_streaming(test_config(), seen());
     let mut c = Client::connect(server.local_addr());
-    c.send(&post_head(
-        "/count",
-        3000,
-        false,
-        "Expect: 100-continue\r\n",
-    ));
-    let interim = c.read_head();
-    assert_eq!(interim.status, 100);
-    send_generated(c.reader.get_mut(), 0, 3000, false);
-    assert_eq!(c.read(false).text(), "3000");
+    for path in AS_IT_ARRIVES {
+        for chunked in [false, true] {
+            c.send(&post_head(path, 3000, chunked, "Expect: 100-continue\r\n"));
+            assert_eq!(c.read_head().status, 100, "{path} chunked: {chunked}");
+            send_generated(c.reader.get_mut(), 0, 3000, chunked);
+            assert_eq!(c.read(false).text(), "3000", "{path} chunked: {chunked}");
+        }
+    }
     // An echo asks before its response head (`RequestBody::start`).
     c.send(&post_head(
         "/stream-echo",
@@ -1153,27 +1208,36 @@ fn a_streamed_request_body_is_asked_for_with_100_continue() {
 fn a_streamed_request_body_over_its_endpoints_limit_is_413_and_a_close() {
     let seen = seen();
     let server = start_body_streaming(test_config(), Arc::clone(&seen));
-    // Declared: refused with the head, the handler never runs.
-    let mut c = Client::connect(server.local_addr());
-    let r = c.request(&post_head("/count-small", 1001, false, ""));
-    assert_eq!((r.status, r.header("connection")), (413, Some("close")));
-    c.assert_closed();
-    // Exactly the limit is fine.
-    let mut c = Client::connect(server.local_addr());
-    c.send(&post_head("/count-small", 1000, true, ""));
-    send_generated(c.reader.get_mut(), 0, 1000, true);
-    assert_eq!(c.read(false).text(), "1000");
-    assert!(seen.lock().unwrap().is_empty());
-    // Chunked: the handler reads what fits, then its read fails.
-    c.send(&post_head("/count-small", 0, true, ""));
-    c.send(b"3e8\r\n");
-    send_generated(c.reader.get_mut(), 0, 1000, false);
-    c.send(b"\r\n1\r\nx\r\n0\r\n\r\n");
-    let r = c.read(false);
-    assert_eq!((r.status, r.header("connection")), (413, Some("close")));
-    assert!(r.text().starts_with("Content Too Large"), "{}", r.text());
-    c.assert_closed();
-    assert_eq!(*seen.lock().unwrap(), ["InvalidData Some(413)"]);
+    for path in AS_IT_ARRIVES.map(|p| format!("{p}-small")) {
+        // Declared: refused with the head; neither handler nor sink runs.
+        let mut c = Client::connect(server.local_addr());
+        let r = c.request(&post_head(&path, 1001, false, ""));
+        assert_eq!((r.status, r.header("connection")), (413, Some("close")));
+        c.assert_closed();
+        assert!(seen.lock().unwrap().is_empty(), "{path}");
+        // Exactly the limit is fine.
+        let mut c = Client::connect(server.local_addr());
+        c.send(&post_head(&path, 1000, true, ""));
+        send_generated(c.reader.get_mut(), 0, 1000, true);
+        assert_eq!(c.read(false).text(), "1000");
+        // Chunked: the handler reads what fits, then its read fails; the
+        // sink gets what fits, and is dropped without its end.
+        c.send(&post_head(&path, 0, true, ""));
+        c.send(b"3e8\r\n");
+        send_generated(c.reader.get_mut(), 0, 1000, false);
+        c.send(b"\r\n1\r\nx\r\n0\r\n\r\n");
+        let r = c.read(false);
+        assert_eq!((r.status, r.header("connection")), (413, Some("close")));
+        assert!(r.text().starts_with("Content Too Large"), "{}", r.text());
+        c.assert_closed();
+        let expected = expect_seen(
+            &path,
+            &["InvalidData Some(413)"],
+            &["start", "end 1000", "start", "dropped 1000"],
+        );
+        assert_eq!(*seen.lock().unwrap(), expected);
+        seen.lock().unwrap().clear();
+    }
     stop(server);
 }
 
@@ -1181,16 +1245,24 @@ fn a_streamed_request_body_over_its_endpoints_limit_is_413_and_a_close() {
 fn a_bad_chunk_in_a_streamed_request_body_is_400_and_a_close() {
     let seen = seen();
     let server = start_body_streaming(test_config(), Arc::clone(&seen));
-    let mut c = Client::connect(server.local_addr());
-    c.send(&post_head("/count", 0, true, ""));
-    // 64 KiB of data, then a chunk-size that is not hex.
-    c.send(b"10000\r\n");
-    send_generated(c.reader.get_mut(), 0, 0x10000, false);
-    c.send(b"\r\nzz\r\n");
-    let r = c.read(false);
-    assert_eq!((r.status, r.header("connection")), (400, Some("close")));
-    c.assert_closed();
-    assert_eq!(*seen.lock().unwrap(), ["InvalidData Some(400)"]);
+    for path in AS_IT_ARRIVES {
+        let mut c = Client::connect(server.local_addr());
+        c.send(&post_head(path, 0, true, ""));
+        // 64 KiB of data, then a chunk-size that is not hex.
+        c.send(b"10000\r\n");
+        send_generated(c.reader.get_mut(), 0, 0x10000, false);
+        c.send(b"\r\nzz\r\n");
+        let r = c.read(false);
+        assert_eq!((r.status, r.header("connection")), (400, Some("close")));
+        c.assert_closed();
+        let expected = expect_seen(
+            path,
+            &["InvalidData Some(400)"],
+            &["start", "dropped 65536"],
+        );
+        assert_eq!(*seen.lock().unwrap(), expected);
+        seen.lock().unwrap().clear();
+    }
     stop(server);
 }
 
@@ -1198,18 +1270,22 @@ fn a_bad_chunk_in_a_streamed_request_body_is_400_and_a_close() {
 fn a_client_gone_mid_body_ends_its_connection() {
     let seen = seen();
     let server = start_body_streaming(test_config(), Arc::clone(&seen));
-    let mut c = Client::connect(server.local_addr());
-    c.send(&post_head("/count", 1 << 20, false, ""));
-    send_generated(c.reader.get_mut(), 0, 100_000, false);
-    drop(c);
-    let until = std::time::Instant::now() + Duration::from_secs(5);
-    while (seen.lock().unwrap().is_empty() || server.handle().active_connections() > 0)
-        && std::time::Instant::now() < until
-    {
-        std::thread::sleep(Duration::from_millis(20));
+    for path in AS_IT_ARRIVES {
+        let mut c = Client::connect(server.local_addr());
+        c.send(&post_head(path, 1 << 20, false, ""));
+        send_generated(c.reader.get_mut(), 0, 100_000, false);
+        drop(c);
+        let until = std::time::Instant::now() + Duration::from_secs(5);
+        while (seen.lock().unwrap().is_empty() || server.handle().active_connections() > 0)
+            && std::time::Instant::now() < until
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let expected = expect_seen(path, &["UnexpectedEof None"], &["start", "dropped 100000"]);
+        assert_eq!(*seen.lock().unwrap(), expected);
+        assert_eq!(server.handle().active_connections(), 0);
+        seen.lock().unwrap().clear();
     }
-    assert_eq!(*seen.lock().unwrap(), ["UnexpectedEof None"]);
-    assert_eq!(server.handle().active_connections(), 0);
     // The server goes on.
     let mut c = Client::connect(server.local_addr());
     assert_eq!(c.request(&get("/echo/still")).text(), "still");
@@ -1224,13 +1300,17 @@ fn a_trickling_streamed_request_body_times_out_with_408() {
         ..test_config()
     };
     let server = start_body_streaming(config, Arc::clone(&seen));
-    let mut c = Client::connect(server.local_addr());
-    c.send(&post_head("/count", 1000, false, ""));
-    send_generated(c.reader.get_mut(), 0, 10, false);
-    let r = c.read(false);
-    assert_eq!((r.status, r.header("connection")), (408, Some("close")));
-    c.assert_closed();
-    assert_eq!(*seen.lock().unwrap(), ["TimedOut None"]);
+    for path in AS_IT_ARRIVES {
+        let mut c = Client::connect(server.local_addr());
+        c.send(&post_head(path, 1000, false, ""));
+        send_generated(c.reader.get_mut(), 0, 10, false);
+        let r = c.read(false);
+        assert_eq!((r.status, r.header("connection")), (408, Some("close")));
+        c.assert_closed();
+        let expected = expect_seen(path, &["TimedOut None"], &["start", "dropped 10"]);
+        assert_eq!(*seen.lock().unwrap(), expected);
+        seen.lock().unwrap().clear();
+    }
     stop(server);
 }
 
@@ -1975,5 +2055,109 @@ fn a_refused_response_whose_reader_is_the_body_gets_500_and_the_connection_goes_
     );
     assert!(got.starts_with("HTTP/1.1 500 "), "{got:?}");
     assert!(got.ends_with("\r\n\r\nafter"), "{got:?}");
+    stop(server);
+}
+
+// Pushed request bodies: endpoints added with `route_sink`.
+
+/// A sink that checks that its pieces follow [`Generated`]'s pattern (in
+/// order, none lost or repeated) and logs to `seen`: `end N` when told the
+/// end after N bytes, `dropped N` when dropped without it. It refuses the
+/// body (`422`) once it has `refuse_at` bytes, and panics at its first
+/// piece if `panics`.
+struct Checked {
+    got: u64,
+    seen: Seen,
+    refuse_at: Option<u64>,
+    panics: bool,
+    ended: bool,
+}
+
+impl BodySink for Checked {
+    fn data(&mut self, piece: &[u8]) -> Result<(), Response> {
+        assert!(!piece.is_empty(), "an empty piece");
+        assert!(!self.panics, "the sink broke");
+        for (i, &b) in piece.iter().enumerate() {
+            let at = self.got + i as u64;
+            assert_eq!(b, Generated::byte(at), "body byte {at}");
+        }
+        self.got += piece.len() as u64;
+        if matches!(self.refuse_at, Some(n) if self.got >= n) {
+            return Err(Response::text("enough").with_status(422));
+        }
+        Ok(())
+    }
+
+    fn end(mut self: Box<Self>, request: &Request) -> Response {
+        self.ended = true;
+        self.seen.lock().unwrap().push(format!("end {}", self.got));
+        let names: Vec<String> = request.trailers().map(|h| h.name.to_string()).collect();
+        Response::text(self.got.to_string()).with_header("Trailers-Seen", names.join(","))
+    }
+}
+
+impl Drop for Checked {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.seen
+                .lock()
+                .unwrap()
+                .push(format!("dropped {}", self.got));
+        }
+    }
+}
+
+#[test]
+fn a_request_pipelined_after_a_pushed_body_is_served_also_after_an_early_answer() {
+    let seen = seen();
+    let server = start_body_streaming(test_config(), Arc::clone(&seen));
+    let mut c = Client::connect(server.local_addr());
+    // 100000 bytes taken whole, or refused at 1000 (the rest is drained);
+    // a request is pipelined after.
+    let answers = [
+        ("/sink", 200, "100000"),
+        ("/sink/refuse/1000", 422, "enough"),
+    ];
+    for (path, status, text) in answers {
+        for chunked in [false, true] {
+            let mut batch = post_head(path, 100_000, chunked, "");
+            send_generated(&mut batch, 0, 100_000, chunked);
+            batch.extend_from_slice(&get("/echo/next"));
+            c.send(&batch);
+            let r = c.read(false);
+            assert_eq!(
+                (r.status, r.text(), r.header("connection")),
+                (status, text, None),
+                "{path} chunked: {chunked}"
+            );
+            let r = c.read(false);
+            assert_eq!((r.status, r.text()), (200, "next"), "chunked: {chunked}");
+        }
+    }
+    let log = seen.lock().unwrap().clone();
+    assert_eq!(log[..4], ["start", "end 100000", "start", "end 100000"]);
+    assert_eq!(log.len(), 8, "{log:?}");
+    for pair in log[4..].chunks(2) {
+        assert_eq!(pair[0], "start");
+        let got: u64 = pair[1].strip_prefix("dropped ").unwrap().parse().unwrap();
+        assert!((1000..100_000).contains(&got), "{log:?}");
+    }
+    stop(server);
+}
+
+#[test]
+fn a_sink_that_panics_is_500_and_a_close() {
+    let seen = seen();
+    let server = start_body_streaming(test_config(), Arc::clone(&seen));
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head("/sink/panic", 100, false, ""));
+    send_generated(c.reader.get_mut(), 0, 100, false);
+    let r = c.read(false);
+    assert_eq!((r.status, r.header("connection")), (500, Some("close")));
+    c.assert_closed();
+    assert_eq!(*seen.lock().unwrap(), ["start", "dropped 0"]);
+    // The server goes on.
+    let mut c = Client::connect(server.local_addr());
+    assert_eq!(c.request(&get("/echo/still")).text(), "still");
     stop(server);
 }

@@ -23,6 +23,11 @@
 //! keeping its progress in its [`Phase`] and buffers, and is resumed by
 //! whichever worker gets the readiness report.
 //!
+//! A sink endpoint's body is read by the same loop as a whole body
+//! ([`Connection::read_body`]), parked between reads as it is; only where
+//! each piece goes differs ([`BodyTo`]): the [`BodySink`] its handler gave
+//! at the head, kept in [`Phase::Body`] while the connection waits.
+//!
 //! A streaming endpoint's handler runs at the head and pulls the body
 //! itself ([`RequestBody`]): the connection lends it the protocol state and
 //! input for the rest of the exchange ([`Connection::lend`],
@@ -57,7 +62,7 @@ use std::vec::Vec;
 use std::{eprintln, format, vec};
 
 use super::config::{Config, Wait};
-use super::input::{self, BodyRest, Failure, Lent, ReadBuf, RequestBody, SocketTimeouts};
+use super::input::{self, BodyRest, BodySink, Failure, Lent, ReadBuf, RequestBody, SocketTimeouts};
 use super::router::{Decision, Handler, Router, StreamingHandler};
 use super::shutdown::{Shared, Slot};
 use super::switch::{self, OnSwitch};
@@ -156,9 +161,13 @@ enum Phase {
     /// byte (a trickle cannot extend it), or get `408`.
     Head { started: Instant },
     /// The head is in the connection's [`Request`] and its body is being
-    /// read (into the same, and the core's decoder): more of it must come
+    /// read (through the core's decoder, to `to`): more of it must come
     /// by `until`, the body timeout from the last bytes, or `408`.
-    Body { head: HeadFacts, until: Instant },
+    Body {
+        head: HeadFacts,
+        until: Instant,
+        to: BodyTo,
+    },
     /// A response's head is written and its body is read from the
     /// handler's reader a piece at a time, each once the socket took the
     /// one before (the wait is the output's: [`Parked::stalled`]).
@@ -177,6 +186,25 @@ enum Phase {
     /// After the last response: reading and discarding what the client
     /// still sends (see [`Connection::close_gracefully`]).
     Linger { until: Instant, drained: usize },
+}
+
+/// Where the body being read goes ([`Phase::Body`]).
+enum BodyTo {
+    /// Into the connection's [`Request`], whole before a handler runs (a
+    /// whole-body endpoint, or a request no handler takes).
+    Request,
+    /// To a sink endpoint's sink, a piece at a time; dropped if the body
+    /// fails.
+    Sink(Box<dyn BodySink>),
+}
+
+impl fmt::Debug for BodyTo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BodyTo::Request => "Request",
+            BodyTo::Sink(_) => "Sink",
+        })
+    }
 }
 
 /// A streamed response body under way ([`Phase::Stream`]).
@@ -492,9 +520,8 @@ impl<'a> Connection<'a> {
                         self.state.phase = Phase::Idle { until };
                         Flow::Next
                     }
-                    Phase::Body { head, .. } => {
-                        let until = self.config().deadline(Wait::Body, Instant::now());
-                        self.state.phase = Phase::Body { head, until };
+                    Phase::Body { .. } => {
+                        self.renew_body_deadline();
                         Flow::Next
                     }
                     Phase::Head { .. }
@@ -596,16 +623,21 @@ impl<'a> Connection<'a> {
             // (RULES CL-9).
             Ok(0) => Err(Failure::Gone),
             Ok(_) => {
-                if let Phase::Body { head, .. } = self.state.phase {
-                    // The body timeout runs from the last bytes.
-                    let until = self.config().deadline(Wait::Body, Instant::now());
-                    self.state.phase = Phase::Body { head, until };
-                }
+                self.renew_body_deadline();
                 Ok(())
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
             Err(e) if is_timeout(&e) => Err(Failure::Timeout),
             Err(_) => Err(Failure::Gone),
+        }
+    }
+
+    /// The body timeout runs from the last bytes (or from when the client
+    /// got the output it waited for), if a body is being read.
+    fn renew_body_deadline(&mut self) {
+        let config = self.config();
+        if let Phase::Body { until, .. } = &mut self.state.phase {
+            *until = config.deadline(Wait::Body, Instant::now());
         }
     }
 
@@ -650,16 +682,31 @@ impl<'a> Connection<'a> {
         // RULES LM-6 with the endpoint's limit: the parser allowed the
         // largest of any endpoint.
         let max_body = match decision {
-            Decision::Handler(Handler::Streaming { max_body, .. }) => max_body.unwrap_or(u64::MAX),
-            _ => ctx.config.limits.max_body,
-        };
+            Decision::Handler(handler) => handler.own_max_body(),
+            _ => None,
+        }
+        .unwrap_or(ctx.config.limits.max_body);
         if fresh && max_body != ctx.parser_limits.max_body {
             if let Err(refused) = self.state.conn.limit_body(max_body) {
                 return self.fail(Failure::Protocol(refused), Some(request), head.started);
             }
         }
-        if let Decision::Handler(Handler::Streaming { handler, .. }) = decision {
-            return self.serve_streaming(request, &**handler, head);
+        match decision {
+            Decision::Handler(Handler::Streaming { handler, .. }) => {
+                return self.serve_streaming(request, &**handler, head);
+            }
+            Decision::Handler(Handler::Sink { start, .. }) if fresh => {
+                match panic::catch_unwind(AssertUnwindSafe(|| start(request))) {
+                    Ok(sink) => {
+                        self.body_to(BodyTo::Sink(sink));
+                    }
+                    Err(payload) => {
+                        let response = handled(request, Err(payload));
+                        return self.answer_early(request, response, head.started, true);
+                    }
+                }
+            }
+            _ => {}
         }
         match self.read_body(request, routed, head.started) {
             Ok(BodyRead::Whole) => {}
@@ -669,18 +716,49 @@ impl<'a> Connection<'a> {
             Ok(BodyRead::Refused) => {
                 return self.respond(request, unrouted(decision), head.started, close)
             }
+            Ok(BodyRead::Answered { response, close }) => {
+                return self.answer_early(request, response, head.started, close)
+            }
             Err(flow) => return flow,
         }
         // RULES SM-12: the whole body was de-framed without error; only now
-        // does a handler run.
-        let response = match decision {
-            Decision::Handler(Handler::Whole(handler)) => handled(
+        // does a handler run (or a sink hear the end).
+        let response = match (self.body_to(BodyTo::Request), decision) {
+            (BodyTo::Sink(sink), _) => handled(
+                request,
+                panic::catch_unwind(AssertUnwindSafe(|| sink.end(request))),
+            ),
+            (BodyTo::Request, Decision::Handler(Handler::Whole(handler))) => handled(
                 request,
                 panic::catch_unwind(AssertUnwindSafe(|| handler(request))),
             ),
-            other => unrouted(other),
+            (BodyTo::Request, other) => unrouted(other),
         };
         self.respond(request, response, head.started, close)
+    }
+
+    /// Sets where the body being read goes; returns where it went.
+    fn body_to(&mut self, to: BodyTo) -> BodyTo {
+        match &mut self.state.phase {
+            Phase::Body { to: was, .. } => mem::replace(was, to),
+            _ => BodyTo::Request,
+        }
+    }
+
+    /// Answers a request to a sink endpoint before its body ended (its
+    /// sink refused a piece, or panicked): the sink is dropped, and the
+    /// rest of the body is drained after the response ([`Phase::Drain`]),
+    /// unless `close` or the core closes (RULES PC-4).
+    fn answer_early(
+        &mut self,
+        request: &Request,
+        response: Response,
+        started: Instant,
+        close: bool,
+    ) -> Flow {
+        drop(self.body_to(BodyTo::Request));
+        self.state.body_rest = BodyRest::Unread;
+        self.respond(request, response, started, close)
     }
 
     /// Runs a streaming handler as soon as the head is read, lending it the
@@ -1268,7 +1346,11 @@ impl<'a> Connection<'a> {
                         length,
                     };
                     let until = config.deadline(Wait::Body, Instant::now());
-                    self.state.phase = Phase::Body { head, until };
+                    self.state.phase = Phase::Body {
+                        head,
+                        until,
+                        to: BodyTo::Request,
+                    };
                     return Ok(head);
                 }
                 Ok((_, ServerEvent::NeedMore)) => {}
@@ -1325,13 +1407,16 @@ impl<'a> Connection<'a> {
         }
     }
 
-    /// De-frames the body into `request` (RULES SM-12: all of it, before
-    /// any handler runs), within the body timeout from the last bytes.
-    /// Event-driven, returns [`Flow::WaitRead`] instead of blocking; the
-    /// progress stays in `request`, the core's decoder and the buffer.
-    /// Bounded by `limits.max_body`: a larger Content-Length was refused
-    /// with the head, a larger chunked body is refused by the core as soon
-    /// as a chunk-size declares it. A client that waits for `100 Continue`
+    /// De-frames the body to where it goes ([`BodyTo`]): into `request`
+    /// (RULES SM-12: all of it, before any handler runs), or a piece at a
+    /// time to a sink endpoint's sink; within the body timeout from the
+    /// last bytes. Event-driven, returns [`Flow::WaitRead`] instead of
+    /// blocking; the progress stays in `request` or the sink (in
+    /// [`Phase::Body`]), the core's decoder and the buffer.
+    /// Bounded by the endpoint's limit (`limits.max_body`, or its own: RULES
+    /// LM-6): a larger Content-Length was refused with the head, a larger
+    /// chunked body is refused by the core as soon as a chunk-size declares
+    /// it. A client that waits for `100 Continue`
     /// gets it if the request is `routed`; otherwise the body is never
     /// asked for.
     fn read_body(
@@ -1344,9 +1429,37 @@ impl<'a> Connection<'a> {
             let state = &mut self.state;
             let failure = match state.conn.poll(state.buf.pending(), &mut []) {
                 Ok((used, ServerEvent::Data(data))) => {
-                    request.body_mut().extend_from_slice(data);
+                    let Phase::Body { to, .. } = &mut state.phase else {
+                        return Err(Flow::Close);
+                    };
+                    let taken = match to {
+                        BodyTo::Request => {
+                            request.body_mut().extend_from_slice(data);
+                            Ok(Ok(()))
+                        }
+                        BodyTo::Sink(_) if data.is_empty() => Ok(Ok(())),
+                        BodyTo::Sink(sink) => {
+                            panic::catch_unwind(AssertUnwindSafe(|| sink.data(data)))
+                        }
+                    };
                     state.buf.consume(used);
-                    continue;
+                    match taken {
+                        Ok(Ok(())) => continue,
+                        Ok(Err(response)) => {
+                            return Ok(BodyRead::Answered {
+                                response,
+                                close: false,
+                            })
+                        }
+                        // Its state is in doubt: no more of it, nor of the
+                        // connection.
+                        Err(payload) => {
+                            return Ok(BodyRead::Answered {
+                                response: handled(request, Err(payload)),
+                                close: true,
+                            })
+                        }
+                    }
                 }
                 Ok((used, ServerEvent::Trailer(field))) => {
                     request.push_trailer(field);
@@ -1413,6 +1526,9 @@ enum BodyRead {
     /// The client waits for `100 Continue` and the request is refused: the
     /// body is never asked for.
     Refused,
+    /// A sink endpoint's sink answered before the end (`close`: it
+    /// panicked).
+    Answered { response: Response, close: bool },
 }
 
 /// A handler's response, or `500` if it panicked (logged).

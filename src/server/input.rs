@@ -1,6 +1,7 @@
 //! Bytes in: a connection's read buffer ([`ReadBuf`]) and socket timeouts,
-//! and the body of a request to a streaming endpoint ([`RequestBody`]),
-//! which its handler reads from the socket itself.
+//! the body of a request to a streaming endpoint ([`RequestBody`]), which
+//! its handler reads from the socket itself, and what a sink endpoint's
+//! body is pushed to ([`BodySink`]).
 //!
 //! A streaming handler runs on a worker thread and pulls its body through
 //! the core's [`ServerConnection`] (body events, chunked decoding,
@@ -23,6 +24,7 @@ use std::vec::Vec;
 
 use super::config::{later, Config};
 use super::shutdown::Slot;
+use super::types::{Request, Response};
 use super::wire::is_timeout;
 use crate::conn::{ProtocolError, ServerConnection, ServerEvent, CONTINUE};
 
@@ -725,4 +727,65 @@ impl fmt::Debug for RequestBody {
             .field("content_length", &self.content_length)
             .finish_non_exhaustive()
     }
+}
+
+/// Where the body of a request to a sink endpoint goes (see
+/// [`Server::route_sink`](super::Server::route_sink)): its pieces are
+/// pushed to it as they arrive, de-framed (Content-Length or chunked), then
+/// it is told the end and answers.
+///
+/// The connection reads the body and calls the sink; between two pieces
+/// it waits for its socket without holding a thread (event-driven, see
+/// [`IoModel::Events`](super::IoModel::Events)), the sink kept with it.
+/// The pieces are what each read brought, of any size (a read takes at
+/// most 64 KiB). The sink is called on a worker thread: one that blocks
+/// holds that thread, as a slow handler does.
+///
+/// A body that cannot be read to its end (larger than the endpoint's
+/// limit: `413`; broken chunked coding: `400`; no bytes of it within the
+/// body timeout: `408`; the client gone: no answer) is answered by the
+/// server, which closes the connection: the sink is then dropped, and
+/// [`end`](BodySink::end) is never called. A sink that panics (in
+/// [`data`](BodySink::data) or `end`) gets the client a `500`.
+///
+/// A sink is tested without a socket by calling it as the server would:
+///
+/// ```
+/// use httpwire::server::{BodySink, Request, Response};
+///
+/// /// Counts the bytes of a body, and refuses one that starts with `!`.
+/// struct Count(usize);
+///
+/// impl BodySink for Count {
+///     fn data(&mut self, piece: &[u8]) -> Result<(), Response> {
+///         if self.0 == 0 && piece.starts_with(b"!") {
+///             return Err(Response::text("no shouting").with_status(422));
+///         }
+///         self.0 += piece.len();
+///         Ok(())
+///     }
+///
+///     fn end(self: Box<Self>, _: &Request) -> Response {
+///         Response::text(format!("{} bytes", self.0))
+///     }
+/// }
+///
+/// let req = Request::from_parts("POST", "/count", &[], b"");
+/// let mut sink: Box<dyn BodySink> = Box::new(Count(0));
+/// sink.data(b"hello, ").unwrap();
+/// sink.data(b"world").unwrap();
+/// assert_eq!(sink.end(&req).body(), b"12 bytes");
+/// assert_eq!(Count(0).data(b"!!").unwrap_err().status(), 422);
+/// ```
+pub trait BodySink: Send {
+    /// The next piece of the body (never empty). `Err(response)` answers
+    /// the request with `response` at once: the rest of the body goes to
+    /// no sink (the server reads and discards a little of it so that the
+    /// connection can go on, or closes the connection).
+    fn data(&mut self, piece: &[u8]) -> Result<(), Response>;
+
+    /// The body ended, whole and well framed; the response. The trailer
+    /// fields of a chunked body, checked by the server, are in
+    /// [`Request::trailers`].
+    fn end(self: Box<Self>, request: &Request) -> Response;
 }

@@ -30,7 +30,13 @@
 //!   runs, so a handler never runs, and no `2xx` is sent, for a request
 //!   whose framing turns out bad (RULES SM-12). An endpoint added with
 //!   [`Server::route_streaming`] reads its body itself as it arrives
-//!   ([`RequestBody`]), with a limit of its own.
+//!   ([`RequestBody`]), with a limit of its own; one added with
+//!   [`Server::route_sink`] gets it pushed to a [`BodySink`], a piece at
+//!   a time, with a limit of its own too. Which to choose: whole is the
+//!   simplest; a `RequestBody` (a `Read`) makes simple streaming code,
+//!   but a worker thread waits while the body trickles in; a sink is
+//!   called as pieces arrive, and between them its connection waits
+//!   parked (events), holding no thread.
 //! * **Connections** persist (HTTP/1.1, or HTTP/1.0 with keep-alive);
 //!   pipelined requests are answered in order; `Expect: 100-continue` is
 //!   answered before the body is read.
@@ -96,6 +102,7 @@ mod switch;
 mod types;
 mod wire;
 
+use std::boxed::Box;
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
@@ -107,7 +114,7 @@ use std::vec::Vec;
 use std::{eprintln, format, vec};
 
 pub use config::{Config, IoModel};
-pub use input::RequestBody;
+pub use input::{BodySink, RequestBody};
 pub use shutdown::ShutdownHandle;
 pub use switch::Switched;
 pub use types::{Request, Response};
@@ -266,6 +273,72 @@ impl Server {
     {
         let handler = Handler::Streaming {
             handler: Arc::new(handler),
+            max_body,
+        };
+        self.add_route(method, path_prefix, handler)
+    }
+
+    /// Adds an endpoint, as [`route`](Server::route) does, whose body is
+    /// pushed to a [`BodySink`] a piece at a time as it arrives, instead of
+    /// being read whole first: a body of any size then takes little
+    /// memory, and, unlike [`route_streaming`](Server::route_streaming),
+    /// a body that trickles in holds no thread between its pieces
+    /// (event-driven: the connection waits in its `epoll` set, the sink
+    /// kept with it). `start` runs as soon as the head is read and gives
+    /// the request's sink; [`Request::body`] stays empty.
+    ///
+    /// `max_body` bounds the body (`None`: no limit) in place of
+    /// [`Config::limits`]`.max_body`: a larger `Content-Length` gets `413`
+    /// before `start` runs, and a chunked body gets it as soon as a
+    /// chunk-size declares more, so the sink never gets more than
+    /// `max_body` bytes. A client that waits for `100 Continue` gets it
+    /// after `start`. A body that fails is answered by the server, and the
+    /// sink's [`end`](BodySink::end) is not called (see [`BodySink`]).
+    ///
+    /// ```no_run
+    /// use std::io::Write;
+    /// use httpwire::server::{BodySink, Request, Response, Server};
+    ///
+    /// /// Writes an upload to a file as it arrives.
+    /// struct ToFile(std::fs::File);
+    ///
+    /// impl BodySink for ToFile {
+    ///     fn data(&mut self, piece: &[u8]) -> Result<(), Response> {
+    ///         self.0
+    ///             .write_all(piece)
+    ///             .map_err(|e| Response::text(e.to_string()).with_status(500))
+    ///     }
+    ///
+    ///     fn end(self: Box<Self>, _: &Request) -> Response {
+    ///         Response::new(201)
+    ///     }
+    /// }
+    ///
+    /// let mut server = Server::new("127.0.0.1", 8080)?;
+    /// // Uploads of up to 1 GiB.
+    /// server.route_sink("PUT", "/upload", Some(1 << 30), |_: &Request| {
+    ///     let file = std::fs::File::create("/tmp/upload").unwrap();
+    ///     Box::new(ToFile(file)) as Box<dyn BodySink>
+    /// });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`route`](Server::route). A `start` that panics gets the client
+    /// a `500` (and the connection closes).
+    pub fn route_sink<F>(
+        &mut self,
+        method: &str,
+        path_prefix: &str,
+        max_body: Option<u64>,
+        start: F,
+    ) -> &mut Server
+    where
+        F: Fn(&Request) -> Box<dyn BodySink> + Send + Sync + 'static,
+    {
+        let handler = Handler::Sink {
+            start: Arc::new(start),
             max_body,
         };
         self.add_route(method, path_prefix, handler)

@@ -1,11 +1,12 @@
 //! Endpoints keyed by method and path prefix; the longest prefix wins.
 
+use std::boxed::Box;
 use std::collections::BTreeSet;
 use std::string::{String, ToString};
 use std::sync::Arc;
 use std::vec::Vec;
 
-use super::input::RequestBody;
+use super::input::{BodySink, RequestBody};
 use super::types::{Request, Response};
 
 /// A handler as stored: shared by every worker thread.
@@ -19,11 +20,34 @@ pub(crate) enum Handler {
         handler: Arc<StreamingHandler>,
         max_body: Option<u64>,
     },
+    /// Runs once the head is read and gives the [`BodySink`] that the body's
+    /// pieces are pushed to as they arrive, up to `max_body` bytes (`None`:
+    /// no limit); the sink answers at the body's end.
+    Sink {
+        start: Arc<SinkStart>,
+        max_body: Option<u64>,
+    },
+}
+
+impl Handler {
+    /// The endpoint's own body limit (`u64::MAX`: none), in place of the
+    /// server's `limits.max_body`; `None` if it has none of its own.
+    pub(crate) fn own_max_body(&self) -> Option<u64> {
+        match self {
+            Handler::Whole(_) => None,
+            Handler::Streaming { max_body, .. } | Handler::Sink { max_body, .. } => {
+                Some(max_body.unwrap_or(u64::MAX))
+            }
+        }
+    }
 }
 
 /// The handler of a streaming endpoint.
 pub(crate) type StreamingHandler =
     dyn Fn(&Request, RequestBody) -> Response + Send + Sync + 'static;
+
+/// What starts a request to a sink endpoint: its body's sink.
+pub(crate) type SinkStart = dyn Fn(&Request) -> Box<dyn BodySink> + Send + Sync + 'static;
 
 struct Route {
     method: String,
@@ -102,16 +126,13 @@ impl Router {
     }
 
     /// The largest body any endpoint takes: `whole` (the limit of the
-    /// endpoints that take it whole) or a streaming endpoint's own limit
-    /// (`u64::MAX` for none). What the head parser allows, before the
+    /// endpoints that take it whole) or an endpoint's own limit
+    /// ([`Handler::own_max_body`]). What the head parser allows, before the
     /// request is routed and its endpoint's limit set.
     pub(crate) fn max_body(&self, whole: u64) -> u64 {
         self.routes
             .iter()
-            .filter_map(|r| match r.handler {
-                Handler::Streaming { max_body, .. } => Some(max_body.unwrap_or(u64::MAX)),
-                Handler::Whole(_) => None,
-            })
+            .filter_map(|r| r.handler.own_max_body())
             .fold(whole, u64::max)
     }
 
@@ -213,6 +234,7 @@ mod tests {
                 String::from_utf8(body).unwrap()
             }
             Decision::Handler(Handler::Streaming { .. }) => "streaming".to_string(),
+            Decision::Handler(Handler::Sink { .. }) => "sink".to_string(),
             Decision::Options(allow) => format!("options {allow}"),
             Decision::NotFound => "404".to_string(),
             Decision::MethodNotAllowed(allow) => format!("405 {allow}"),
@@ -279,6 +301,18 @@ mod tests {
         assert_eq!(outcome(&r, "GET", "/a"), "two");
     }
 
+    struct Nothing;
+
+    impl BodySink for Nothing {
+        fn data(&mut self, _: &[u8]) -> Result<(), Response> {
+            Ok(())
+        }
+
+        fn end(self: Box<Self>, _: &Request) -> Response {
+            Response::new(204)
+        }
+    }
+
     #[test]
     fn the_parser_allows_the_largest_body_of_any_endpoint() {
         let streaming = |max_body| Handler::Streaming {
@@ -293,6 +327,17 @@ mod tests {
         assert_eq!(r.max_body(100), 1000);
         assert_eq!(outcome(&r, "POST", "/large/x"), "streaming");
         r.add("POST", "/any", streaming(None));
+        assert_eq!(r.max_body(100), u64::MAX);
+        // A sink endpoint's limit counts the same.
+        let sink = |max_body| Handler::Sink {
+            start: Arc::new(|_: &Request| -> Box<dyn BodySink> { Box::new(Nothing) }),
+            max_body,
+        };
+        let mut r = router(&[("POST", "/whole", "whole")]);
+        r.add("POST", "/sink", sink(Some(2000)));
+        assert_eq!(r.max_body(100), 2000);
+        assert_eq!(outcome(&r, "POST", "/sink/x"), "sink");
+        r.add("POST", "/sink", sink(None));
         assert_eq!(r.max_body(100), u64::MAX);
     }
 }
