@@ -706,6 +706,12 @@ impl<'a> Connection<'a> {
                     }
                 }
             }
+            // The body goes into `request`. Declared is not received:
+            // reserve only a little.
+            _ if fresh => {
+                let declared = head.length.unwrap_or(0).min(64 * 1024);
+                request.body_mut().reserve(declared as usize);
+            }
             _ => {}
         }
         match self.read_body(request, routed, head.started) {
@@ -1329,10 +1335,6 @@ impl<'a> Connection<'a> {
             match self.state.conn.poll(pending, headers) {
                 Ok((used, ServerEvent::Request(req))) => {
                     request.set_head(&pending[..used], &req, self.state.remote);
-                    if let Framing::Length(len) = req.framing {
-                        // Declared is not received: reserve only a little.
-                        request.body_mut().reserve(len.min(64 * 1024) as usize);
-                    }
                     let asterisk = req.target_form == TargetForm::Asterisk;
                     let length = match req.framing {
                         Framing::None => Some(0),
