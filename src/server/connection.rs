@@ -62,7 +62,8 @@ use std::vec::Vec;
 use std::{eprintln, format, vec};
 
 use super::config::{Config, Wait};
-use super::input::{self, BodyRest, BodySink, Failure, Lent, ReadBuf, RequestBody, SocketTimeouts};
+use super::input::{Failure, ReadBuf, SocketTimeouts};
+use super::request_body::{self, BodyRest, BodySink, Lent, RequestBody};
 use super::router::{Decision, Handler, Router, StreamingHandler};
 use super::shutdown::{Shared, Slot};
 use super::switch::{self, OnSwitch};
@@ -789,7 +790,7 @@ impl<'a> Connection<'a> {
             .state
             .lent
             .as_ref()
-            .and_then(|l| input::lock(l).failure());
+            .and_then(|l| request_body::lock(l).failure());
         if let Some(failure) = failure {
             drop(outcome);
             if !self.reclaim() {
@@ -807,7 +808,7 @@ impl<'a> Connection<'a> {
     /// Did a read of the request body being served (or just served) fail?
     fn request_body_failed(&self) -> bool {
         match &self.state.lent {
-            Some(lent) => input::lock(lent).failure().is_some(),
+            Some(lent) => request_body::lock(lent).failure().is_some(),
             None => self.state.body_rest == BodyRest::Failed,
         }
     }
@@ -858,7 +859,7 @@ impl<'a> Connection<'a> {
     /// with).
     fn abandon_lent(&mut self, request: &Request) -> Flow {
         if let Some(lent) = self.state.lent.take() {
-            input::lock(&lent).end();
+            request_body::lock(&lent).end();
         }
         // Its reader may set the socket's timeouts meanwhile.
         self.state.timeouts = SocketTimeouts::default();
@@ -1557,7 +1558,7 @@ fn protocol<'a>(
     lent: &'a Option<Arc<Mutex<Lent>>>,
 ) -> Protocol<'a> {
     match lent {
-        Some(lent) => Protocol::Lent(input::lock(lent)),
+        Some(lent) => Protocol::Lent(request_body::lock(lent)),
         None => Protocol::Here(conn),
     }
 }

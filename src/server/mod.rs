@@ -96,6 +96,7 @@ mod epoll;
 mod events;
 mod input;
 mod pool;
+mod request_body;
 mod router;
 mod shutdown;
 mod switch;
@@ -114,7 +115,7 @@ use std::vec::Vec;
 use std::{eprintln, format, vec};
 
 pub use config::{Config, IoModel};
-pub use input::{BodySink, RequestBody};
+pub use request_body::{BodySink, RequestBody};
 pub use shutdown::ShutdownHandle;
 pub use switch::Switched;
 pub use types::{Request, Response};

@@ -6,7 +6,7 @@ use std::string::{String, ToString};
 use std::sync::Arc;
 use std::vec::Vec;
 
-use super::input::{BodySink, RequestBody};
+use super::request_body::{BodySink, RequestBody};
 use super::types::{Request, Response};
 
 /// A handler as stored: shared by every worker thread.
