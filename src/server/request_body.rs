@@ -131,6 +131,10 @@ impl Lent {
     /// fail from now on.
     pub(crate) fn end(&mut self) {
         self.progress = Progress::Over;
+        // Not even the rest of data already handed out.
+        if let (Some(span), Some(io)) = (self.data.take(), self.io.as_mut()) {
+            io.buf.consume(span.used);
+        }
     }
 
     /// Gives back what was lent. Data the core handed out and the reader
@@ -170,8 +174,8 @@ impl Lent {
             if let Some(done) = self.settled() {
                 return Step::Done(done.map(|()| 0));
             }
-            if let Some(wait) = self.advance() {
-                return Step::Wait(wait);
+            if self.advance() {
+                return Step::WaitForBytes;
             }
         }
     }
@@ -186,8 +190,8 @@ impl Lent {
             if let Some(done) = self.settled() {
                 return Step::Done(done);
             }
-            if let Some(wait) = self.advance() {
-                return Step::Wait(wait);
+            if self.advance() {
+                return Step::WaitForBytes;
             }
         }
     }
@@ -224,12 +228,12 @@ impl Lent {
     }
 
     /// One event from the core: data (kept in [`DataSpan`]), the end or a
-    /// failure (in `progress`), or the socket to wait on: its bytes to
-    /// read, or a `100 Continue` to send.
-    fn advance(&mut self) -> Option<Need> {
+    /// failure (in `progress`), or a `100 Continue` sent; `true` if the
+    /// socket is to be waited on for more bytes.
+    fn advance(&mut self) -> bool {
         let Some(io) = self.io.as_mut() else {
             self.progress = Progress::Failed(Failure::Gone);
-            return None;
+            return false;
         };
         let pending = io.buf.pending();
         let failure = match self.conn.poll(pending, &mut []) {
@@ -239,7 +243,7 @@ impl Lent {
                 match at.and_then(|at| Some((at, at.checked_add(data.len())?))) {
                     Some((at, end)) => {
                         self.data = Some(DataSpan { used, at, end });
-                        return None;
+                        return false;
                     }
                     None => Failure::Gone,
                 }
@@ -247,42 +251,45 @@ impl Lent {
             // Trailer fields are checked by the core and not kept.
             Ok((used, ServerEvent::Trailer(_))) => {
                 io.buf.consume(used);
-                return None;
+                return false;
             }
             Ok((used, ServerEvent::EndOfRequest)) => {
                 io.buf.consume(used);
                 self.progress = Progress::Ended;
-                return None;
+                return false;
             }
-            Ok((_, ServerEvent::Continue)) => return Some(Need::Continue),
+            // Sent under the lock, so that a response the connection frames
+            // meanwhile (the handler kept the body) cannot go before it.
+            Ok((_, ServerEvent::Continue)) => {
+                match io.send_continue(&self.slot.stream, self.evented, self.write_timeout) {
+                    Ok(()) => return false,
+                    Err(failure) => failure,
+                }
+            }
             Ok((used, ServerEvent::NeedMore)) => {
                 io.buf.consume(used);
-                return Some(Need::Bytes);
+                return true;
             }
             // Not events of a body being read.
             Ok(_) => Failure::Gone,
             Err(refused) => Failure::Protocol(refused),
         };
         self.progress = Progress::Failed(failure);
-        None
+        false
     }
 
-    /// Lends what waiting on the socket for `need` takes, to be done with
-    /// the lock released.
-    fn wait_for(&mut self, need: Need) -> Wait {
+    /// Lends what waiting on the socket for more bytes takes, to be done
+    /// with the lock released.
+    fn wait_for_bytes(&mut self) -> Wait {
         Wait {
-            need,
             io: self.io.take(),
             slot: Arc::clone(&self.slot),
             evented: self.evented,
-            timeout: match need {
-                Need::Bytes => self.body_timeout,
-                Need::Continue => self.write_timeout,
-            },
+            timeout: self.body_timeout,
         }
     }
 
-    /// Takes back what [`wait_for`](Lent::wait_for) lent, with the wait's
+    /// Takes back what [`wait_for_bytes`](Lent::wait_for_bytes) lent, with the wait's
     /// result. An exchange that ended meanwhile stays ended.
     fn waited(&mut self, wait: Wait, result: Result<(), Failure>) {
         self.io = wait.io;
@@ -292,20 +299,11 @@ impl Lent {
     }
 }
 
-/// What a step under the lock leads to: a result, or a wait on the socket.
+/// What a step under the lock leads to: a result, or a wait on the socket
+/// for more bytes (within the body timeout from now).
 enum Step<T> {
     Done(io::Result<T>),
-    Wait(Need),
-}
-
-/// What a body read waits on the socket for.
-#[derive(Clone, Copy, Debug)]
-enum Need {
-    /// More bytes, within the body timeout from now.
-    Bytes,
-    /// The socket to take `100 Continue` (RULES PC-4), within the write
-    /// timeout.
-    Continue,
+    WaitForBytes,
 }
 
 /// What a lent body's socket I/O uses: taken out of the [`Lent`] while a
@@ -317,7 +315,6 @@ struct SocketIo {
 
 /// A wait on the socket, done with the lock released ([`with_lent`]).
 struct Wait {
-    need: Need,
     io: Option<SocketIo>,
     slot: Arc<Slot>,
     evented: bool,
@@ -334,7 +331,7 @@ fn with_lent<T>(lent: &Mutex<Lent>, mut step: impl FnMut(&mut Lent) -> Step<T>) 
             let mut lent = lock(lent);
             match step(&mut lent) {
                 Step::Done(done) => return done,
-                Step::Wait(need) => lent.wait_for(need),
+                Step::WaitForBytes => lent.wait_for_bytes(),
             }
         };
         let result = wait.run();
@@ -347,10 +344,7 @@ impl Wait {
         let Some(io) = self.io.as_mut() else {
             return Err(Failure::Gone);
         };
-        match self.need {
-            Need::Bytes => io.read_more(&self.slot.stream, self.evented, self.timeout),
-            Need::Continue => io.send_continue(&self.slot.stream, self.evented, self.timeout),
-        }
+        io.read_more(&self.slot.stream, self.evented, self.timeout)
     }
 }
 
@@ -391,7 +385,7 @@ impl SocketIo {
 
     /// Writes `100 Continue` (RULES PC-4) straight to the socket, within
     /// `timeout`: the output before it was sent before the handler ran, and
-    /// no response has begun.
+    /// no response has begun (the lock is held: none can begin meanwhile).
     fn send_continue(
         &mut self,
         mut stream: &TcpStream,
