@@ -497,7 +497,13 @@ impl<'a> Connection<'a> {
     fn next(&mut self, flow: Flow) -> Next {
         match flow {
             Flow::Next => self.run(),
-            Flow::Close => Next::Close,
+            Flow::Close => {
+                // What a handler left (a sink, a body reader, a switch
+                // callback) is dropped here, on the worker, rather than by
+                // whichever thread drops the connection.
+                self.state.phase = Phase::Closing;
+                Next::Close
+            }
             Flow::WaitRead(until) => Next::Readable(until),
             Flow::WaitWrite(until) => Next::Writable(until),
             Flow::Switch => Next::Switch,

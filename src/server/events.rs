@@ -318,11 +318,14 @@ impl Inner {
 
     /// Ends a connection taken out of its slot: the slot is freed first, so
     /// that one is free whenever the registry (the connection cap) has
-    /// room. Dropping a parked connection cannot block: its write buffer is
-    /// empty, and closing the socket does not linger.
+    /// room. Dropping a parked connection does not block on its socket: its
+    /// write buffer is empty, and closing the socket does not linger. What
+    /// a handler left in it (a sink, a body reader) is dropped too: a
+    /// panic in its `Drop` must not end this thread (a worker, or the
+    /// timer), which would hold the slot and the thread count forever.
     fn close(&self, index: usize, conn: Parked) {
         self.release(index);
-        drop(conn);
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(conn)));
     }
 
     /// Serves the connection a report is for, if it is still parked under
@@ -364,9 +367,10 @@ impl Inner {
     /// Deals with the connections whose deadline passed. One with bytes
     /// waiting (a request whose report sits behind a held-up worker) or
     /// owed a worker ([`Expiry::Resume`]: a `408`, or a graceful close after
-    /// a drain) is re-registered for a worker; an idle or lingering one, or one whose output the socket
-    /// did not take, is closed here. One re-registered whose socket never
-    /// became writable is dropped after the write timeout.
+    /// a drain) is re-registered for a worker; an idle or lingering one, or
+    /// one whose output the socket did not take, is closed here. One
+    /// re-registered whose socket never became writable is dropped after
+    /// the write timeout.
     fn expire(&self, now: Instant) {
         let config = &self.ctx.config;
         for (index, slot) in self.slots.iter().enumerate() {

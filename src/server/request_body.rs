@@ -577,7 +577,10 @@ impl fmt::Debug for RequestBody {
 /// [`IoModel::Events`](super::IoModel::Events)), the sink kept with it.
 /// The pieces are what each read brought, of any size (a read takes at
 /// most 64 KiB). The sink is called on a worker thread: one that blocks
-/// holds that thread, as a slow handler does.
+/// holds that thread, as a slow handler does. It is usually dropped there
+/// too, but a connection dropped by the server's timer (a client that
+/// stopped taking a response) drops its sink on the timer's thread: a
+/// sink's `Drop` should not block.
 ///
 /// A body that cannot be read to its end (larger than the endpoint's
 /// limit: `413`; broken chunked coding: `400`; no bytes of it within the
