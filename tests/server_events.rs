@@ -63,7 +63,7 @@ fn start(config: Config) -> RunningServer {
                 Response::new(200).with_body_reader(std::io::repeat(b's').take(len), None)
             })
             .route_sink("POST", "/sink", None, |_: &Request| {
-                Box::new(Echo(Vec::new())) as Box<dyn BodySink>
+                Ok(Box::new(Echo(Vec::new())) as Box<dyn BodySink>)
             });
     })
 }
@@ -618,7 +618,7 @@ fn a_sink_that_panics_when_dropped_ends_no_worker() {
         },
         |s| {
             s.route_sink("POST", "/bomb", None, |_: &Request| {
-                Box::new(Bomb) as Box<dyn BodySink>
+                Ok(Box::new(Bomb) as Box<dyn BodySink>)
             });
         },
     );

@@ -1057,20 +1057,25 @@ fn start_body_streaming(config: Config, seen: Seen) -> RunningServer {
 /// The start of the sink endpoints: a [`Checked`] sink (logged as
 /// `start`) that refuses at `n` bytes under `/sink/refuse/<n>`, and
 /// panics under `/sink/panic`.
-fn checked(seen: Seen) -> impl Fn(&Request) -> Box<dyn BodySink> + Send + Sync + 'static {
+fn checked(
+    seen: Seen,
+) -> impl Fn(&Request) -> Result<Box<dyn BodySink>, Response> + Send + Sync + 'static {
     move |req: &Request| {
         seen.lock().unwrap().push("start".to_string());
+        if req.path() == "/sink/forbidden" {
+            return Err(Response::text("Forbidden").with_status(403));
+        }
         let refuse_at = req
             .path()
             .strip_prefix("/sink/refuse/")
             .map(|n| n.parse().unwrap());
-        Box::new(Checked {
+        Ok(Box::new(Checked {
             got: 0,
             seen: Arc::clone(&seen),
             refuse_at,
             panics: req.path() == "/sink/panic",
             ended: false,
-        })
+        }))
     }
 }
 
@@ -2142,6 +2147,33 @@ fn a_request_pipelined_after_a_pushed_body_is_served_also_after_an_early_answer(
         let got: u64 = pair[1].strip_prefix("dropped ").unwrap().parse().unwrap();
         assert!((1000..100_000).contains(&got), "{log:?}");
     }
+    stop(server);
+}
+
+/// A sink endpoint's `start` refuses at the head: a client waiting for
+/// `100 Continue` gets the refusal instead, and never sends the body; one
+/// that sent it anyway has it drained, and its next request is answered.
+#[test]
+fn a_sink_endpoint_refuses_at_the_head_before_100_continue() {
+    let seen = seen();
+    let server = start_body_streaming(test_config(), Arc::clone(&seen));
+    let mut c = Client::connect(server.local_addr());
+    c.send(&post_head(
+        "/sink/forbidden",
+        100,
+        false,
+        "Expect: 100-continue\r\n",
+    ));
+    let r = c.read(false);
+    assert_eq!((r.status, r.text()), (403, "Forbidden"));
+    let mut c = Client::connect(server.local_addr());
+    let mut batch = post_head("/sink/forbidden", 100, false, "");
+    send_generated(&mut batch, 0, 100, false);
+    batch.extend_from_slice(&get("/echo/next"));
+    c.send(&batch);
+    assert_eq!(c.read(false).status, 403);
+    assert_eq!(c.read(false).text(), "next");
+    assert_eq!(*seen.lock().unwrap(), ["start", "start"]);
     stop(server);
 }
 

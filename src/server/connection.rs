@@ -704,8 +704,12 @@ impl<'a> Connection<'a> {
             }
             Decision::Handler(Handler::Sink { start, .. }) if fresh => {
                 match panic::catch_unwind(AssertUnwindSafe(|| start(request))) {
-                    Ok(sink) => {
+                    Ok(Ok(sink)) => {
                         self.body_to(BodyTo::Sink(sink));
+                    }
+                    // Refused at the head: before any `100 Continue`.
+                    Ok(Err(response)) => {
+                        return self.answer_early(request, response, head.started, false);
                     }
                     Err(payload) => {
                         let response = handled(request, Err(payload));

@@ -286,7 +286,10 @@ impl Server {
     /// a body that trickles in holds no thread between its pieces
     /// (event-driven: the connection waits in its `epoll` set, the sink
     /// kept with it). `start` runs as soon as the head is read and gives
-    /// the request's sink; [`Request::body`] stays empty.
+    /// the request's sink, or an `Err(response)` that refuses the request
+    /// before a client waiting for `100 Continue` sends its body (the rest
+    /// is drained or the connection closes, as after a sink's early
+    /// answer); [`Request::body`] stays empty.
     ///
     /// `max_body` bounds the body (`None`: no limit) in place of
     /// [`Config::limits`]`.max_body`: a larger `Content-Length` gets `413`
@@ -318,8 +321,9 @@ impl Server {
     /// let mut server = Server::new("127.0.0.1", 8080)?;
     /// // Uploads of up to 1 GiB.
     /// server.route_sink("PUT", "/upload", Some(1 << 30), |_: &Request| {
-    ///     let file = std::fs::File::create("/tmp/upload").unwrap();
-    ///     Box::new(ToFile(file)) as Box<dyn BodySink>
+    ///     let file = std::fs::File::create("/tmp/upload")
+    ///         .map_err(|e| Response::text(e.to_string()).with_status(500))?;
+    ///     Ok(Box::new(ToFile(file)) as Box<dyn BodySink>)
     /// });
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -336,7 +340,7 @@ impl Server {
         start: F,
     ) -> &mut Server
     where
-        F: Fn(&Request) -> Box<dyn BodySink> + Send + Sync + 'static,
+        F: Fn(&Request) -> Result<Box<dyn BodySink>, Response> + Send + Sync + 'static,
     {
         let handler = Handler::Sink {
             start: Arc::new(start),

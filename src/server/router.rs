@@ -47,7 +47,8 @@ pub(crate) type StreamingHandler =
     dyn Fn(&Request, RequestBody) -> Response + Send + Sync + 'static;
 
 /// What starts a request to a sink endpoint: its body's sink.
-pub(crate) type SinkStart = dyn Fn(&Request) -> Box<dyn BodySink> + Send + Sync + 'static;
+pub(crate) type SinkStart =
+    dyn Fn(&Request) -> Result<Box<dyn BodySink>, Response> + Send + Sync + 'static;
 
 struct Route {
     method: String,
@@ -330,7 +331,9 @@ mod tests {
         assert_eq!(r.max_body(100), u64::MAX);
         // A sink endpoint's limit counts the same.
         let sink = |max_body| Handler::Sink {
-            start: Arc::new(|_: &Request| -> Box<dyn BodySink> { Box::new(Nothing) }),
+            start: Arc::new(|_: &Request| -> Result<Box<dyn BodySink>, Response> {
+                Ok(Box::new(Nothing))
+            }),
             max_body,
         };
         let mut r = router(&[("POST", "/whole", "whole")]);
