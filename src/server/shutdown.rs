@@ -2,8 +2,7 @@
 //! [`ShutdownHandle`] share.
 //!
 //! Shutting down sets a flag, wakes the acceptor (which stops accepting and
-//! closes the listener; event-driven, the thread that waits in
-//! [`Shared::wait_begun`] and the workers, which accept), and closes every connection that sits idle between
+//! closes the listener), and closes every connection that sits idle between
 //! requests (unless a request has arrived on one and waits to be read).
 //! Busy connections finish the request in flight, answer it with
 //! `Connection: close` and end. At the deadline whatever is left is cut off
@@ -50,8 +49,7 @@ pub(crate) struct Shared {
     stopping: AtomicBool,
     next_id: AtomicU64,
     registry: Mutex<Registry>,
-    /// Signalled when shutdown begins, and whenever a connection ends
-    /// during shutdown (nobody waits for it before).
+    /// Signalled whenever a connection ends.
     ended: Condvar,
     /// The listening address, to wake a blocked `accept`.
     local_addr: SocketAddr,
@@ -83,18 +81,11 @@ impl Shared {
         self.lock().connections.len()
     }
 
-    /// Registers a new connection (busy) and returns its id, unless `cap`
-    /// connections are registered already (`None`). The count and the
-    /// insert are one step under the lock: two threads accepting at once
-    /// cannot both take the last place.
-    pub(crate) fn register_within(&self, cap: usize, slot: Arc<Slot>) -> Option<u64> {
-        let mut registry = self.lock();
-        if registry.connections.len() >= cap {
-            return None;
-        }
+    /// Registers a new connection (busy) and returns its id.
+    pub(crate) fn register(&self, slot: Arc<Slot>) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        registry.connections.insert(id, slot);
-        Some(id)
+        self.lock().connections.insert(id, slot);
+        id
     }
 
     /// Marks a connection idle (between requests) or busy. Returns `false`
@@ -111,18 +102,8 @@ impl Shared {
 
     /// Forgets a connection that ended.
     pub(crate) fn unregister(&self, id: u64) {
-        let waited_for = {
-            let mut registry = self.lock();
-            registry.connections.remove(&id);
-            // Only a shutdown waits for connections to end, and it sets the
-            // flag under this lock before it waits: read here, the flag says
-            // whether anyone may wait. A notification is a `futex` call even
-            // with no waiter, which a connection per request would pay.
-            self.stopping()
-        };
-        if waited_for {
-            self.ended.notify_all();
-        }
+        self.lock().connections.remove(&id);
+        self.ended.notify_all();
     }
 
     /// Starts shutting down, once: stop accepting, close idle connections,
@@ -145,28 +126,10 @@ impl Shared {
                 let _ = slot.stream.shutdown(Shutdown::Both);
             }
         }
-        // The server's thread of the event-driven model waits here
-        // ([`wait_begun`](Shared::wait_begun)); the acceptor of the
-        // thread-per-connection model, in `accept`.
-        self.ended.notify_all();
         self.wake_acceptor();
     }
 
-    /// Waits until shutdown begins (the event-driven model's server thread:
-    /// its workers accept, and it only closes the listener at the end).
-    pub(crate) fn wait_begun(&self) {
-        let mut registry = self.lock();
-        while !self.stopping() {
-            registry = match self.ended.wait(registry) {
-                Ok(guard) => guard,
-                Err(e) => e.into_inner(),
-            };
-        }
-    }
-
     /// A blocked `accept` returns when a connection arrives: make one.
-    /// (Event-driven, the workers see the flag when the listener reports
-    /// it, and accept nothing more.)
     fn wake_acceptor(&self) {
         let mut addr = self.local_addr;
         if addr.ip().is_unspecified() {
