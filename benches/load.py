@@ -208,12 +208,19 @@ def main():
     # process; `--workers 0` leaves httpwire's default (the CPU count).
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--io-model", choices=["events", "threads"], default="events")
+    # One scenario (or a few) measured alone, to study it. The table then
+    # has only those rows, so it is printed and not written (it would replace
+    # the full one in BENCHMARKS.md).
+    ap.add_argument("--only", action="append", metavar="NAME",
+                    choices=[name for name, _, _ in SCENARIOS],
+                    help="run only this scenario (repeatable), e.g. --only 'GET close -c50'")
     args = ap.parse_args()
     if args.chart_only:
         redraw_chart()
         return
     if not args.bin:
         ap.error("--bin is required")
+    scenarios = [s for s in SCENARIOS if not args.only or s[0] in args.only]
     loadlib.raise_fd_limit()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -238,20 +245,26 @@ def main():
     loadlib.wait_listening(ours_port)
     loadlib.wait_listening(ngx_port)
     servers = {"httpwire": ours_port, "nginx": ngx_port}
-    # Whose CPU time and context switches count: ours, and nginx's master
-    # and workers.
-    pids = {"httpwire": [ours.pid], "nginx": [ngx.pid] + loadlib.children(ngx.pid)}
 
-    results = {(s, n): [] for s in servers for n, _, _ in SCENARIOS}
+    def pids(server):
+        """Whose CPU time and context switches count: ours, and nginx's
+        master and workers (read each time: the master may answer on the
+        port before its worker has started)."""
+        if server == "httpwire":
+            return [ours.pid]
+        return [ngx.pid] + loadlib.children(ngx.pid)
+
+    results = {(s, n): [] for s in servers for n, _, _ in scenarios}
     for r in range(args.rounds):
         order = list(servers) if r % 2 == 0 else list(reversed(servers))
-        for name, conns, script in SCENARIOS:
+        for name, conns, script in scenarios:
             for server in order:
                 url = f"http://127.0.0.1:{servers[server]}/echo/hello"
                 lua = str(scripts[script]) if script else None
-                before = loadlib.cpu_and_switches(pids[server])
+                counted = pids(server)
+                before = loadlib.cpu_and_switches(counted)
                 res = run_wrk(url, conns, args.duration, lua)
-                after = loadlib.cpu_and_switches(pids[server])
+                after = loadlib.cpu_and_switches(counted)
                 n = max(res["requests"], 1)
                 res["user_us"] = (after[0] - before[0]) * 1e6 / n
                 res["sys_us"] = (after[1] - before[1]) * 1e6 / n
@@ -280,7 +293,7 @@ def main():
     chart_rows = []
     cost_rows = []
     verdicts = []
-    for name, conns, _ in SCENARIOS:
+    for name, conns, _ in scenarios:
         o_rps, n_rps = med("httpwire", name, "rps"), med("nginx", name, "rps")
         o_p50, n_p50 = med("httpwire", name, "p50"), med("nginx", name, "p50")
         o_p99, n_p99 = med("httpwire", name, "p99"), med("nginx", name, "p99")
@@ -329,6 +342,8 @@ def main():
         cmd += f" --workers {args.workers}"
     if args.io_model != "events":
         cmd += f" --io-model {args.io_model}"
+    for name in args.only or []:
+        cmd += f" --only '{name}'"
     if args.io_model == "events" and args.workers == 1:
         model_text = (
             "event-driven: one worker waiting for ready connections, as nginx's one worker "
@@ -393,7 +408,9 @@ def main():
     )
     print()
     print(text)
-    if not args.no_write:
+    if args.only:
+        print("\n--only: not written to BENCHMARKS.md")
+    elif not args.no_write:
         loadlib.write_part("wrk", text)
         LOAD_SVG.write_text(load_chart(chart_rows))
         print(f"\nwritten to {loadlib.BENCHMARKS} and {LOAD_SVG}")

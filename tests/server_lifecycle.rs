@@ -424,3 +424,46 @@ fn bind_errors_are_clear() {
     let err = Server::new("999.1.1.1", 80).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
 }
+
+/// A `Connection: close` request answered while more of the client's bytes
+/// wait unread in the socket (sent while its handler ran): the server
+/// lingers rather than closing at once, which would reset the connection
+/// and drop the part of the response its small window had not let through
+/// yet. (With nothing unread it closes at once: nothing to linger for.)
+#[cfg(target_os = "linux")]
+#[test]
+fn a_close_with_bytes_unread_lingers_so_the_whole_response_arrives() {
+    const LEN: usize = 64 * 1024;
+    let (entered_tx, entered_rx) = mpsc::channel();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let entered_tx = std::sync::Mutex::new(entered_tx);
+    let go_rx = std::sync::Mutex::new(go_rx);
+    let server = common::start_echo(test_config(), move |s| {
+        s.route("GET", "/held", move |_: &Request| {
+            let _ = entered_tx.lock().unwrap().send(());
+            let _ = go_rx.lock().unwrap().recv_timeout(common::CLIENT_TIMEOUT);
+            Response::text("x".repeat(LEN))
+        });
+    });
+    let mut c = common::connect_small_window(server.local_addr());
+    c.write_all(b"GET /held HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    entered_rx
+        .recv_timeout(common::CLIENT_TIMEOUT)
+        .expect("handler started");
+    // Read by the server only after the response, if at all.
+    c.write_all(b"GET /echo/more HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    // Loopback delivers within the write; a moment more on a loaded machine.
+    thread::sleep(Duration::from_millis(50));
+    go_tx.send(()).unwrap();
+    let answer = read_until_closed(&mut c);
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer:?}");
+    assert!(answer.contains("\r\nConnection: close\r\n"), "{answer:?}");
+    assert!(
+        answer.ends_with(&format!("\r\n\r\n{}", "x".repeat(LEN))),
+        "{} bytes, not the whole response",
+        answer.len()
+    );
+    assert!(server.shutdown(Duration::from_secs(1)));
+}

@@ -111,6 +111,20 @@ impl Context {
     }
 }
 
+/// Whether nothing the client sent waits unread in the socket (checked
+/// without blocking or consuming, on Linux).
+#[cfg(target_os = "linux")]
+fn nothing_unread(stream: &TcpStream) -> bool {
+    use std::os::fd::AsRawFd;
+    !super::epoll::has_unread_bytes(stream.as_raw_fd())
+}
+
+/// Elsewhere it is not checked: assumed not, so the connection lingers.
+#[cfg(not(target_os = "linux"))]
+fn nothing_unread(_: &TcpStream) -> bool {
+    false
+}
+
 /// Serves one accepted connection to its end on this thread, blocking in
 /// every read and write (the thread-per-connection model).
 pub(crate) fn serve(ctx: &Context, slot: Arc<Slot>, remote: SocketAddr, id: u64) {
@@ -1110,7 +1124,7 @@ impl<'a> Connection<'a> {
             return self.close_gracefully();
         }
         if !self.state.conn.keep_alive() {
-            return self.close_gracefully();
+            return self.close_after_response(body_rest == BodyRest::Read);
         }
         if body_rest == BodyRest::Unread {
             let until = self.config().deadline(Wait::Body, Instant::now());
@@ -1272,6 +1286,30 @@ impl<'a> Connection<'a> {
             }
         }
         Flow::Close
+    }
+
+    /// Ends the connection after the response to a request, `whole` if
+    /// received to the end of its body. If nothing more of the client's
+    /// has arrived either (in the buffer or the socket), closing sends a
+    /// FIN, not a reset: there is nothing to linger for, and the close
+    /// costs no `shutdown`, wait and read (as nginx decides with
+    /// `lingering_close on`). Otherwise (requests pipelined after it, a
+    /// body left unread or still coming) it lingers: [`close_gracefully`].
+    ///
+    /// [`close_gracefully`]: Connection::close_gracefully
+    fn close_after_response(&mut self, whole: bool) -> Flow {
+        if !whole || !self.state.buf.pending().is_empty() {
+            return self.close_gracefully();
+        }
+        self.state.phase = Phase::Closing;
+        if let Err(flow) = self.flush() {
+            // Sent later; then it lingers.
+            return flow;
+        }
+        if nothing_unread(self.stream()) {
+            return Flow::Close;
+        }
+        self.close_gracefully()
     }
 
     /// Sends the output; needed before any wait for a read, since the

@@ -49,7 +49,8 @@ pub(crate) struct Shared {
     stopping: AtomicBool,
     next_id: AtomicU64,
     registry: Mutex<Registry>,
-    /// Signalled whenever a connection ends.
+    /// Signalled whenever a connection ends during shutdown (nobody waits
+    /// for it before).
     ended: Condvar,
     /// The listening address, to wake a blocked `accept`.
     local_addr: SocketAddr,
@@ -102,8 +103,18 @@ impl Shared {
 
     /// Forgets a connection that ended.
     pub(crate) fn unregister(&self, id: u64) {
-        self.lock().connections.remove(&id);
-        self.ended.notify_all();
+        let waited_for = {
+            let mut registry = self.lock();
+            registry.connections.remove(&id);
+            // Only a shutdown waits for connections to end, and it sets the
+            // flag under this lock before it waits: read here, the flag says
+            // whether anyone may wait. A notification is a `futex` call even
+            // with no waiter, which a connection per request would pay.
+            self.stopping()
+        };
+        if waited_for {
+            self.ended.notify_all();
+        }
     }
 
     /// Starts shutting down, once: stop accepting, close idle connections,
