@@ -745,7 +745,7 @@ impl<'a> Connection<'a> {
             // its body, and the request is refused anyway: the final status
             // instead (the core closes, since the body is never read: PC-4).
             Ok(BodyRead::Refused) => {
-                return self.respond(request, unrouted(decision), head.started, close)
+                return self.answer_early(request, unrouted(decision), head.started, close)
             }
             Ok(BodyRead::Answered { response, close }) => {
                 return self.answer_early(request, response, head.started, close)
@@ -776,10 +776,11 @@ impl<'a> Connection<'a> {
         }
     }
 
-    /// Answers a request to a sink endpoint before its body ended (its
-    /// sink refused a piece, or panicked): the sink is dropped, and the
-    /// rest of the body is drained after the response ([`Phase::Drain`]),
-    /// unless `close` or the core closes (RULES PC-4).
+    /// Answers a request before its body ended (it was refused while its
+    /// client waited for `100 Continue`, or a sink endpoint's sink refused
+    /// it or panicked): a sink is dropped, and the rest of the body is
+    /// drained after the response ([`Phase::Drain`]), unless `close` or the
+    /// core closes (RULES PC-4; then it lingers, the body being unread).
     fn answer_early(
         &mut self,
         request: &Request,
