@@ -64,6 +64,14 @@ fn start(config: Config) -> RunningServer {
             })
             .route_sink("POST", "/sink", None, |_: &Request| {
                 Ok(Box::new(Echo(Vec::new())) as Box<dyn BodySink>)
+            })
+            .route_streaming("POST", "/read", None, |_: &Request, mut body| {
+                let mut all = Vec::new();
+                match body.read_to_end(&mut all) {
+                    Ok(_) => Response::bytes(all),
+                    // The server answers a failed body itself.
+                    Err(e) => Response::text(e.to_string()),
+                }
             });
     })
 }
@@ -385,6 +393,14 @@ fn trickling_bodies_hold_no_threads_complete_or_get_408() {
 #[test]
 fn trickling_bodies_to_a_sink_hold_no_threads_complete_or_get_408() {
     trickling_bodies_to("/sink");
+}
+
+/// The same for small bodies with a declared length to a streaming
+/// endpoint (`route_streaming`): they are received whole, parked, before
+/// the handler runs and reads them (the one chunked body holds its thread).
+#[test]
+fn small_trickling_bodies_to_a_streaming_endpoint_hold_no_threads_complete_or_get_408() {
+    trickling_bodies_to("/read");
 }
 
 /// 101 clients trickle bodies to `path` (an echo): they hold no thread,

@@ -1307,7 +1307,8 @@ fn a_trickling_streamed_request_body_times_out_with_408() {
     let server = start_body_streaming(config, Arc::clone(&seen));
     for path in AS_IT_ARRIVES {
         let mut c = Client::connect(server.local_addr());
-        c.send(&post_head(path, 1000, false, ""));
+        // Larger than a streaming handler's body gathered before it runs.
+        c.send(&post_head(path, 100_000, false, ""));
         send_generated(c.reader.get_mut(), 0, 10, false);
         let r = c.read(false);
         assert_eq!((r.status, r.header("connection")), (408, Some("close")));
@@ -1503,7 +1504,8 @@ fn a_body_kept_past_its_response_reads_nothing_more() {
         });
     });
     let mut c = Client::connect(server.local_addr());
-    c.send(&post_head("/keep", 100, false, ""));
+    // Larger than what is gathered before the handler runs.
+    c.send(&post_head("/keep", 100_000, false, ""));
     let r = c.read(false);
     assert_eq!(r.text(), "kept");
     c.assert_closed();
@@ -1537,7 +1539,8 @@ fn a_body_read_on_another_thread_does_not_hold_up_the_response() {
         });
     });
     let mut c = Client::connect(server.local_addr());
-    c.send(&post_head("/keep", 100, false, ""));
+    // Larger than what is gathered before the handler runs.
+    c.send(&post_head("/keep", 100_000, false, ""));
     let r = c.read(false);
     assert_eq!(r.status, 200);
     assert_eq!(r.text(), "kept");

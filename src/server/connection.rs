@@ -84,6 +84,10 @@ const LINGER_BYTES: usize = 1024 * 1024;
 /// up to this much (within one body timeout) so that the connection can go
 /// on; a larger rest closes it. Go's server drains as much.
 const DRAIN_BYTES: usize = 256 * 1024;
+/// A streaming endpoint's declared body up to this size is received whole,
+/// parked, before its handler runs ([`Connection::gather`]): one read's
+/// worth, at most.
+const GATHERED: u64 = 64 * 1024;
 
 /// What every connection shares.
 pub(crate) struct Context {
@@ -714,6 +718,9 @@ impl<'a> Connection<'a> {
         }
         match decision {
             Decision::Handler(Handler::Streaming { handler, .. }) => {
+                if let Err(flow) = self.gather(request, head) {
+                    return flow;
+                }
                 return self.serve_streaming(request, &**handler, head);
             }
             Decision::Handler(Handler::Sink { start, .. }) if fresh => {
@@ -791,6 +798,38 @@ impl<'a> Connection<'a> {
         drop(self.body_to(BodyTo::Request));
         self.state.body_rest = BodyRest::Unread;
         self.respond(request, response, started, close)
+    }
+
+    /// Before a streaming handler runs: waits for a small declared body
+    /// ([`GATHERED`] bytes at most) to be in the buffer whole, parked
+    /// (event-driven) as a whole body's reads are, so that a trickling small
+    /// body holds no thread; the handler's reads then find all of it. Not
+    /// for a chunked or larger body, nor for a client that waits for
+    /// `100 Continue` (the handler's first read asks for the body).
+    fn gather(&mut self, request: &Request, head: HeadFacts) -> Result<(), Flow> {
+        let Some(length) = head.length.filter(|&n| n <= GATHERED) else {
+            return Ok(());
+        };
+        if request.header("expect").is_some() {
+            return Ok(());
+        }
+        while (self.state.buf.pending().len() as u64) < length {
+            self.flush()?;
+            let Phase::Body { until, .. } = self.state.phase else {
+                return Err(Flow::Close);
+            };
+            let read = if self.evented {
+                self.fill()
+            } else {
+                self.read_before(until)
+            };
+            match read {
+                Ok(()) => {}
+                Err(Failure::Timeout) if self.evented => return Err(Flow::WaitRead(until)),
+                Err(failure) => return Err(self.fail(failure, Some(request), head.started)),
+            }
+        }
+        Ok(())
     }
 
     /// Runs a streaming handler as soon as the head is read, lending it the

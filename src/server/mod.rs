@@ -230,7 +230,12 @@ impl Server {
     /// reads the request body itself as it arrives, from a [`RequestBody`]
     /// (a [`Read`](std::io::Read)), instead of getting it whole: a body of
     /// any size then takes little memory. The handler runs as soon as the
-    /// head is read; [`Request::body`] is empty.
+    /// head is read; [`Request::body`] is empty. A small body (a declared
+    /// length of at most 64 KiB, from a client that does not wait for
+    /// `100 Continue`) is received whole first, its connection parked
+    /// (event-driven) meanwhile, so that one trickling in holds no thread;
+    /// a larger or chunked one is read on the handler's thread, each read
+    /// waiting for the socket.
     ///
     /// `max_body` bounds the body (`None`: no limit) in place of
     /// [`Config::limits`]`.max_body`: a larger `Content-Length` gets `413`
