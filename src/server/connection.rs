@@ -814,20 +814,7 @@ impl<'a> Connection<'a> {
             return Ok(());
         }
         while (self.state.buf.pending().len() as u64) < length {
-            self.flush()?;
-            let Phase::Body { until, .. } = self.state.phase else {
-                return Err(Flow::Close);
-            };
-            let read = if self.evented {
-                self.fill()
-            } else {
-                self.read_before(until)
-            };
-            match read {
-                Ok(()) => {}
-                Err(Failure::Timeout) if self.evented => return Err(Flow::WaitRead(until)),
-                Err(failure) => return Err(self.fail(failure, Some(request), head.started)),
-            }
+            self.read_body_bytes(request, head.started)?;
         }
         Ok(())
     }
@@ -1569,30 +1556,35 @@ impl<'a> Connection<'a> {
                 }
                 Ok((used, ServerEvent::NeedMore)) => {
                     state.buf.consume(used);
-                    self.flush()?;
-                    let Phase::Body { until, .. } = self.state.phase else {
-                        return Err(Flow::Close);
-                    };
-                    // Event-driven, a body that comes faster than it is read
-                    // is read on without a wait in between; the connection
-                    // parks once the socket has no more.
-                    let read = if self.evented {
-                        self.fill()
-                    } else {
-                        self.read_before(until)
-                    };
-                    match read {
-                        Ok(()) => continue,
-                        Err(Failure::Timeout) if self.evented => {
-                            return Err(Flow::WaitRead(until));
-                        }
-                        Err(failure) => failure,
-                    }
+                    self.read_body_bytes(request, started)?;
+                    continue;
                 }
                 Ok(_) => Failure::Gone,
                 Err(refused) => Failure::Protocol(refused),
             };
             return Err(self.fail(failure, Some(request), started));
+        }
+    }
+
+    /// One read of a body's bytes ([`Phase::Body`]), once the output is
+    /// sent, within the body deadline: event-driven, a read that would
+    /// block parks the connection ([`Flow::WaitRead`]); a body that comes
+    /// faster than it is read is read on without a wait in between. A
+    /// failed read is answered ([`fail`](Connection::fail)).
+    fn read_body_bytes(&mut self, request: &Request, started: Instant) -> Result<(), Flow> {
+        self.flush()?;
+        let Phase::Body { until, .. } = self.state.phase else {
+            return Err(Flow::Close);
+        };
+        let read = if self.evented {
+            self.fill()
+        } else {
+            self.read_before(until)
+        };
+        match read {
+            Ok(()) => Ok(()),
+            Err(Failure::Timeout) if self.evented => Err(Flow::WaitRead(until)),
+            Err(failure) => Err(self.fail(failure, Some(request), started)),
         }
     }
 
