@@ -1,7 +1,8 @@
 //! What the event-driven model ([`IoModel::Events`], Linux) promises beyond
 //! the behaviour every model shares (tested in the other `server_*` files):
 //! waiting connections hold no thread (waiting for a head, for more of a
-//! body, or for a client that does not read its responses), each such wait
+//! body, for a client that does not read its responses, or for the
+//! producer of a streamed body), each such wait
 //! still times out, and a worker held up by a slow handler does not hold up
 //! other connections. Loopback only; every client
 //! socket has a read timeout; every server is shut down.
@@ -15,7 +16,9 @@ use std::sync::{Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use httpwire::server::{BodySink, Config, IoModel, Request, Response, RunningServer, Server};
+use httpwire::server::{
+    body_channel, BodySender, BodySink, Config, IoModel, Request, Response, RunningServer, Server,
+};
 
 /// The body of `GET /blob`.
 const BLOB: usize = 64 * 1024;
@@ -654,5 +657,107 @@ fn a_sink_that_panics_when_dropped_ends_no_worker() {
     let (status, body) = read_response(&mut BufReader::new(&c));
     assert!(status.starts_with("HTTP/1.1 200"), "{status}");
     assert_eq!(body, "alive");
+    stop(server);
+}
+
+/// Connections whose bodies wait for producers that send nothing for a
+/// while are parked: they hold no thread, and other requests are answered
+/// meanwhile; when the producers send and finish, from other threads, each
+/// connection is woken and every client gets its whole body.
+#[test]
+fn connections_waiting_for_their_producers_hold_no_threads() {
+    const CLIENTS: usize = 100;
+    let _alone = alone();
+    let senders: std::sync::Arc<Mutex<Vec<BodySender>>> = std::sync::Arc::default();
+    let made = std::sync::Arc::clone(&senders);
+    let server = common::start_echo(config(), move |server| {
+        server.route("GET", "/wait", move |_: &Request| {
+            let (sender, chunks) = body_channel(16 * 1024);
+            made.lock().unwrap().push(sender);
+            Response::new(200).with_body_chunks(chunks, None)
+        });
+    });
+    let addr = server.local_addr();
+    let (_warm, before) = warm_up_then_count_threads(addr);
+    let clients: Vec<TcpStream> = (0..CLIENTS)
+        .map(|_| {
+            let stream = common::connect(addr);
+            (&stream)
+                .write_all(b"GET /wait HTTP/1.1\r\nHost: t\r\n\r\n")
+                .unwrap();
+            stream
+        })
+        .collect();
+    let until = Instant::now() + Duration::from_secs(10);
+    while senders.lock().unwrap().len() < CLIENTS && Instant::now() < until {
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(senders.lock().unwrap().len(), CLIENTS, "handlers ran");
+    // Every head is out and every body waits for its producer.
+    let mut readers: Vec<BufReader<&TcpStream>> = clients.iter().map(BufReader::new).collect();
+    for reader in &mut readers {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert_eq!(line, "HTTP/1.1 200 OK\r\n");
+        while line != "\r\n" {
+            line.clear();
+            reader.read_line(&mut line).unwrap();
+        }
+    }
+    thread::sleep(Duration::from_millis(300));
+    let during = threads_of_this_process();
+    assert!(
+        during <= before + SPARE_WORKERS,
+        "{before} threads before, {during} with {CLIENTS} bodies waiting for their producers"
+    );
+    assert_eq!(server.handle().active_connections(), CLIENTS + 1);
+    probe(addr);
+    // The producers send, over time, from two threads, and finish.
+    let all: Vec<BodySender> = std::mem::take(&mut *senders.lock().unwrap());
+    let mut halves = [Vec::new(), Vec::new()];
+    for (i, sender) in all.into_iter().enumerate() {
+        halves[i % 2].push((i, sender));
+    }
+    let producers: Vec<_> = halves
+        .into_iter()
+        .map(|half| {
+            thread::spawn(move || {
+                for (_, sender) in &half {
+                    sender.send("hello, ").unwrap();
+                }
+                thread::sleep(Duration::from_millis(20));
+                for (i, sender) in half {
+                    sender.send(format!("client {i}")).unwrap();
+                    sender.finish().unwrap();
+                }
+            })
+        })
+        .collect();
+    let mut bodies = Vec::new();
+    for reader in &mut readers {
+        let mut body = String::new();
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).unwrap();
+            let size = usize::from_str_radix(size.trim_end(), 16).expect("chunk-size");
+            let mut data = vec![0; size + 2];
+            reader.read_exact(&mut data).unwrap();
+            if size == 0 {
+                assert_eq!(data, b"\r\n", "no trailers");
+                break;
+            }
+            body.push_str(std::str::from_utf8(&data[..size]).unwrap());
+        }
+        bodies.push(body);
+    }
+    for producer in producers {
+        producer.join().unwrap();
+    }
+    let mut expected: Vec<String> = (0..CLIENTS).map(|i| format!("hello, client {i}")).collect();
+    bodies.sort();
+    expected.sort();
+    assert_eq!(bodies, expected);
+    drop(readers);
+    drop(clients);
     stop(server);
 }

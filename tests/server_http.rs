@@ -11,7 +11,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use httpwire::server::{BodySink, Config, Request, RequestBody, Response, RunningServer, Switched};
+use httpwire::server::{
+    body_channel, BodySender, BodySink, Config, Gone, Request, RequestBody, Response,
+    RunningServer, Switched,
+};
 
 fn test_config() -> Config {
     Config {
@@ -2195,4 +2198,351 @@ fn a_sink_that_panics_is_500_and_a_close() {
     let mut c = Client::connect(server.local_addr());
     assert_eq!(c.request(&get("/echo/still")).text(), "still");
     stop(server);
+}
+
+/// `/chunks/<capacity>`: a body sent by a producer through a
+/// [`body_channel`] of `capacity` bytes, length not announced;
+/// `/chunks-len/<n>`: the same with `n` announced;
+/// `/chunks-trailed`: with a trailer `X-Done: yes`. Each handler hands its
+/// [`BodySender`] to the test through the returned receiver.
+fn start_chunks() -> (RunningServer, mpsc::Receiver<BodySender>) {
+    let (tx, rx) = mpsc::channel();
+    let tx = Arc::new(Mutex::new(tx));
+    let server = common::start_echo(test_config(), move |server| {
+        let (t1, t2, t3) = (Arc::clone(&tx), Arc::clone(&tx), tx);
+        server
+            .route("GET", "/chunks/", move |req: &Request| {
+                let capacity = req.path()["/chunks/".len()..].parse().unwrap();
+                let (sender, chunks) = body_channel(capacity);
+                t1.lock().unwrap().send(sender).unwrap();
+                Response::new(200).with_body_chunks(chunks, None)
+            })
+            .route("GET", "/chunks-len/", move |req: &Request| {
+                let len = req.path()["/chunks-len/".len()..].parse().unwrap();
+                let (sender, chunks) = body_channel(64 * 1024);
+                t2.lock().unwrap().send(sender).unwrap();
+                Response::new(200).with_body_chunks(chunks, Some(len))
+            })
+            .route("GET", "/chunks-trailed", move |_: &Request| {
+                let (sender, chunks) = body_channel(64 * 1024);
+                t3.lock().unwrap().send(sender).unwrap();
+                Response::new(200)
+                    .with_header("Trailer", "X-Done")
+                    .with_body_chunks(chunks, None)
+                    .with_trailers(|| vec![("X-Done".into(), "yes".into())])
+            });
+    });
+    (server, rx)
+}
+
+/// The sender a handler of [`start_chunks`] made, within a bounded wait.
+fn sender_from(rx: &mpsc::Receiver<BodySender>) -> BodySender {
+    rx.recv_timeout(common::CLIENT_TIMEOUT)
+        .expect("the handler ran")
+}
+
+impl Client {
+    /// Reads one chunk of a chunked body: its data, empty for the last
+    /// chunk (whose trailer lines are then in `trailers`); `None` if the
+    /// connection ended first.
+    fn read_chunk(&mut self, trailers: &mut Vec<String>) -> Option<Vec<u8>> {
+        let mut line = String::new();
+        match self.reader.read_line(&mut line) {
+            Ok(1..) if line.ends_with("\r\n") => {}
+            _ => return None,
+        }
+        let size = usize::from_str_radix(line.trim_end(), 16).expect("chunk-size");
+        if size == 0 {
+            loop {
+                let mut field = String::new();
+                self.reader.read_line(&mut field).ok()?;
+                if field == "\r\n" {
+                    return Some(Vec::new());
+                }
+                if !field.ends_with("\r\n") {
+                    return None;
+                }
+                trailers.push(field.trim_end().to_string());
+            }
+        }
+        let mut data = vec![0; size + 2];
+        self.reader.read_exact(&mut data).ok()?;
+        assert!(data.ends_with(b"\r\n"), "chunk data not followed by CRLF");
+        data.truncate(size);
+        Some(data)
+    }
+}
+
+/// Waits (a bounded while) for `done`; false if it never is.
+fn eventually(within: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let until = Instant::now() + within;
+    while Instant::now() < until {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    done()
+}
+
+#[test]
+fn chunks_sent_over_time_go_out_as_they_come_chunked_with_trailers() {
+    let (server, senders) = start_chunks();
+    let mut c = Client::connect(server.local_addr());
+    c.send(&get("/chunks-trailed"));
+    let sender = sender_from(&senders);
+    let r = c.read_head();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(r.header("content-length"), None);
+    // Each piece reaches the client before the producer sends the next:
+    // the body is sent as it is produced, not gathered.
+    let (next_tx, next_rx) = mpsc::channel::<()>();
+    let producer = std::thread::spawn(move || {
+        for piece in ["one", "two", "three"] {
+            sender.send(piece)?;
+            if next_rx.recv_timeout(common::CLIENT_TIMEOUT).is_err() {
+                return Ok(());
+            }
+        }
+        sender.finish()
+    });
+    let mut trailers = Vec::new();
+    for piece in ["one", "two", "three"] {
+        let data = c.read_chunk(&mut trailers).expect("a chunk");
+        assert_eq!(data, piece.as_bytes());
+        next_tx.send(()).unwrap();
+    }
+    let last = c.read_chunk(&mut trailers).expect("the last chunk");
+    assert!(last.is_empty(), "no more data after three pieces");
+    assert_eq!(trailers, ["X-Done: yes"]);
+    assert_eq!(producer.join().unwrap(), Ok(()));
+    // The connection persists.
+    assert_eq!(c.request(&get("/echo/after")).text(), "after");
+    stop(server);
+}
+
+#[test]
+fn chunks_with_a_length_get_content_length_and_no_more_than_it() {
+    let (server, senders) = start_chunks();
+    let mut c = Client::connect(server.local_addr());
+    c.send(&get("/chunks-len/10"));
+    let sender = sender_from(&senders);
+    let producer = std::thread::spawn(move || {
+        sender.send("hello")?;
+        std::thread::sleep(Duration::from_millis(50));
+        // Two bytes more than announced: never sent.
+        sender.send("world!!")?;
+        Ok::<_, Gone>(sender)
+    });
+    let r = c.read(false);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-length"), Some("10"));
+    assert_eq!(r.text(), "helloworld");
+    // The body was whole at its length: the next response follows at once.
+    assert_eq!(c.request(&get("/echo/after")).text(), "after");
+    let sender = producer.join().unwrap().expect("both sends taken");
+    // The body is over: the producer is told.
+    assert_eq!(sender.send("more"), Err(Gone));
+    stop(server);
+}
+
+#[test]
+fn chunks_of_unknown_length_end_with_the_connection_to_http10() {
+    let (server, senders) = start_chunks();
+    let mut c = common::connect(server.local_addr());
+    c.write_all(b"GET /chunks/65536 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        .unwrap();
+    let sender = sender_from(&senders);
+    sender.send("ab").unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    sender.send("cd").unwrap();
+    sender.finish().unwrap();
+    let mut got = String::new();
+    c.read_to_string(&mut got)
+        .expect("the body, then the close");
+    assert!(got.starts_with("HTTP/1.1 200 OK\r\n"), "{got:?}");
+    assert!(
+        !got.contains("Transfer-Encoding") && !got.contains("Content-Length"),
+        "{got:?}"
+    );
+    assert!(got.contains("\r\nConnection: close\r\n"), "{got:?}");
+    assert!(got.ends_with("\r\n\r\nabcd"), "{got:?}");
+    stop(server);
+}
+
+#[test]
+fn head_gets_only_the_head_of_a_chunks_response_and_its_producer_is_told() {
+    let (server, senders) = start_chunks();
+    let mut c = Client::connect(server.local_addr());
+    c.send(b"HEAD /chunks/65536 HTTP/1.1\r\nHost: t\r\n\r\n");
+    let r = c.read_head();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("transfer-encoding"), None);
+    let sender = sender_from(&senders);
+    assert_eq!(sender.send("not sent"), Err(Gone));
+    // No body bytes came: the next response starts right away.
+    assert_eq!(c.request(&get("/echo/next")).text(), "next");
+    stop(server);
+}
+
+#[test]
+fn a_sender_dropped_mid_body_ends_the_connection_without_the_body_end() {
+    let (server, senders) = start_chunks();
+    // Chunked: no last chunk.
+    let mut c = Client::connect(server.local_addr());
+    c.send(&get("/chunks/65536"));
+    let sender = sender_from(&senders);
+    sender.send("partial").unwrap();
+    assert_eq!(c.read_head().header("transfer-encoding"), Some("chunked"));
+    let mut trailers = Vec::new();
+    assert_eq!(
+        c.read_chunk(&mut trailers).as_deref(),
+        Some(&b"partial"[..])
+    );
+    drop(sender);
+    assert_eq!(c.read_chunk(&mut trailers), None, "no last chunk");
+    c.assert_closed();
+    // With a length: fewer bytes, then the close.
+    let mut c = Client::connect(server.local_addr());
+    c.send(&get("/chunks-len/100"));
+    let sender = sender_from(&senders);
+    sender.send("short").unwrap();
+    drop(sender);
+    assert_eq!(c.read_head().header("content-length"), Some("100"));
+    let mut rest = Vec::new();
+    let _ = c.reader.read_to_end(&mut rest);
+    assert_eq!(rest, b"short");
+    stop(server);
+}
+
+#[test]
+fn a_client_gone_while_the_producer_waits_makes_its_sends_fail() {
+    let (server, senders) = start_chunks();
+    let mut c = Client::connect(server.local_addr());
+    c.send(&get("/chunks/65536"));
+    let sender = sender_from(&senders);
+    sender.send("first").unwrap();
+    assert_eq!(c.read_head().status, 200);
+    let mut trailers = Vec::new();
+    assert_eq!(c.read_chunk(&mut trailers).as_deref(), Some(&b"first"[..]));
+    // The connection waits for its producer, which sends nothing; the
+    // client leaves.
+    drop(c);
+    assert!(
+        eventually(Duration::from_secs(5), || sender.is_gone()),
+        "the producer was not told"
+    );
+    assert_eq!(sender.send("late"), Err(Gone));
+    assert!(
+        eventually(Duration::from_secs(5), || server
+            .handle()
+            .active_connections()
+            == 0),
+        "the connection did not end"
+    );
+    stop(server);
+}
+
+/// Starts a producer that sends `total` bytes in pieces of `piece`, then
+/// finishes; returns the bytes it has queued so far (shared) and its
+/// thread, which returns whether every send and the finish succeeded.
+fn produce(
+    sender: BodySender,
+    total: usize,
+    piece: usize,
+) -> (Arc<AtomicUsize>, std::thread::JoinHandle<Result<(), Gone>>) {
+    let queued = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&queued);
+    let thread = std::thread::spawn(move || {
+        let mut at = 0;
+        while at < total {
+            let n = piece.min(total - at);
+            let bytes: Vec<u8> = (at..at + n).map(|i| Generated::byte(i as u64)).collect();
+            sender.send(bytes)?;
+            at += n;
+            counter.store(at, Ordering::SeqCst);
+        }
+        sender.finish()
+    });
+    (queued, thread)
+}
+
+/// Waits until `queued` stops growing for a while; returns its value.
+fn settled(queued: &AtomicUsize) -> usize {
+    let mut last = queued.load(Ordering::SeqCst);
+    let mut still = Instant::now();
+    let until = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < until && still.elapsed() < Duration::from_millis(500) {
+        std::thread::sleep(Duration::from_millis(20));
+        let now = queued.load(Ordering::SeqCst);
+        if now != last {
+            (last, still) = (now, Instant::now());
+        }
+    }
+    last
+}
+
+#[test]
+fn a_producer_for_a_client_that_reads_nothing_blocks_once_the_channel_is_full() {
+    const TOTAL: usize = 64 << 20;
+    let (server, senders) = start_chunks();
+    let stream = common::connect(server.local_addr());
+    (&stream).write_all(&get("/chunks/65536")).unwrap();
+    let sender = sender_from(&senders);
+    let (queued, producer) = produce(sender, TOTAL, 16 * 1024);
+    let held = settled(&queued);
+    assert!(!producer.is_finished(), "all {TOTAL} bytes were taken");
+    // The channel (64 KiB), a piece of output and the sockets' buffers: a
+    // few MiB at most, not the 64 MiB sent.
+    assert!(
+        held < 16 << 20,
+        "{held} bytes taken from a client that reads nothing"
+    );
+    // The client reads: everything comes, and the producer finishes.
+    let mut c = Client {
+        reader: BufReader::new(stream),
+    };
+    assert_eq!(c.read_head().header("transfer-encoding"), Some("chunked"));
+    assert_eq!(c.count_chunked(), (TOTAL as u64, true));
+    assert_eq!(producer.join().unwrap(), Ok(()));
+    stop(server);
+}
+
+#[test]
+fn a_send_blocked_on_a_full_channel_returns_gone_when_the_client_goes() {
+    let (server, senders) = start_chunks();
+    let stream = common::connect(server.local_addr());
+    (&stream).write_all(&get("/chunks/4096")).unwrap();
+    let sender = sender_from(&senders);
+    let (queued, producer) = produce(sender, 64 << 20, 4096);
+    settled(&queued);
+    assert!(!producer.is_finished(), "the producer was not held up");
+    drop(stream);
+    assert!(
+        eventually(Duration::from_secs(5), || producer.is_finished()),
+        "the blocked send was not woken"
+    );
+    assert_eq!(producer.join().unwrap(), Err(Gone));
+    stop(server);
+}
+
+#[test]
+fn a_shutdown_cuts_off_a_body_waiting_for_its_producer_at_its_deadline() {
+    let (server, senders) = start_chunks();
+    let mut c = Client::connect(server.local_addr());
+    c.send(&get("/chunks/65536"));
+    let sender = sender_from(&senders);
+    assert_eq!(c.read_head().status, 200);
+    // The producer sends nothing: the connection is busy, not idle, so the
+    // shutdown waits for it until its deadline, then cuts it off.
+    let started = Instant::now();
+    assert!(!server.shutdown(Duration::from_millis(300)), "drained");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert!(
+        eventually(Duration::from_secs(5), || sender.is_gone()),
+        "the producer was not told"
+    );
+    let mut trailers = Vec::new();
+    assert_eq!(c.read_chunk(&mut trailers), None, "no last chunk");
 }

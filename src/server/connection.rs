@@ -52,6 +52,8 @@
 use std::boxed::Box;
 use std::fmt;
 use std::io::{self, Read, Write};
+
+use super::body_channel::{BodySource, Piece, Waker};
 use std::mem;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
@@ -164,6 +166,12 @@ pub(crate) enum Next {
     /// Nothing: the protocol switched and the output is sent; the
     /// connection leaves the server ([`Parked::switch`]).
     Switch,
+    /// The producer of a streamed body ([`Phase::Stream`] from a
+    /// [`body_channel`](super::body_channel)) to send, finish or go, with
+    /// no deadline: the layer leaves a waker ([`Parked::await_producer`])
+    /// and watches the socket only for the client hanging up (then the
+    /// connection is dropped).
+    Producer,
 }
 
 /// Where the server side of a connection is; the core's
@@ -187,9 +195,10 @@ enum Phase {
         until: Instant,
         to: BodyTo,
     },
-    /// A response's head is written and its body is read from the
-    /// handler's reader a piece at a time, each once the socket took the
-    /// one before (the wait is the output's: [`Parked::stalled`]).
+    /// A response's head is written and its body is taken from its source
+    /// a piece at a time, each once the socket took the one before (the
+    /// wait is the output's: [`Parked::stalled`]; or, a channel's, its
+    /// producer's: [`Next::Producer`], without a deadline).
     Stream(Streaming),
     /// The response to a request to a streaming endpoint is written and
     /// its handler left part of the body unread: reading and discarding
@@ -228,7 +237,7 @@ impl fmt::Debug for BodyTo {
 
 /// A streamed response body under way ([`Phase::Stream`]).
 struct Streaming {
-    reader: Box<dyn Read + Send>,
+    source: BodySource,
     trailers: Option<TrailerFields>,
     /// For the log: the status, the body bytes sent so far, and when the
     /// request's first byte arrived.
@@ -303,6 +312,17 @@ impl Parked {
     /// The socket to wait on.
     pub(crate) fn stream(&self) -> &TcpStream {
         &self.slot.stream
+    }
+
+    /// After [`Next::Producer`]: leaves `waker` with the body's producer,
+    /// to be called when it sends, finishes or goes. `false` if it did
+    /// already (the waker is dropped): the connection must be resumed,
+    /// not left waiting.
+    pub(crate) fn await_producer(&mut self, waker: Waker) -> bool {
+        match &mut self.phase {
+            Phase::Stream(stream) => stream.source.park(waker),
+            _ => false,
+        }
     }
 
     /// Starts waiting for the first request (nothing can be served until
@@ -431,6 +451,9 @@ enum Flow {
     /// Event-driven only: wait for the socket to take more of the output,
     /// until the deadline.
     WaitWrite(Instant),
+    /// Event-driven only: wait for a streamed body's producer
+    /// ([`Next::Producer`]).
+    WaitProducer,
     /// The protocol switched and the output is sent: hand over.
     Switch,
 }
@@ -524,6 +547,7 @@ impl<'a> Connection<'a> {
             }
             Flow::WaitRead(until) => Next::Readable(until),
             Flow::WaitWrite(until) => Next::Writable(until),
+            Flow::WaitProducer => Next::Producer,
             Flow::Switch => Next::Switch,
         }
     }
@@ -562,9 +586,11 @@ impl<'a> Connection<'a> {
             Phase::Idle { .. } => {
                 self.ctx.shared.set_idle(&self.state.slot, false);
             }
+            // Woken by its producer: nothing is read meanwhile (what the
+            // client sends waits in the socket, not in memory).
+            Phase::Stream(_) => return self.run(),
             Phase::Head { .. }
             | Phase::Body { .. }
-            | Phase::Stream(_)
             | Phase::Drain { .. }
             | Phase::Closing
             | Phase::Switching(_) => {}
@@ -941,9 +967,9 @@ impl<'a> Connection<'a> {
         let status = response.status();
         let (status, bytes) = match self.write(&mut response, close) {
             Ok(Ok(Written::Whole(bytes))) => (status, bytes),
-            Ok(Ok(Written::Head(reader))) => {
+            Ok(Ok(Written::Head(source))) => {
                 self.state.phase = Phase::Stream(Streaming {
-                    reader,
+                    source,
                     trailers: response.take_trailers(),
                     status,
                     sent: 0,
@@ -1021,12 +1047,15 @@ impl<'a> Connection<'a> {
         }
     }
 
-    /// Sends a streamed body ([`Phase::Stream`]): reads a piece from its
-    /// reader only once the output before it is sent, so a connection
-    /// holds at most one piece ([`wire::PIECE`]). Event-driven, a socket
-    /// that takes no more parks the connection ([`Flow::WaitWrite`]); with
-    /// threads, the send blocks within the write timeout. A reader that
-    /// fails (or panics), or ends short of the announced length, ends the
+    /// Sends a streamed body ([`Phase::Stream`]): takes a piece from its
+    /// source (a reader, or a channel's producer) only once the output
+    /// before it is sent, so a connection holds at most one piece
+    /// ([`wire::PIECE`]). Event-driven, a socket that takes no more parks
+    /// the connection ([`Flow::WaitWrite`]), and so does a channel with
+    /// nothing yet ([`Flow::WaitProducer`]); with threads, the send blocks
+    /// within the write timeout, and the wait for a producer blocks too. A
+    /// source that fails (or panics: a reader; a sender dropped without
+    /// finishing), or ends short of the announced length, ends the
     /// connection without the body's end, so the client cannot take it for
     /// complete.
     fn stream_body(&mut self, request: &Request) -> Flow {
@@ -1039,13 +1068,16 @@ impl<'a> Connection<'a> {
                 return Flow::Close;
             };
             let out = &mut state.out;
+            let socket = (!self.evented).then_some(&state.slot.stream);
             // The reader may be the request body, which takes the protocol
             // state: it is not held meanwhile.
-            let read =
-                panic::catch_unwind(AssertUnwindSafe(|| out.read_piece(&mut *stream.reader)));
+            let read = panic::catch_unwind(AssertUnwindSafe(|| {
+                out.read_piece(&mut stream.source, socket)
+            }));
             let failed = match read {
-                Ok(Ok(0)) => break,
-                Ok(Ok(n)) => {
+                Ok(Ok(Piece::End)) => break,
+                Ok(Ok(Piece::Pending)) => return Flow::WaitProducer,
+                Ok(Ok(Piece::Data(n))) => {
                     let mut conn = protocol(&mut state.conn, &state.lent);
                     match state.out.frame_piece(n, &mut conn) {
                         Ok(()) => {
@@ -1065,14 +1097,14 @@ impl<'a> Connection<'a> {
             return Flow::Close;
         };
         let Streaming {
-            reader,
+            source,
             trailers,
             status,
             sent,
             started,
         } = stream;
         // A request body the reader read can come home.
-        drop(reader);
+        drop(source);
         self.reclaim();
         // A reader may end where the request body it reads failed (an echo
         // that takes an error for the end): the response must not look

@@ -27,6 +27,10 @@ pub(crate) enum Interest {
     /// connection handed to a worker soon (the report's [`Ready`] says
     /// whether there are also bytes to read).
     Any,
+    /// Only the client hanging up (its side closed, the connection reset
+    /// or cut off): for a connection that waits for a streamed body's
+    /// producer, not for its socket. Bytes to read are not reported.
+    Hangup,
 }
 
 impl Interest {
@@ -35,6 +39,8 @@ impl Interest {
             Interest::Read => libc::EPOLLIN | libc::EPOLLRDHUP,
             Interest::Write => libc::EPOLLOUT,
             Interest::Any => libc::EPOLLOUT | libc::EPOLLIN | libc::EPOLLRDHUP,
+            // EPOLLHUP and EPOLLERR are always reported.
+            Interest::Hangup => libc::EPOLLRDHUP,
         };
         bits as u32
     }
@@ -81,6 +87,14 @@ impl Epoll {
     /// while it is readable (used to wake all waiters at once).
     pub(crate) fn add_level(&self, fd: RawFd, token: u64) -> io::Result<()> {
         self.ctl(libc::EPOLL_CTL_ADD, fd, libc::EPOLLIN as u32, token)
+    }
+
+    /// Registers `fd` edge-triggered for reading: one report per arrival of
+    /// bytes, to one waiter (used to hand connections woken by their
+    /// producers to a worker).
+    pub(crate) fn add_edge(&self, fd: RawFd, token: u64) -> io::Result<()> {
+        let events = (libc::EPOLLIN | libc::EPOLLET) as u32;
+        self.ctl(libc::EPOLL_CTL_ADD, fd, events, token)
     }
 
     fn ctl(&self, op: libc::c_int, fd: RawFd, events: u32, token: u64) -> io::Result<()> {
@@ -157,6 +171,23 @@ pub(crate) fn has_unread_bytes(fd: RawFd) -> bool {
         )
     };
     n > 0
+}
+
+/// Whether the peer of the socket `fd` closed its side, or the socket was
+/// reset, failed or shut down (by a shutdown's cut-off), without waiting or
+/// reading (one `poll` with no timeout).
+pub(crate) fn hung_up(fd: RawFd) -> bool {
+    let mut poll_fd = libc::pollfd {
+        fd,
+        events: libc::POLLRDHUP,
+        revents: 0,
+    };
+    // SAFETY: one `pollfd` that outlives the call, and a count of 1; a
+    // timeout of 0 returns at once; a bad descriptor is reported in
+    // `revents` (POLLNVAL), not undefined behaviour.
+    let r = unsafe { libc::poll(&mut poll_fd, 1, 0) };
+    r > 0
+        && poll_fd.revents & (libc::POLLRDHUP | libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }
 
 /// Waits until `fd` can be read (or written, if `write`), at most

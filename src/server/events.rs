@@ -38,6 +38,20 @@
 //! token, flagged, so that a worker takes it soon: bytes to read are
 //! served first.
 //!
+//! A connection that sends a body its producer sends over time
+//! ([`body_channel`]) and finds nothing to send waits parked too, without
+//! a deadline: its socket registered only for the client hanging up, and a
+//! waker left with the producer ([`Parked::await_producer`]). The waker
+//! (called on the producer's thread when it sends, finishes or goes) puts
+//! the connection's token in its group's queue and writes a byte to the
+//! group's notify socket, registered edge-triggered (token [`NOTIFY`]); the
+//! worker that gets that report moves the queued tokens to its backlog and
+//! serves them as reports. No send is lost: the waker is left under the
+//! channel's lock after checking that nothing came (else the connection is
+//! queued at once), and both happen under the slot's lock while the
+//! connection is parked, which the waker takes to check that the
+//! connection still waits under that generation.
+//!
 //! A wait takes up to [`BATCH`] reports at once. A worker held up by one of
 //! them (a handler that blocks) gets the rest of its
 //! batch handed back to its group at the timer's next tick but one (the
@@ -47,26 +61,32 @@
 //! connection cap in all). Extra workers leave when idle.
 //!
 //! [`Config::workers`]: super::Config::workers
+//! [`body_channel`]: super::body_channel
 //! [`IoModel::Events`]: super::IoModel::Events
 
-use std::io;
+use std::boxed::Box;
+use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 use std::vec::Vec;
 use std::{eprintln, vec};
 
-use super::config::Wait;
+use super::body_channel::Waker;
+use super::config::{later, Wait};
 use super::connection::{Context, Expiry, Next, Parked};
 use super::epoll::{has_unread_bytes, Epoll, Interest, Ready};
 
 /// The token of the wake-up socket (a connection's token never has all
 /// bits set: its index is below the connection cap).
 const WAKE: u64 = u64::MAX;
+/// The token of a group's notify socket: connections woken by their
+/// producers wait in the group's queue ([`Notify`]).
+const NOTIFY: u64 = u64::MAX - 1;
 /// How often the timer looks for expired deadlines and held-up workers.
 const TICK: Duration = Duration::from_millis(50);
 /// A worker beyond the ones kept exits after this long without work.
@@ -132,8 +152,56 @@ impl WorkerState {
     }
 }
 
+/// A group's connections woken by their producers: their tokens, and a
+/// socket pair whose reading end is registered edge-triggered ([`NOTIFY`]).
+struct Notify {
+    queue: Mutex<Vec<u64>>,
+    reader: UnixStream,
+    writer: UnixStream,
+}
+
+impl Notify {
+    fn new() -> io::Result<Notify> {
+        let (reader, writer) = UnixStream::pair()?;
+        reader.set_nonblocking(true)?;
+        writer.set_nonblocking(true)?;
+        Ok(Notify {
+            queue: Mutex::new(Vec::new()),
+            reader,
+            writer,
+        })
+    }
+
+    /// Queues `token`, then writes a byte: a worker gets a report after the
+    /// token is queued. A full socket means bytes written since the last
+    /// drain, whose report is still to come.
+    fn push(&self, token: u64) {
+        lock(&self.queue).push(token);
+        let _ = (&self.writer).write(&[1]);
+    }
+
+    /// Again a report for what is queued (its report was taken by the
+    /// timer).
+    fn again(&self) {
+        let _ = (&self.writer).write(&[1]);
+    }
+
+    /// Drains the socket, then takes the queue: a token queued after the
+    /// drain began comes with a byte that makes another report.
+    fn take(&self) -> Vec<u64> {
+        let mut scratch = [0u8; 64];
+        while let Ok(1..) = (&self.reader).read(&mut scratch) {}
+        std::mem::take(&mut *lock(&self.queue))
+    }
+}
+
 struct Inner {
     ctx: Arc<Context>,
+    /// This, for the wakers left with producers (which must not keep the
+    /// layer alive).
+    me: Weak<Inner>,
+    /// One per group: connections woken by their producers.
+    notify: Vec<Notify>,
     /// One epoll instance per group of workers; a connection belongs to
     /// group `slot index % groups`.
     epolls: Vec<Epoll>,
@@ -165,16 +233,22 @@ impl EventLoop {
         let connections = ctx.config.max_connections.max(1);
         let keep = ctx.config.workers.max(1);
         let mut epolls = Vec::with_capacity(keep);
+        let mut notify = Vec::with_capacity(keep);
         for _ in 0..keep {
             let epoll = Epoll::new()?;
             epoll.add_level(wake_reader.as_raw_fd(), WAKE)?;
+            let group = Notify::new()?;
+            epoll.add_edge(group.reader.as_raw_fd(), NOTIFY)?;
             epolls.push(epoll);
+            notify.push(group);
         }
         let cap = connections.max(keep);
         let mut slots = Vec::with_capacity(connections);
         slots.resize_with(connections, Mutex::default);
-        let inner = Arc::new(Inner {
+        let inner = Arc::new_cyclic(|me| Inner {
             ctx,
+            me: me.clone(),
+            notify,
             epolls,
             slots,
             // Popped from the end: low indexes first.
@@ -259,6 +333,12 @@ impl Inner {
         match next {
             Next::Readable(deadline) => self.park(index, conn, deadline, Interest::Read, new),
             Next::Writable(deadline) => self.park(index, conn, deadline, Interest::Write, new),
+            // No deadline: the producer decides (a shutdown's cut-off ends
+            // it, as a hang-up).
+            Next::Producer => {
+                let never = later(Instant::now(), Duration::MAX);
+                self.park(index, conn, never, Interest::Hangup, new);
+            }
             Next::Close => self.close(index, conn),
             Next::Switch => {
                 // Out of the set (a new connection is not in it yet) and
@@ -274,15 +354,27 @@ impl Inner {
 
     /// Puts `conn` in its slot and registers its socket for `interest`,
     /// under the slot's lock so that the timer cannot re-register it in
-    /// between.
-    fn park(&self, index: usize, conn: Parked, deadline: Instant, interest: Interest, new: bool) {
+    /// between. One that waits for its producer ([`Interest::Hangup`])
+    /// leaves it a waker first, or is queued for a worker at once if the
+    /// producer did something since it looked.
+    fn park(
+        &self,
+        index: usize,
+        mut conn: Parked,
+        deadline: Instant,
+        interest: Interest,
+        new: bool,
+    ) {
         let Some(slot) = self.slots.get(index) else {
             return;
         };
         let fd = conn.stream().as_raw_fd();
         let mut slot = lock(slot);
         slot.generation = slot.generation.wrapping_add(1);
-        let token = token(index, slot.generation);
+        let generation = slot.generation;
+        let token = token(index, generation);
+        let woken =
+            interest == Interest::Hangup && !conn.await_producer(self.waker(index, generation));
         slot.entry = Some(Entry {
             conn,
             deadline,
@@ -298,7 +390,34 @@ impl Inner {
         if let Err(e) = registered {
             eprintln!("httpwire: epoll_ctl failed, connection closed: {e}");
             self.evict(index, slot);
+        } else if woken {
+            self.notify_of(index).push(token);
         }
+    }
+
+    /// The notify queue of the connection in slot `index`'s group.
+    fn notify_of(&self, index: usize) -> &Notify {
+        &self.notify[index % self.notify.len()]
+    }
+
+    /// What a connection parked in slot `index` under `generation` leaves
+    /// with its producer: it is queued for a worker if it still waits there
+    /// (checked under the slot's lock, which `park` holds until it is
+    /// parked).
+    fn waker(&self, index: usize, generation: u32) -> Waker {
+        let me = self.me.clone();
+        Box::new(move || {
+            let Some(inner) = me.upgrade() else {
+                return;
+            };
+            let Some(slot) = inner.slots.get(index) else {
+                return;
+            };
+            let slot = lock(slot);
+            if slot.generation == generation && slot.entry.is_some() {
+                inner.notify_of(index).push(token(index, generation));
+            }
+        })
     }
 
     /// Frees the slot of a connection that ended.
@@ -342,9 +461,21 @@ impl Inner {
             }
             slot.entry.take()
         };
-        let Some(Entry { conn, expired, .. }) = entry else {
+        let Some(Entry {
+            conn,
+            expired,
+            interest,
+            ..
+        }) = entry
+        else {
             return;
         };
+        if interest == Interest::Hangup && report.readable {
+            // The client hung up while the body waited for its producer
+            // (who then gets `Gone`).
+            self.close(index, conn);
+            return;
+        }
         let ctx = &self.ctx;
         // A bug in the connection code must not kill the worker: the
         // connection is closed and unregistered as the stack unwinds.
@@ -429,6 +560,11 @@ impl Inner {
         } else {
             entry.interest
         };
+        if interest == Interest::Hangup {
+            // Woken by its producer (or hung up: then it finds that out).
+            self.notify_of(index).push(token);
+            return;
+        }
         let fd = entry.conn.stream().as_raw_fd();
         if self.epoll_of(index).rearm(fd, interest, token).is_err() {
             self.evict(index, slot);
@@ -463,6 +599,13 @@ impl Inner {
         };
         let mut report = [Ready::default()];
         match epoll.wait(&mut report, 0) {
+            Ok(1) if report[0].token == NOTIFY => {
+                // Taken here: another report for the queue.
+                if let Some(notify) = self.notify.get(group) {
+                    notify.again();
+                }
+                true
+            }
             Ok(1) if report[0].token != WAKE => {
                 self.hand_back(report[0].token);
                 true
@@ -559,9 +702,17 @@ fn work(inner: &Inner, state: &Arc<WorkerState>) {
                 }
             }
             Ok(n) => {
-                let mut backlog = lock(&state.backlog);
                 let taken = reports.get(..n).unwrap_or(&[]);
-                backlog.extend(taken.iter().rev().filter(|r| r.token != WAKE));
+                let woken = match inner.notify.get(state.group) {
+                    Some(notify) if taken.iter().any(|r| r.token == NOTIFY) => notify.take(),
+                    _ => Vec::new(),
+                };
+                let mut backlog = lock(&state.backlog);
+                backlog.extend(taken.iter().rev().filter(|r| r.token < NOTIFY));
+                backlog.extend(woken.into_iter().map(|token| Ready {
+                    token,
+                    readable: false,
+                }));
             }
             Err(e) => {
                 eprintln!("httpwire: epoll_wait failed: {e}");

@@ -37,6 +37,14 @@
 //!   but a worker thread waits while the body trickles in; a sink is
 //!   called as pieces arrive, and between them its connection waits
 //!   parked (events), holding no thread.
+//! * **Response bodies** are whole ([`Response::with_body`]), read from a
+//!   `Read` as the socket takes them ([`Response::with_body_reader`]), or
+//!   sent over time by a producer on another thread through a bounded
+//!   [`body_channel`] ([`Response::with_body_chunks`]: server-sent events,
+//!   a long poll), the connection waiting for it parked (events) while it
+//!   has nothing; with a length they announce `Content-Length`, otherwise
+//!   they are chunked to HTTP/1.1 (trailers allowed,
+//!   [`Response::with_trailers`]) and end with the connection to HTTP/1.0.
 //! * **Connections** persist (HTTP/1.1, or HTTP/1.0 with keep-alive);
 //!   pipelined requests are answered in order; `Expect: 100-continue` is
 //!   answered before the body is read.
@@ -88,6 +96,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod body_channel;
 mod config;
 mod connection;
 #[cfg(target_os = "linux")]
@@ -114,6 +123,7 @@ use std::time::{Duration, Instant};
 use std::vec::Vec;
 use std::{eprintln, format, vec};
 
+pub use body_channel::{body_channel, BodyChunks, BodySender, Gone, TrySendError};
 pub use config::{Config, IoModel};
 pub use request_body::{BodySink, RequestBody};
 pub use shutdown::ShutdownHandle;

@@ -9,6 +9,7 @@ use std::ops::Range;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
+use super::body_channel::{BodyChunks, BodySource};
 use super::switch::{OnSwitch, Switched};
 use crate::{Header, TargetForm, Version};
 
@@ -281,11 +282,13 @@ impl Request {
     }
 }
 
-/// What a handler answers: a status, fields and a body, complete or read
-/// as it is sent ([`with_body_reader`](Response::with_body_reader)).
+/// What a handler answers: a status, fields and a body, complete or
+/// streamed as it is sent: read from a `Read`
+/// ([`with_body_reader`](Response::with_body_reader)), or sent by a
+/// producer over time ([`with_body_chunks`](Response::with_body_chunks)).
 ///
 /// The server adds `Content-Length` (from the body, or the length given
-/// with its reader; without one, `Transfer-Encoding: chunked`), `Date`, `Server` and
+/// with a streamed one; without one, `Transfer-Encoding: chunked`), `Date`, `Server` and
 /// `Connection` as needed, and serializes the head with the core's
 /// [`ResponseHead`](crate::serialize::ResponseHead), which refuses any field
 /// that could split a response. A handler must not set `Content-Length` or
@@ -318,13 +321,20 @@ pub struct Response {
 /// Gives a streamed body's trailer fields once the body has ended.
 pub(crate) type TrailerFields = Box<dyn FnOnce() -> Vec<(String, String)> + Send>;
 
-/// A response's body: in memory, or read as the socket takes it.
+/// A response's body: in memory, or taken from its source as the socket
+/// takes it.
 enum Body {
     Whole(Vec<u8>),
     /// `length`: announced as `Content-Length`; the reader is already
     /// limited to it ([`Read::take`]). `None`: chunked, or to the close.
     Reader {
         reader: Box<dyn Read + Send>,
+        length: Option<u64>,
+    },
+    /// As a reader, from a producer's channel (limited to `length` when
+    /// it becomes a [`BodySource`]).
+    Chunks {
+        chunks: BodyChunks,
         length: Option<u64>,
     },
 }
@@ -337,7 +347,9 @@ impl fmt::Debug for Response {
             .field("headers", &self.headers);
         match &self.body {
             Body::Whole(body) => d.field("body", body),
-            Body::Reader { length, .. } => d.field("body_reader_length", length),
+            Body::Reader { length, .. } | Body::Chunks { length, .. } => {
+                d.field("streamed_length", length)
+            }
         };
         d.field("switching", &self.on_switch.is_some())
             .field("trailers", &self.trailers.is_some())
@@ -491,10 +503,11 @@ impl Response {
     /// takes little memory. Event-driven, the next piece is read only when
     /// the socket has taken the last one, and a client that reads slowly
     /// holds no thread meanwhile; a reader should therefore not block for
-    /// long (a file, a generator, not a socket). The exception is a
-    /// streaming endpoint's own [`RequestBody`](super::RequestBody), to
-    /// echo or transform it: each of its reads holds the thread for at most
-    /// the body timeout.
+    /// long (a file, a generator, not a socket: a body that comes over
+    /// time is for [`with_body_chunks`](Response::with_body_chunks)). The
+    /// exception is a streaming endpoint's own
+    /// [`RequestBody`](super::RequestBody), to echo or transform it: each
+    /// of its reads holds the thread for at most the body timeout.
     ///
     /// With a `length` the response announces `Content-Length`, and no
     /// more than `length` bytes are read; otherwise the body is chunked to
@@ -528,10 +541,63 @@ impl Response {
         self
     }
 
+    /// Replaces the body with one a producer sends over time through a
+    /// [`body_channel`](super::body_channel) (server-sent events, a long
+    /// poll, a body another thread computes): `chunks` is the channel's
+    /// receiving end. Each piece is sent once the socket has taken the one
+    /// before; the producer's `send` blocks while the channel holds its
+    /// capacity, so a slow client holds bounded memory.
+    ///
+    /// Framing is as with [`with_body_reader`](Response::with_body_reader):
+    /// with a `length`, `Content-Length` and no more than `length` bytes
+    /// (the body is whole once they are sent); otherwise chunked to an
+    /// HTTP/1.1 client (a piece, or pieces queued together, per chunk,
+    /// then [`with_trailers`](Response::with_trailers) fields at the end),
+    /// and to the close to an HTTP/1.0 one. The body ends when the
+    /// producer calls [`BodySender::finish`](super::BodySender::finish); a
+    /// sender dropped without finishing, or fewer bytes than `length`,
+    /// ends the connection without the body's end. After `HEAD`, or with
+    /// status 204, 205 or 304, only the head is sent, `chunks` is dropped,
+    /// and the producer's sends return [`Gone`](super::Gone).
+    ///
+    /// While the channel is empty the connection waits for the producer
+    /// without holding a thread (event-driven: parked, woken by the next
+    /// send, the finish or the sender's drop; with threads, its thread
+    /// waits). That wait has no deadline of its own (the producer decides
+    /// when there is more, as for a long poll or an event stream), but it
+    /// ends when the client hangs up (closes its side: the producer then
+    /// gets `Gone`), and at a shutdown's deadline, which cuts the
+    /// connection off; a producer that should end sooner at a shutdown can
+    /// watch [`ShutdownHandle::is_shutting_down`](super::ShutdownHandle::is_shutting_down).
+    ///
+    /// ```
+    /// use httpwire::server::{body_channel, Response};
+    ///
+    /// let (sender, chunks) = body_channel(16 * 1024);
+    /// std::thread::spawn(move || {
+    ///     for line in ["one\n", "two\n"] {
+    ///         if sender.send(line).is_err() {
+    ///             return; // the client is gone
+    ///         }
+    ///     }
+    ///     let _ = sender.finish();
+    /// });
+    /// let r = Response::new(200)
+    ///     .with_header("Content-Type", "text/plain")
+    ///     .with_body_chunks(chunks, None);
+    /// assert_eq!(r.body(), b"", "the body is not in memory");
+    /// ```
+    pub fn with_body_chunks(mut self, chunks: BodyChunks, length: Option<u64>) -> Response {
+        self.body = Body::Chunks { chunks, length };
+        self
+    }
+
     /// Trailer fields for a streamed body (RFC 9112 §7.1.2), asked for
-    /// once its reader has ended: a checksum, or a status known only at the
-    /// end. They are sent when the body goes out chunked (read from
-    /// [`with_body_reader`](Response::with_body_reader) without a length,
+    /// once it has ended (its reader, or its producer's
+    /// [`finish`](super::BodySender::finish)): a checksum, or a status
+    /// known only at the end. They are sent when the body goes out chunked
+    /// (from [`with_body_reader`](Response::with_body_reader) or
+    /// [`with_body_chunks`](Response::with_body_chunks) without a length,
     /// to an HTTP/1.1 client); any other body has no place for them, and
     /// they are dropped (a recipient may ignore trailers anyway, RFC 9110
     /// §6.5.1). A field that may not be a trailer (framing, routing, an
@@ -580,28 +646,33 @@ impl Response {
         self.headers.iter().map(|(n, v)| (&**n, &**v))
     }
 
-    /// The body, if it is in memory; empty for a body read from a reader
-    /// ([`with_body_reader`](Response::with_body_reader)).
+    /// The body, if it is in memory; empty for a streamed body
+    /// ([`with_body_reader`](Response::with_body_reader),
+    /// [`with_body_chunks`](Response::with_body_chunks)).
     pub fn body(&self) -> &[u8] {
         match &self.body {
             Body::Whole(body) => body,
-            Body::Reader { .. } => &[],
+            Body::Reader { .. } | Body::Chunks { .. } => &[],
         }
     }
 
-    /// The length the head announces: the whole body's, or the reader's
-    /// if given (`None`: unknown).
+    /// The length the head announces: the whole body's, or the streamed
+    /// one's if given (`None`: unknown).
     pub(crate) fn length(&self) -> Option<u64> {
         match &self.body {
             Body::Whole(body) => Some(body.len() as u64),
-            Body::Reader { length, .. } => *length,
+            Body::Reader { length, .. } | Body::Chunks { length, .. } => *length,
         }
     }
 
-    /// Takes the body's reader out (`None` for a body in memory).
-    pub(crate) fn take_reader(&mut self) -> Option<Box<dyn Read + Send>> {
+    /// Takes a streamed body's source out (`None` for a body in memory).
+    pub(crate) fn take_source(&mut self) -> Option<BodySource> {
         match std::mem::replace(&mut self.body, Body::Whole(Vec::new())) {
-            Body::Reader { reader, .. } => Some(reader),
+            Body::Reader { reader, .. } => Some(BodySource::Reader(reader)),
+            Body::Chunks { chunks, length } => Some(BodySource::Chunks {
+                chunks,
+                left: length,
+            }),
             whole => {
                 self.body = whole;
                 None

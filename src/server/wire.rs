@@ -2,14 +2,14 @@
 //! output buffer (or, a large body, straight to its socket; a streamed
 //! body a piece at a time), the `Date` header and the access log.
 
-use std::boxed::Box;
 use std::format;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::string::{String, ToString};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::vec::Vec;
 
+use super::body_channel::{BodySource, Piece};
 use super::types::{Request, Response};
 use crate::conn::{append, SendError, ServerConnection};
 use crate::date::HttpDate;
@@ -140,11 +140,11 @@ pub(crate) fn write_response<W: Write>(
         Err(refused) => return Ok(Err(refused)),
     };
     w.write_all(&scratch[..head])?;
-    // A reader is read only if the core lets a body follow (not after
+    // A source is read only if the core lets a body follow (not after
     // HEAD, 204, 205, 304); otherwise it is dropped unread.
-    if let Some(reader) = response.take_reader() {
+    if let Some(source) = response.take_source() {
         if conn.sends_body() {
-            return Ok(Ok(Written::Head(reader)));
+            return Ok(Ok(Written::Head(source)));
         }
     }
     let body = response.body();
@@ -225,8 +225,8 @@ fn offered(request: &Request, response: &Response) -> bool {
 pub(crate) enum Written {
     /// The whole response, with this many body bytes.
     Whole(usize),
-    /// The head; the body is to be read from this reader and sent.
-    Head(Box<dyn Read + Send>),
+    /// The head; the body is to be taken from this source and sent.
+    Head(BodySource),
 }
 
 /// Writes `response` with `Connection: close` to a connection that sent
@@ -306,25 +306,24 @@ pub(crate) const PIECE: usize = 32 * 1024;
 const PIECE_PREFIX: usize = 8;
 
 impl Output {
-    /// Reads the next piece of a streamed body from `reader` (up to
+    /// Takes the next piece of a streamed body from `source` (up to
     /// [`PIECE`] bytes) into the buffer, which must have nothing pending:
-    /// the bytes are read once, where they are sent from. Returns the
-    /// piece's length: 0 at the end of the reader. Then
-    /// [`frame_piece`](Output::frame_piece), before anything else.
-    pub(crate) fn read_piece(&mut self, reader: &mut dyn Read) -> io::Result<usize> {
+    /// the bytes are read once, where they are sent from (see
+    /// [`BodySource::next_piece`] for `socket`). After a
+    /// [`Piece::Data`], [`frame_piece`](Output::frame_piece), before
+    /// anything else.
+    pub(crate) fn read_piece(
+        &mut self,
+        source: &mut BodySource,
+        socket: Option<&TcpStream>,
+    ) -> io::Result<Piece> {
         debug_assert_eq!(self.pending(), 0);
         self.buf.resize(PIECE_PREFIX + PIECE, 0);
-        let n = loop {
-            match reader.read(&mut self.buf[PIECE_PREFIX..]) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                read => break read?,
-            }
-        };
-        if n == 0 {
+        let piece = source.next_piece(&mut self.buf[PIECE_PREFIX..], socket);
+        if !matches!(piece, Ok(Piece::Data(_))) {
             self.buf.clear();
         }
-        // A reader cannot claim more than it was given.
-        Ok(n.min(PIECE))
+        piece
     }
 
     /// Frames the piece of `n` bytes just read by `conn`
@@ -625,20 +624,21 @@ mod tests {
             &mut response,
             false,
         );
-        let Ok(Ok(Written::Head(mut reader))) = written else {
+        let Ok(Ok(Written::Head(mut source))) = written else {
             panic!("not streamed");
         };
         let mut out = Output::default();
-        assert_eq!(out.read_piece(&mut *reader).unwrap(), 5);
+        assert_eq!(out.read_piece(&mut source, None).unwrap(), Piece::Data(5));
         out.frame_piece(5, &mut conn).unwrap();
         assert_eq!(&out.buf[out.sent..], b"5\r\nhello\r\n");
         out.buf.clear();
         out.sent = 0;
-        assert_eq!(out.read_piece(&mut *reader).unwrap(), 0);
+        assert_eq!(out.read_piece(&mut source, None).unwrap(), Piece::End);
         assert_eq!(out.pending(), 0);
         // The longest piece's chunk-size line fits the room before it.
-        let mut big = std::io::repeat(b'x').take(PIECE as u64 + 1);
-        assert_eq!(out.read_piece(&mut big).unwrap(), PIECE);
+        let big = std::io::Read::take(std::io::repeat(b'x'), PIECE as u64 + 1);
+        let mut big = BodySource::Reader(std::boxed::Box::new(big));
+        assert_eq!(out.read_piece(&mut big, None).unwrap(), Piece::Data(PIECE));
         out.frame_piece(PIECE, &mut conn).unwrap();
         assert!(out.buf[out.sent..].starts_with(b"8000\r\nxx"));
         assert_eq!(out.pending(), PIECE + 8);
