@@ -320,8 +320,12 @@ impl Output {
         debug_assert_eq!(self.pending(), 0);
         self.buf.resize(PIECE_PREFIX + PIECE, 0);
         let piece = source.next_piece(&mut self.buf[PIECE_PREFIX..], socket);
-        if !matches!(piece, Ok(Piece::Data(_))) {
-            self.buf.clear();
+        match piece {
+            Ok(Piece::Data(_)) => {}
+            // A connection waiting for its producer (maybe for long) keeps
+            // no piece's memory.
+            Ok(Piece::Pending) => self.buf = Vec::new(),
+            _ => self.buf.clear(),
         }
         piece
     }
