@@ -2298,13 +2298,17 @@ fn chunks_sent_over_time_go_out_as_they_come_chunked_with_trailers() {
     // Each piece reaches the client before the producer sends the next:
     // the body is sent as it is produced, not gathered.
     let (next_tx, next_rx) = mpsc::channel::<()>();
+    // The pauses let the connection wait for its producer (parked, under
+    // the event-driven model) before each piece and the end.
     let producer = std::thread::spawn(move || {
         for piece in ["one", "two", "three"] {
+            std::thread::sleep(Duration::from_millis(30));
             sender.send(piece)?;
             if next_rx.recv_timeout(common::CLIENT_TIMEOUT).is_err() {
                 return Ok(());
             }
         }
+        std::thread::sleep(Duration::from_millis(30));
         sender.finish()
     });
     let mut trailers = Vec::new();
