@@ -2550,3 +2550,44 @@ fn a_shutdown_cuts_off_a_body_waiting_for_its_producer_at_its_deadline() {
     let mut trailers = Vec::new();
     assert_eq!(c.read_chunk(&mut trailers), None, "no last chunk");
 }
+
+/// Many small pieces sent as fast as the producer can: each send may come
+/// while the connection finds the channel empty and is about to wait for
+/// the producer (parked, under the event-driven model). None is lost, and
+/// the body ends: a lost wake-up would leave the client waiting.
+#[test]
+fn many_small_pieces_sent_as_fast_as_they_come_all_arrive() {
+    const PIECES: usize = 5000;
+    let (server, senders) = start_chunks();
+    let mut c = Client::connect(server.local_addr());
+    for round in 0..4 {
+        // Room for one piece: the producer waits for each to be taken, so
+        // its next send comes just as the connection finds the channel
+        // empty.
+        c.send(&get("/chunks/4"));
+        let sender = sender_from(&senders);
+        let producer = std::thread::spawn(move || {
+            for i in 0..PIECES {
+                sender.send(format!("{:04}", i % 10_000))?;
+            }
+            sender.finish()
+        });
+        assert_eq!(c.read_head().status, 200);
+        let (mut body, mut trailers) = (Vec::new(), Vec::new());
+        loop {
+            match c.read_chunk(&mut trailers) {
+                Some(data) if data.is_empty() => break,
+                Some(data) => body.extend_from_slice(&data),
+                None => panic!("round {round}: cut off after {} bytes", body.len()),
+            }
+        }
+        let expected: String = (0..PIECES).map(|i| format!("{:04}", i % 10_000)).collect();
+        assert!(
+            body == expected.as_bytes(),
+            "round {round}: {} bytes",
+            body.len()
+        );
+        assert_eq!(producer.join().unwrap(), Ok(()));
+    }
+    stop(server);
+}
