@@ -26,6 +26,14 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 use std::vec::Vec;
 
+// The producer's end goes to any thread, and the response's with its
+// response.
+const _: fn() = || {
+    fn sendable<T: Send + Sync + 'static>() {}
+    sendable::<BodySender>();
+    sendable::<BodyChunks>();
+};
+
 /// Called once when a parked connection's producer did something: sent a
 /// piece, finished, or went away.
 pub(crate) type Waker = Box<dyn FnOnce() + Send>;

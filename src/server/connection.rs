@@ -10,7 +10,10 @@
 //! buffer (a large body straight to the socket: [`Sink`]), which is
 //! sent whenever the connection would wait for a read (so a batch of
 //! pipelined requests costs one `write`), or once it holds more than
-//! [`OUTPUT_BOUND`]. Every wait has a deadline, from [`Config::deadline`].
+//! [`OUTPUT_BOUND`]. Every wait has a deadline, from [`Config::deadline`],
+//! but the wait for the producer of a body sent through a channel
+//! ([`Next::Producer`]): the producer decides, the client may hang up, and
+//! a shutdown's deadline cuts it off.
 //! A switching response's head is sent after the output before it; then
 //! the connection leaves the server ([`Parked::switch`]).
 //!

@@ -155,9 +155,17 @@ impl WorkerState {
 /// A group's connections woken by their producers: their tokens, and a
 /// socket pair whose reading end is registered edge-triggered ([`NOTIFY`]).
 struct Notify {
-    queue: Mutex<Vec<u64>>,
+    queue: Mutex<Woken>,
     reader: UnixStream,
     writer: UnixStream,
+}
+
+#[derive(Default)]
+struct Woken {
+    tokens: Vec<u64>,
+    /// A byte was written since the last [`Notify::take`]: its report will
+    /// take these tokens too, so a push writes no other.
+    signalled: bool,
 }
 
 impl Notify {
@@ -166,18 +174,25 @@ impl Notify {
         reader.set_nonblocking(true)?;
         writer.set_nonblocking(true)?;
         Ok(Notify {
-            queue: Mutex::new(Vec::new()),
+            queue: Mutex::new(Woken::default()),
             reader,
             writer,
         })
     }
 
-    /// Queues `token`, then writes a byte: a worker gets a report after the
-    /// token is queued. A full socket means bytes written since the last
-    /// drain, whose report is still to come.
+    /// Queues `token`, then writes a byte unless one was written since the
+    /// last [`take`](Notify::take): a worker gets a report after the token
+    /// is queued. (A full socket, too, means bytes written since the last
+    /// drain, whose report is still to come.)
     fn push(&self, token: u64) {
-        lock(&self.queue).push(token);
-        let _ = (&self.writer).write(&[1]);
+        let signal = {
+            let mut woken = lock(&self.queue);
+            woken.tokens.push(token);
+            !std::mem::replace(&mut woken.signalled, true)
+        };
+        if signal {
+            let _ = (&self.writer).write(&[1]);
+        }
     }
 
     /// Again a report for what is queued (its report was taken by the
@@ -186,12 +201,15 @@ impl Notify {
         let _ = (&self.writer).write(&[1]);
     }
 
-    /// Drains the socket, then takes the queue: a token queued after the
-    /// drain began comes with a byte that makes another report.
+    /// Drains the socket, then takes the queue: a token queued after that
+    /// comes with a byte (`signalled` is cleared here), which makes another
+    /// report; one queued before is taken here.
     fn take(&self) -> Vec<u64> {
         let mut scratch = [0u8; 64];
         while let Ok(1..) = (&self.reader).read(&mut scratch) {}
-        std::mem::take(&mut *lock(&self.queue))
+        let mut woken = lock(&self.queue);
+        woken.signalled = false;
+        std::mem::take(&mut woken.tokens)
     }
 }
 
