@@ -305,13 +305,10 @@ impl Parked {
         &self.slot.stream
     }
 
-    /// Starts waiting for the first request (nothing can be served until
-    /// the socket is readable).
+    /// Serves the first request if it has arrived, or starts waiting for
+    /// it. The socket must never block (the event layer accepts it so):
+    /// every wait parks the connection instead.
     pub(crate) fn start(self, ctx: &Context) -> (Next, Parked) {
-        // Every wait parks the connection instead of blocking in the socket.
-        if self.stream().set_nonblocking(true).is_err() {
-            return (Next::Close, self);
-        }
         let mut conn = Connection::resume(ctx, self);
         (conn.run(), conn.state)
     }
@@ -464,7 +461,10 @@ impl<'a> Connection<'a> {
     ) -> Connection<'a> {
         // Responses are written whole and sent once per batch: Nagle's
         // algorithm would only hold back the last segment of a batch.
-        let _ = slot.stream.set_nodelay(true);
+        // Event-driven, the socket has it from the listener (`events.rs`).
+        if !evented {
+            let _ = slot.stream.set_nodelay(true);
+        }
         let config = &ctx.config;
         let state = Parked {
             slot,

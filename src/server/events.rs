@@ -1,5 +1,21 @@
 //! The event-driven connection layer (Linux, [`IoModel::Events`]).
 //!
+//! The workers accept the connections themselves, as nginx's worker
+//! processes do: the listening socket is in every group's epoll set
+//! (`EPOLLEXCLUSIVE`: a new connection wakes one group, not all), and the
+//! worker that gets its report accepts (`accept4`, the socket never
+//! blocking from the start), registers the connection
+//! ([`admission::admit`]: the cap, `503` past it), reads and serves its
+//! first request if it has arrived, and parks it in its own group. No
+//! thread hands connections over: an acceptor thread cost a wake-up of
+//! the worker and contended locks per connection (measured on
+//! `Connection: close` load, one connection per request: 1.8 `futex` calls
+//! per request). After an accept error other than "none waiting"
+//! (`EMFILE`), the group's workers stop watching the listener for
+//! [`ACCEPT_PAUSE`] (until the timer's next tick past it), rather than
+//! being woken for it in a loop. Shutdown takes the listener out of the
+//! sets and closes it ([`EventLoop::stop_accepting`]).
+//!
 //! A connection that waits for its socket (for the next request on a
 //! keep-alive connection, for the rest of a head or body, for room to send
 //! the output its client does not read, or lingering after its last
@@ -50,6 +66,7 @@
 //! [`IoModel::Events`]: super::IoModel::Events
 
 use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::panic::{self, AssertUnwindSafe};
@@ -60,13 +77,31 @@ use std::time::{Duration, Instant};
 use std::vec::Vec;
 use std::{eprintln, vec};
 
+use super::admission::{self, AcceptErrors, AcceptFailure, Admitted, ACCEPT_PAUSE};
 use super::config::Wait;
 use super::connection::{Context, Expiry, Next, Parked};
-use super::epoll::{has_unread_bytes, Epoll, Interest, Ready};
+use super::epoll::{self, has_unread_bytes, Epoll, Interest, Ready};
 
 /// The token of the wake-up socket (a connection's token never has all
 /// bits set: its index is below the connection cap).
 const WAKE: u64 = u64::MAX;
+/// The token of the listening socket (a connection's index is below the
+/// connection cap, itself below `u32::MAX`: [`EventLoop::start`]).
+const LISTENER: u64 = u64::MAX - 1;
+/// How long a worker serves reports before it accepts again, within a
+/// batch that reported new connections (see [`work`]).
+const ACCEPT_AGAIN: Duration = Duration::from_millis(2);
+/// The listen queue's length in this model (nginx's default on Linux; the
+/// kernel caps it at `net.core.somaxconn`).
+const LISTEN_BACKLOG: libc::c_int = 511;
+/// Connections accepted per report of the listener, at most, before the
+/// worker goes on with the other reports of its batch (the listener,
+/// level-triggered, is reported again while connections wait). As many as
+/// std's listen queue holds (128): accepting is cheap (`accept4` and one
+/// `epoll_ctl`; the first request is served at its own report), and a
+/// burst of new connections is then registered at once rather than a few
+/// per batch, each batch behind up to 15 reports that may be heavy.
+const ACCEPT_BATCH: usize = 128;
 /// How often the timer looks for expired deadlines and held-up workers.
 const TICK: Duration = Duration::from_millis(50);
 /// A worker beyond the ones kept exits after this long without work.
@@ -132,14 +167,29 @@ impl WorkerState {
     }
 }
 
+/// The listening socket, shared by the workers that accept from it.
+struct Listening {
+    /// `None` once the server stops accepting (the socket is closed).
+    listener: Option<TcpListener>,
+    /// Per group: accepting is paused until then after an accept error
+    /// (the listener is out of the group's epoll set meanwhile, so that a
+    /// lasting error such as `EMFILE` does not wake the group in a loop).
+    paused: Vec<Option<Instant>>,
+    /// Pacing of the error log, server-wide.
+    errors: AcceptErrors,
+}
+
 struct Inner {
     ctx: Arc<Context>,
     /// One epoll instance per group of workers; a connection belongs to
-    /// group `slot index % groups`.
+    /// group `slot index % groups`. Each also watches the listener.
     epolls: Vec<Epoll>,
     slots: Vec<Mutex<Place>>,
-    /// Indexes of the slots no connection holds.
-    free: Mutex<Vec<usize>>,
+    /// Per group: indexes of its slots (`index % groups == group`) that no
+    /// connection holds. A worker puts a connection it accepts in one of
+    /// its own group's, so that the connection stays with it.
+    free: Vec<Mutex<Vec<usize>>>,
+    listening: Mutex<Listening>,
     /// Workers alive, and what each shares with the timer.
     threads: AtomicUsize,
     workers: Mutex<Vec<Arc<WorkerState>>>,
@@ -159,26 +209,48 @@ pub(crate) struct EventLoop {
 
 impl EventLoop {
     /// Starts `ctx.config.workers` workers (at least one) and the timer,
-    /// with a slot for each of `ctx.config.max_connections`.
-    pub(crate) fn start(ctx: Arc<Context>) -> io::Result<EventLoop> {
+    /// with a slot for each of `ctx.config.max_connections` (below
+    /// `u32::MAX`), and has the workers accept from `listener`, as nginx's
+    /// worker processes do: a connection goes from the listen queue to the
+    /// worker that serves it with no thread in between.
+    pub(crate) fn start(ctx: Arc<Context>, listener: TcpListener) -> io::Result<EventLoop> {
         let (wake_reader, wake_writer) = UnixStream::pair()?;
-        let connections = ctx.config.max_connections.max(1);
+        let connections = ctx.config.max_connections.clamp(1, u32::MAX as usize - 1);
         let keep = ctx.config.workers.max(1);
+        // Workers accept only when the listener reports a connection, and
+        // must not block in `accept` when another group took it first.
+        listener.set_nonblocking(true)?;
+        // Inherited by the connections (see `Connection::new`).
+        epoll::set_nodelay(&listener)?;
+        // A burst of connections waits in the listen queue while the
+        // workers serve (no thread does nothing but accept): std's 128 can
+        // overflow, and a connection past it is taken only when the kernel
+        // retries the handshake, a second or more later. nginx's default.
+        epoll::set_backlog(&listener, LISTEN_BACKLOG)?;
         let mut epolls = Vec::with_capacity(keep);
         for _ in 0..keep {
             let epoll = Epoll::new()?;
             epoll.add_level(wake_reader.as_raw_fd(), WAKE)?;
+            epoll.add_listener(listener.as_raw_fd(), LISTENER)?;
             epolls.push(epoll);
         }
         let cap = connections.max(keep);
         let mut slots = Vec::with_capacity(connections);
         slots.resize_with(connections, Mutex::default);
+        // Popped from the end: low indexes first.
+        let free = (0..keep)
+            .map(|group| Mutex::new((group..connections).step_by(keep).rev().collect()))
+            .collect();
         let inner = Arc::new(Inner {
             ctx,
             epolls,
             slots,
-            // Popped from the end: low indexes first.
-            free: Mutex::new((0..connections).rev().collect()),
+            free,
+            listening: Mutex::new(Listening {
+                listener: Some(listener),
+                paused: vec![None; keep],
+                errors: AcceptErrors::default(),
+            }),
             threads: AtomicUsize::new(0),
             workers: Mutex::new(vec![]),
             stop: AtomicBool::new(false),
@@ -200,28 +272,17 @@ impl EventLoop {
         Ok(event_loop)
     }
 
-    /// Takes a new connection: it waits for its first request like any
-    /// other. Gives it back if every slot is taken.
-    // Moved once per connection, and only past the cap: boxing would cost
-    // an allocation per connection for nothing.
-    #[allow(clippy::result_large_err)]
-    pub(crate) fn admit(&self, conn: Parked) -> Result<(), Parked> {
-        let inner = &self.inner;
-        let Some(index) = lock(&inner.free).pop() else {
-            return Err(conn);
-        };
-        let ctx = &inner.ctx;
-        match panic::catch_unwind(AssertUnwindSafe(|| conn.start(ctx))) {
-            Ok((next, conn)) => inner.settle(index, conn, next, true),
-            Err(_) => inner.release(index),
-        }
-        Ok(())
+    /// Stops accepting: the listener leaves every epoll set and is closed
+    /// (new connections are refused). Connections already accepted go on.
+    pub(crate) fn stop_accepting(&self) {
+        self.inner.stop_accepting();
     }
 
     /// Stops the workers and the timer (they exit as soon as they wake),
     /// and closes the connections parked (a shutdown cut them off already;
     /// this frees their descriptors even if a handler never returns).
     pub(crate) fn stop(&mut self) {
+        self.inner.stop_accepting();
         self.inner.stop.store(true, Ordering::SeqCst);
         // The reader end sees the end of the stream: level-triggered, it
         // wakes every waiting worker.
@@ -303,7 +364,125 @@ impl Inner {
 
     /// Frees the slot of a connection that ended.
     fn release(&self, index: usize) {
-        lock(&self.free).push(index);
+        if let Some(free) = self.free.get(index % self.free.len()) {
+            lock(free).push(index);
+        }
+    }
+
+    /// A free slot, one of `group`'s if it has one (then the connection
+    /// stays with the worker that accepted it), else another group's.
+    fn take_slot(&self, group: usize) -> Option<usize> {
+        let groups = self.free.len();
+        (0..groups).find_map(|i| lock(&self.free[(group + i) % groups]).pop())
+    }
+
+    /// The listener reported connections to a worker of `group`: accepts
+    /// up to [`ACCEPT_BATCH`] of them and starts each (reading and serving
+    /// its first request if it has arrived). Once shutdown has begun,
+    /// stops accepting instead.
+    fn accept(&self, group: usize) {
+        for _ in 0..ACCEPT_BATCH {
+            if self.ctx.shared.stopping() {
+                self.stop_accepting();
+                return;
+            }
+            // The lock is held for the `accept4` only, not while the
+            // connection is served: a handler may block.
+            let accepted = {
+                let mut listening = lock(&self.listening);
+                let Some(listener) = listening.listener.as_ref() else {
+                    return;
+                };
+                match epoll::accept_nonblocking(listener) {
+                    Ok(accepted) => accepted,
+                    Err(e) => match listening.errors.failed(&e) {
+                        AcceptFailure::Drained => return,
+                        AcceptFailure::Retry => continue,
+                        AcceptFailure::Pause => {
+                            self.pause_accepting(&mut listening, group);
+                            return;
+                        }
+                    },
+                }
+            };
+            let (stream, remote) = accepted;
+            self.admit(group, stream, remote);
+        }
+    }
+
+    /// Registers a connection a worker of `group` accepted (or answers
+    /// `503` past the cap) and starts it: it waits for its first request
+    /// like any other.
+    fn admit(&self, group: usize, stream: TcpStream, remote: SocketAddr) {
+        let ctx = &self.ctx;
+        let Some(Admitted { slot, id }) = admission::admit(ctx, stream, remote) else {
+            return;
+        };
+        let conn = Parked::accept(ctx, slot, remote, id);
+        let Some(index) = self.take_slot(group) else {
+            // Not expected: a slot is freed before the registration ends.
+            admission::reject(ctx, conn.stream(), remote);
+            return;
+        };
+        match panic::catch_unwind(AssertUnwindSafe(|| conn.start(ctx))) {
+            Ok((next, conn)) => self.settle(index, conn, next, true),
+            Err(_) => self.release(index),
+        }
+    }
+
+    /// Takes the listener out of `group`'s epoll set for
+    /// [`ACCEPT_PAUSE`] (at least; the timer puts it back:
+    /// [`resume_accepting`](Inner::resume_accepting)).
+    fn pause_accepting(&self, listening: &mut Listening, group: usize) {
+        let (Some(listener), Some(paused), Some(epoll)) = (
+            listening.listener.as_ref(),
+            listening.paused.get_mut(group),
+            self.epolls.get(group),
+        ) else {
+            return;
+        };
+        if paused.is_none() && epoll.delete(listener.as_raw_fd()).is_ok() {
+            *paused = Some(Instant::now() + ACCEPT_PAUSE);
+        }
+    }
+
+    /// Puts the listener back in the epoll sets of the groups whose pause
+    /// is over (the timer, at each tick).
+    fn resume_accepting(&self, now: Instant) {
+        let mut listening = lock(&self.listening);
+        let Listening {
+            listener, paused, ..
+        } = &mut *listening;
+        let Some(listener) = listener.as_ref() else {
+            return;
+        };
+        for (group, paused) in paused.iter_mut().enumerate() {
+            if paused.map_or(true, |until| now < until) {
+                continue;
+            }
+            let Some(epoll) = self.epolls.get(group) else {
+                continue;
+            };
+            match epoll.add_listener(listener.as_raw_fd(), LISTENER) {
+                Ok(()) => *paused = None,
+                // Tried again at the next tick.
+                Err(e) => eprintln!("httpwire: cannot watch the listener again: {e}"),
+            }
+        }
+    }
+
+    /// Takes the listener out of every epoll set and closes it, once.
+    fn stop_accepting(&self) {
+        let mut listening = lock(&self.listening);
+        let Some(listener) = listening.listener.take() else {
+            return;
+        };
+        for (epoll, paused) in self.epolls.iter().zip(&listening.paused) {
+            if paused.is_none() {
+                let _ = epoll.delete(listener.as_raw_fd());
+            }
+        }
+        drop(listener);
     }
 
     /// Takes the connection out of its slot (whose lock `slot` is) and
@@ -326,6 +505,16 @@ impl Inner {
     fn close(&self, index: usize, conn: Parked) {
         self.release(index);
         let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(conn)));
+    }
+
+    /// Acts on a report taken by a worker of `group`: new connections to
+    /// accept, or a parked connection ready.
+    fn serve(&self, group: usize, report: Ready) {
+        if report.token == LISTENER {
+            self.accept(group);
+        } else {
+            self.dispatch(report);
+        }
     }
 
     /// Serves the connection a report is for, if it is still parked under
@@ -413,6 +602,10 @@ impl Inner {
     /// Registers again a parked connection whose report a held-up worker
     /// (or the timer) took, so that another worker gets it.
     fn hand_back(&self, token: u64) {
+        // The listener is level-triggered: reported again, nothing to do.
+        if token == LISTENER {
+            return;
+        }
         let (index, generation) = split(token);
         let Some(slot) = self.slots.get(index) else {
             return;
@@ -456,7 +649,9 @@ impl Inner {
     }
 
     /// Whether a report of `group` waits that no worker is free to take:
-    /// takes one without waiting and, if there is one, registers it again.
+    /// takes one without waiting and, if there is one, registers it again
+    /// (connections waiting to be accepted count: the listener is
+    /// level-triggered and stays reported).
     fn report_waiting(&self, group: usize) -> bool {
         let Some(epoll) = self.epolls.get(group) else {
             return false;
@@ -530,11 +725,28 @@ fn work(inner: &Inner, state: &Arc<WorkerState>) {
         // The backlog is popped one report at a time (rather than served
         // from a local array) so that the timer can hand the rest back if
         // one of them holds this worker up.
+        //
+        // While a batch that reported the listener is served, new
+        // connections are accepted again between reports once
+        // [`ACCEPT_AGAIN`] has passed: a batch of heavy reports (a socket
+        // filled with responses each) would otherwise keep them in the
+        // listen queue until its end, where an acceptor thread took them at
+        // once. (One clock read per report; an `accept4` at most every
+        // `ACCEPT_AGAIN`.)
+        let mut last_accept: Option<Instant> = None;
         loop {
             let next = lock(&state.backlog).pop();
             let Some(report) = next else { break };
             state.progress.fetch_add(1, Ordering::Relaxed);
-            inner.dispatch(report);
+            if report.token == LISTENER {
+                last_accept = Some(Instant::now());
+            } else if let Some(at) = last_accept {
+                if at.elapsed() >= ACCEPT_AGAIN {
+                    inner.accept(state.group);
+                    last_accept = Some(Instant::now());
+                }
+            }
+            inner.serve(state.group, report);
         }
         if inner.stop.load(Ordering::SeqCst) {
             break;
@@ -561,7 +773,17 @@ fn work(inner: &Inner, state: &Arc<WorkerState>) {
             Ok(n) => {
                 let mut backlog = lock(&state.backlog);
                 let taken = reports.get(..n).unwrap_or(&[]);
-                backlog.extend(taken.iter().rev().filter(|r| r.token != WAKE));
+                backlog.extend(
+                    taken
+                        .iter()
+                        .rev()
+                        .filter(|r| r.token != WAKE && r.token != LISTENER),
+                );
+                // New connections first (popped from the end): nothing else
+                // serves them, and the others' sockets keep their bytes.
+                if let Some(listener) = taken.iter().find(|r| r.token == LISTENER) {
+                    backlog.push(*listener);
+                }
             }
             Err(e) => {
                 eprintln!("httpwire: epoll_wait failed: {e}");
@@ -580,7 +802,9 @@ fn timer(inner: &Arc<Inner>) {
         // Reports held by a held-up worker go back first, so that a request
         // among them is not taken for a connection gone idle.
         let held_up_groups = inner.unblock();
-        inner.expire(Instant::now());
+        let now = Instant::now();
+        inner.expire(now);
+        inner.resume_accepting(now);
         for group in held_up_groups {
             if !inner.report_waiting(group) {
                 continue;
