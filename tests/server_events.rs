@@ -357,13 +357,19 @@ fn clients_that_pipeline_and_never_read_hold_no_threads_and_are_dropped_at_the_w
             stream
         })
         .collect();
+    // Every connection is taken, and every worker that their reports
+    // needed has been started (workers exit only after 2 s idle).
+    assert!(
+        connections_become(&server, 128 + 1, Duration::from_secs(10)),
+        "{} of 129 connections registered",
+        server.handle().active_connections()
+    );
     thread::sleep(Duration::from_millis(500));
     let during = threads_of_this_process();
     assert!(
         during <= before + SPARE_WORKERS,
         "{before} threads before, {during} with 128 clients not reading"
     );
-    assert_eq!(server.handle().active_connections(), 128 + 1);
     probe(addr);
     // Answered before the stalled connections' write timeout: it did not
     // wait behind them.
@@ -546,6 +552,11 @@ fn streamed_bodies_to_slow_readers_hold_no_threads() {
             stream
         })
         .collect();
+    assert!(
+        connections_become(&server, 32 + 2, Duration::from_secs(10)),
+        "{} of 34 connections registered",
+        server.handle().active_connections()
+    );
     thread::sleep(Duration::from_millis(500));
     let during = threads_of_this_process();
     let rss_during = from_proc_status("VmRSS:");
@@ -558,7 +569,6 @@ fn streamed_bodies_to_slow_readers_hold_no_threads() {
         rss_during < rss_before + 32 * 1024,
         "resident {rss_before} kB before, {rss_during} kB with 32 slow readers"
     );
-    assert_eq!(server.handle().active_connections(), 32 + 2);
     probe(addr);
     // One reads, with pauses: all of it comes, chunked, and ends.
     let mut reader = BufReader::new(&reading);
