@@ -305,6 +305,13 @@ impl Parked {
         &self.slot.stream
     }
 
+    /// Whether the connection's last read took everything its socket held
+    /// (see [`ReadBuf::read_all`]). Reads of the linger, which discard,
+    /// go on until the socket would block.
+    pub(crate) fn read_all(&self) -> bool {
+        self.buf.read_all()
+    }
+
     /// Serves the first request if it has arrived, or starts waiting for
     /// it. The socket must never block (the event layer accepts it so):
     /// every wait parks the connection instead.
@@ -594,25 +601,29 @@ impl<'a> Connection<'a> {
         }
     }
 
-    /// Event-driven linger: one read of what the client sends, discarded.
+    /// Event-driven linger: reads what the client sends, discarded, until
+    /// the socket would block (so that what it holds is not left behind
+    /// the registration's edge: [`Parked::read_all`]).
     fn linger_step(&mut self) -> Next {
-        let Phase::Linger { until, drained } = self.state.phase else {
+        let Phase::Linger { until, mut drained } = self.state.phase else {
             return Next::Close;
         };
         let mut scratch = [0u8; 4096];
-        match self.stream().read(&mut scratch) {
-            Ok(n @ 1..) => {
-                let drained = drained + n;
-                if drained >= LINGER_BYTES || Instant::now() >= until {
-                    return Next::Close;
+        loop {
+            match self.stream().read(&mut scratch) {
+                Ok(n @ 1..) => {
+                    drained += n;
+                    if drained >= LINGER_BYTES || Instant::now() >= until {
+                        return Next::Close;
+                    }
                 }
-                self.state.phase = Phase::Linger { until, drained };
-                Next::Readable(until)
+                Err(e) if is_timeout(&e) => {
+                    self.state.phase = Phase::Linger { until, drained };
+                    return Next::Readable(until);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                _ => return Next::Close,
             }
-            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {
-                Next::Readable(until)
-            }
-            _ => Next::Close,
         }
     }
 

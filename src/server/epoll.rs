@@ -2,8 +2,8 @@
 //! event-driven connection layer ([`super::events`]).
 //!
 //! Why not a crate: the layer needs one epoll instance that several worker
-//! threads wait on at once (leader/follower), with one-shot registrations
-//! re-armed from any thread. `mio` requires `&mut` to poll (one waiter per
+//! threads wait on at once (leader/follower), with edge-triggered
+//! registrations modified from any thread (a worker, the timer). `mio` requires `&mut` to poll (one waiter per
 //! instance) and `polling` serializes its waiters behind a lock; both would
 //! bring back the thread hand-off this layer exists to remove. The three
 //! calls needed are small enough to wrap here, each with its safety
@@ -63,16 +63,21 @@ impl Epoll {
         Ok(Epoll { fd })
     }
 
-    /// Registers `fd` for one report of `interest` (`EPOLLONESHOT`): after
-    /// it is reported, nothing more is until [`rearm`](Epoll::rearm).
-    /// `token` comes back with the report.
-    pub(crate) fn add_oneshot(&self, fd: RawFd, interest: Interest, token: u64) -> io::Result<()> {
-        self.ctl(libc::EPOLL_CTL_ADD, fd, interest.bits() | ONESHOT, token)
+    /// Registers `fd` for `interest`, edge-triggered (`EPOLLET`): each
+    /// change (bytes arriving, room freed after a write that would have
+    /// blocked) is reported once, to one waiter, and the registration
+    /// stays armed. Reported at once if `fd` is ready already. `token`
+    /// comes back with each report.
+    pub(crate) fn add(&self, fd: RawFd, interest: Interest, token: u64) -> io::Result<()> {
+        self.ctl(libc::EPOLL_CTL_ADD, fd, interest.bits() | EDGE, token)
     }
 
-    /// Arms again a one-shot registration, with a new token.
-    pub(crate) fn rearm(&self, fd: RawFd, interest: Interest, token: u64) -> io::Result<()> {
-        self.ctl(libc::EPOLL_CTL_MOD, fd, interest.bits() | ONESHOT, token)
+    /// Changes a registration's interest and token. Like a new
+    /// registration, `fd` is reported at once if it is ready for
+    /// `interest`: a change that may have been reported before (and
+    /// missed) is reported again.
+    pub(crate) fn modify(&self, fd: RawFd, interest: Interest, token: u64) -> io::Result<()> {
+        self.ctl(libc::EPOLL_CTL_MOD, fd, interest.bits() | EDGE, token)
     }
 
     /// Removes `fd`'s registration: its socket leaves the server while
@@ -296,4 +301,4 @@ pub(crate) fn wait_ready(fd: RawFd, write: bool, timeout: Duration) -> io::Resul
     Ok(())
 }
 
-const ONESHOT: u32 = libc::EPOLLONESHOT as u32;
+const EDGE: u32 = libc::EPOLLET as u32;
