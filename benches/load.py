@@ -22,6 +22,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -131,6 +132,40 @@ def run_wrk(url, conns, duration, script):
     }
 
 
+def strace_counts(pids, run):
+    """System calls made by the processes `pids` (every thread) while
+    `run()` runs, by name, from `strace -c -f`; with what `run()` returned.
+    strace slows the servers down, which changes how many requests are
+    served, not the calls each costs."""
+    out = Path(tempfile.mkstemp(prefix="httpwire-strace-")[1])
+    argv = ["strace", "-c", "-f", "-q", "-o", str(out)]
+    for pid in pids:
+        argv += ["-p", str(pid)]
+    tracer = loadlib.start(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # attached to every thread before the load starts
+    try:
+        result = run()
+    finally:
+        loadlib.stop(tracer, sig=signal.SIGINT, wait=10)
+    calls = {}
+    for line in out.read_text().splitlines():
+        fields = line.split()
+        # "% time  seconds  usecs/call  calls  [errors]  syscall"
+        if len(fields) in (5, 6) and fields[3].isdigit() and fields[-1] != "total":
+            calls[fields[-1]] = calls.get(fields[-1], 0) + int(fields[3])
+    out.unlink()
+    return calls, result
+
+
+def per_request(calls, requests):
+    """`calls` as '2.01: recvfrom 1.00, sendto 1.00, ...' per request
+    (calls under 0.01 per request left out of the list, not the total)."""
+    n = max(requests, 1)
+    total = sum(calls.values()) / n
+    listed = sorted(((c / n, name) for name, c in calls.items() if c / n >= 0.01), reverse=True)
+    return f"{total:.2f}: " + ", ".join(f"{name} {x:.2f}" for x, name in listed)
+
+
 def idle_rss(pids, port, count=1000):
     """Opens `count` keep-alive connections, each after one request, and
     returns the summed VmRSS (KiB) of `pids` and the threads of the first
@@ -208,6 +243,8 @@ def main():
     # process; `--workers 0` leaves httpwire's default (the CPU count).
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--io-model", choices=["events", "threads"], default="events")
+    ap.add_argument("--no-syscalls", action="store_true",
+                    help="skip the system calls per request (strace -c; installed by load.sh)")
     # One scenario (or a few) measured alone, to study it. The table then
     # has only those rows, so it is printed and not written (it would replace
     # the full one in BENCHMARKS.md).
@@ -275,6 +312,22 @@ def main():
                     f"p50 {res['p50']:.3f} ms p99 {res['p99']:.3f} ms {res['errors']}",
                     flush=True,
                 )
+
+    # System calls per request: one more wrk run per scenario and server,
+    # under strace (after the rounds, whose figures it would distort).
+    syscall_rows = []
+    if not args.no_syscalls and shutil.which("strace"):
+        for name, conns, script in scenarios:
+            row = [name]
+            for server in servers:
+                url = f"http://127.0.0.1:{servers[server]}/echo/hello"
+                lua = str(scripts[script]) if script else None
+                calls, res = strace_counts(
+                    pids(server), lambda: run_wrk(url, conns, min(args.duration, 3), lua)
+                )
+                row.append(per_request(calls, res["requests"]))
+            syscall_rows.append(f"| {' | '.join(row)} |")
+            print(syscall_rows[-1], flush=True)
 
     ngx_pids = [ngx.pid] + loadlib.children(ngx.pid)
     ours_rss_before = loadlib.proc_status(ours.pid, "VmRSS")
@@ -408,12 +461,34 @@ def main():
     )
     print()
     print(text)
+    if syscall_rows:
+        print()
+        print(syscalls_text(cmd, syscall_rows))
     if args.only:
         print("\n--only: not written to BENCHMARKS.md")
     elif not args.no_write:
         loadlib.write_part("wrk", text)
+        if syscall_rows:
+            loadlib.write_part("syscalls", syscalls_text(cmd, syscall_rows))
         LOAD_SVG.write_text(load_chart(chart_rows))
         print(f"\nwritten to {loadlib.BENCHMARKS} and {LOAD_SVG}")
+
+
+def syscalls_text(cmd, rows):
+    return "\n".join(
+        [
+            "### System calls per request",
+            "",
+            f"Command: `{cmd}` (after the rounds: one more wrk run per scenario and server, "
+            "at most 3 s, with `strace -c -f` attached to the server's threads, nginx's master "
+            "and worker). Calls per request: the total, then each call made at least once per "
+            "100 requests.",
+            "",
+            "| scenario | httpwire | nginx |",
+            "|---|---|---|",
+            *rows,
+        ]
+    )
 
 
 if __name__ == "__main__":

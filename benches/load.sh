@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Load benchmark: httpwire's echo server next to nginx, on this machine.
 #
-# Builds the release binary, installs wrk and nginx from Debian if they are
-# missing, then runs benches/load.py (wrk against both servers, alternating,
-# several rounds; resident memory with 1,000 idle keep-alive connections)
+# Builds the release binary, installs wrk, nginx and strace from Debian if
+# they are missing, then runs benches/load.py (wrk against both servers,
+# alternating, several rounds; then each scenario once more under `strace -c`
+# for the system calls per request; resident memory with 1,000 idle
+# keep-alive connections)
 # and benches/attacks.py (slowloris, slow and huge bodies, floods, faults,
 # slow peers: clients that never read and bodies that trickle,
 # against the binary). Both write their own part of the `## Load` section of
@@ -29,6 +31,7 @@ done
 need=()
 command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v strace >/dev/null || need+=(strace)
 if [ ${#need[@]} -gt 0 ]; then
     echo "load.sh: installing ${need[*]} from Debian" >&2
     apt-get update -qq

@@ -360,13 +360,19 @@ fn clients_that_pipeline_and_never_read_hold_no_threads_and_are_dropped_at_the_w
             stream
         })
         .collect();
+    // Every connection is taken, and every worker that their reports
+    // needed has been started (workers exit only after 2 s idle).
+    assert!(
+        connections_become(&server, 128 + 1, Duration::from_secs(10)),
+        "{} of 129 connections registered",
+        server.handle().active_connections()
+    );
     thread::sleep(Duration::from_millis(500));
     let during = threads_of_this_process();
     assert!(
         during <= before + SPARE_WORKERS,
         "{before} threads before, {during} with 128 clients not reading"
     );
-    assert_eq!(server.handle().active_connections(), 128 + 1);
     probe(addr);
     // Answered before the stalled connections' write timeout: it did not
     // wait behind them.
@@ -549,6 +555,11 @@ fn streamed_bodies_to_slow_readers_hold_no_threads() {
             stream
         })
         .collect();
+    assert!(
+        connections_become(&server, 32 + 2, Duration::from_secs(10)),
+        "{} of 34 connections registered",
+        server.handle().active_connections()
+    );
     thread::sleep(Duration::from_millis(500));
     let during = threads_of_this_process();
     let rss_during = from_proc_status("VmRSS:");
@@ -561,7 +572,6 @@ fn streamed_bodies_to_slow_readers_hold_no_threads() {
         rss_during < rss_before + 32 * 1024,
         "resident {rss_before} kB before, {rss_during} kB with 32 slow readers"
     );
-    assert_eq!(server.handle().active_connections(), 32 + 2);
     probe(addr);
     // One reads, with pauses: all of it comes, chunked, and ends.
     let mut reader = BufReader::new(&reading);
@@ -759,5 +769,92 @@ fn connections_waiting_for_their_producers_hold_no_threads() {
     assert_eq!(bodies, expected);
     drop(readers);
     drop(clients);
+    stop(server);
+}
+
+/// A connection's registration is edge-triggered and stays armed while it
+/// waits for its next request: bytes that were already in the socket when
+/// a read filled the buffer are reported by no later edge, so the server
+/// must not park the connection on them. Here a pipelined batch many times
+/// the largest read (64 KiB) is all in the socket while the first
+/// request's handler naps: every response comes, well before the
+/// keep-alive timeout (10 s) would end a connection left waiting.
+#[test]
+fn a_pipelined_batch_larger_than_a_read_is_answered_whole() {
+    const N: usize = 8_000;
+    let _alone = alone();
+    // Long head and keep-alive timeouts: a connection left waiting is not
+    // rescued by its deadline (where the timer finds the unread bytes and
+    // serves them) before the client's read timeout (5 s) fails the test.
+    let server = start(Config {
+        head_timeout: Duration::from_secs(30),
+        keep_alive_timeout: Duration::from_secs(30),
+        ..config()
+    });
+    let stream = common::connect(server.local_addr());
+    let mut batch = String::from("GET /nap HTTP/1.1\r\nHost: t\r\n\r\n");
+    batch.push_str(&"GET /echo/x HTTP/1.1\r\nHost: t\r\n\r\n".repeat(N));
+    assert!(batch.len() > 4 * 64 * 1024);
+    let writer = {
+        let stream = stream.try_clone().unwrap();
+        thread::spawn(move || (&stream).write_all(batch.as_bytes()))
+    };
+    let started = Instant::now();
+    let mut reader = BufReader::new(&stream);
+    assert_eq!(read_response(&mut reader).1, "napped");
+    let mut answered = 0;
+    while answered < N {
+        match read_response_or_close(&mut reader) {
+            Some((status, body)) => {
+                assert_eq!(
+                    (status.as_str(), body.as_str()),
+                    ("HTTP/1.1 200 OK\r\n", "x")
+                );
+                answered += 1;
+            }
+            None => break,
+        }
+    }
+    assert_eq!(
+        answered,
+        N,
+        "answered {answered} of {N} in {:?}",
+        started.elapsed()
+    );
+    writer.join().unwrap().unwrap();
+    stop(server);
+}
+
+/// The next request of a connection whose handler is still running is
+/// reported (an edge) while no one can serve it: the worker that took the
+/// report, or the timer that took it from the held-up worker's set to
+/// start another worker, marks the connection, and the worker serves it
+/// again instead of parking it once the response is out. Left parked, the
+/// connection would wait for a byte that had come already, until its
+/// deadline (30 s here; the client gives up after 5 s).
+#[test]
+fn a_request_that_arrives_while_the_handler_runs_is_answered() {
+    let _alone = alone();
+    let server = start(Config {
+        head_timeout: Duration::from_secs(30),
+        keep_alive_timeout: Duration::from_secs(30),
+        ..config()
+    });
+    let stream = common::connect(server.local_addr());
+    (&stream)
+        .write_all(b"GET /sleep HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    // Well within the handler's 1.5 s: the timer sees the worker held up
+    // and a report waiting, several ticks before the response.
+    thread::sleep(Duration::from_millis(300));
+    (&stream)
+        .write_all(b"GET /echo/second HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let mut reader = BufReader::new(&stream);
+    assert_eq!(read_response(&mut reader).1, "slept");
+    assert_eq!(
+        read_response_or_close(&mut reader).map(|(_, body)| body),
+        Some("second".to_string())
+    );
     stop(server);
 }

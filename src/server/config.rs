@@ -117,7 +117,9 @@ pub enum IoModel {
     /// for the rest of a head or body, for room to send responses its
     /// client does not read, or lingering after its last response holds no
     /// thread; workers take whichever connection is ready next, so a busy
-    /// worker serves request after request without a switch.
+    /// worker serves request after request without a switch. The workers
+    /// also accept new connections themselves (no acceptor thread hands
+    /// them over).
     Events,
 }
 

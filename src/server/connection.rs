@@ -328,13 +328,17 @@ impl Parked {
         }
     }
 
-    /// Starts waiting for the first request (nothing can be served until
-    /// the socket is readable).
+    /// Whether the connection's last read took everything its socket held
+    /// (see [`ReadBuf::read_all`]). Reads of the linger, which discard,
+    /// go on until the socket would block.
+    pub(crate) fn read_all(&self) -> bool {
+        self.buf.read_all()
+    }
+
+    /// Serves the first request if it has arrived, or starts waiting for
+    /// it. The socket must never block (the event layer accepts it so):
+    /// every wait parks the connection instead.
     pub(crate) fn start(self, ctx: &Context) -> (Next, Parked) {
-        // Every wait parks the connection instead of blocking in the socket.
-        if self.stream().set_nonblocking(true).is_err() {
-            return (Next::Close, self);
-        }
         let mut conn = Connection::resume(ctx, self);
         (conn.run(), conn.state)
     }
@@ -490,7 +494,10 @@ impl<'a> Connection<'a> {
     ) -> Connection<'a> {
         // Responses are written whole and sent once per batch: Nagle's
         // algorithm would only hold back the last segment of a batch.
-        let _ = slot.stream.set_nodelay(true);
+        // Event-driven, the socket has it from the listener (`events.rs`).
+        if !evented {
+            let _ = slot.stream.set_nodelay(true);
+        }
         let config = &ctx.config;
         let state = Parked {
             slot,
@@ -623,25 +630,29 @@ impl<'a> Connection<'a> {
         }
     }
 
-    /// Event-driven linger: one read of what the client sends, discarded.
+    /// Event-driven linger: reads what the client sends, discarded, until
+    /// the socket would block (so that what it holds is not left behind
+    /// the registration's edge: [`Parked::read_all`]).
     fn linger_step(&mut self) -> Next {
-        let Phase::Linger { until, drained } = self.state.phase else {
+        let Phase::Linger { until, mut drained } = self.state.phase else {
             return Next::Close;
         };
         let mut scratch = [0u8; 4096];
-        match self.stream().read(&mut scratch) {
-            Ok(n @ 1..) => {
-                let drained = drained + n;
-                if drained >= LINGER_BYTES || Instant::now() >= until {
-                    return Next::Close;
+        loop {
+            match self.stream().read(&mut scratch) {
+                Ok(n @ 1..) => {
+                    drained += n;
+                    if drained >= LINGER_BYTES || Instant::now() >= until {
+                        return Next::Close;
+                    }
                 }
-                self.state.phase = Phase::Linger { until, drained };
-                Next::Readable(until)
+                Err(e) if is_timeout(&e) => {
+                    self.state.phase = Phase::Linger { until, drained };
+                    return Next::Readable(until);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                _ => return Next::Close,
             }
-            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {
-                Next::Readable(until)
-            }
-            _ => Next::Close,
         }
     }
 

@@ -1,15 +1,19 @@
-//! A minimal safe wrapper over Linux `epoll`, for the event-driven
-//! connection layer ([`super::events`]).
+//! A minimal safe wrapper over Linux `epoll` (and `accept4`), for the
+//! event-driven connection layer ([`super::events`]).
 //!
 //! Why not a crate: the layer needs one epoll instance that several worker
-//! threads wait on at once (leader/follower), with one-shot registrations
-//! re-armed from any thread. `mio` requires `&mut` to poll (one waiter per
+//! threads wait on at once (leader/follower), with edge-triggered
+//! registrations modified from any thread (a worker, the timer). `mio` requires `&mut` to poll (one waiter per
 //! instance) and `polling` serializes its waiters behind a lock; both would
 //! bring back the thread hand-off this layer exists to remove. The three
 //! calls needed are small enough to wrap here, each with its safety
 //! argument.
 
 use std::io;
+use std::mem;
+use std::net::{
+    Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6, TcpListener, TcpStream,
+};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
@@ -65,16 +69,21 @@ impl Epoll {
         Ok(Epoll { fd })
     }
 
-    /// Registers `fd` for one report of `interest` (`EPOLLONESHOT`): after
-    /// it is reported, nothing more is until [`rearm`](Epoll::rearm).
-    /// `token` comes back with the report.
-    pub(crate) fn add_oneshot(&self, fd: RawFd, interest: Interest, token: u64) -> io::Result<()> {
-        self.ctl(libc::EPOLL_CTL_ADD, fd, interest.bits() | ONESHOT, token)
+    /// Registers `fd` for `interest`, edge-triggered (`EPOLLET`): each
+    /// change (bytes arriving, room freed after a write that would have
+    /// blocked) is reported once, to one waiter, and the registration
+    /// stays armed. Reported at once if `fd` is ready already. `token`
+    /// comes back with each report.
+    pub(crate) fn add(&self, fd: RawFd, interest: Interest, token: u64) -> io::Result<()> {
+        self.ctl(libc::EPOLL_CTL_ADD, fd, interest.bits() | EDGE, token)
     }
 
-    /// Arms again a one-shot registration, with a new token.
-    pub(crate) fn rearm(&self, fd: RawFd, interest: Interest, token: u64) -> io::Result<()> {
-        self.ctl(libc::EPOLL_CTL_MOD, fd, interest.bits() | ONESHOT, token)
+    /// Changes a registration's interest and token. Like a new
+    /// registration, `fd` is reported at once if it is ready for
+    /// `interest`: a change that may have been reported before (and
+    /// missed) is reported again.
+    pub(crate) fn modify(&self, fd: RawFd, interest: Interest, token: u64) -> io::Result<()> {
+        self.ctl(libc::EPOLL_CTL_MOD, fd, interest.bits() | EDGE, token)
     }
 
     /// Removes `fd`'s registration: its socket leaves the server while
@@ -94,6 +103,15 @@ impl Epoll {
     /// producers to a worker).
     pub(crate) fn add_edge(&self, fd: RawFd, token: u64) -> io::Result<()> {
         let events = (libc::EPOLLIN | libc::EPOLLET) as u32;
+        self.ctl(libc::EPOLL_CTL_ADD, fd, events, token)
+    }
+
+    /// Registers a listening socket, level-triggered, as one of several
+    /// instances that wait on it (`EPOLLEXCLUSIVE`): a new connection wakes
+    /// one of them rather than all (no thundering herd between groups of
+    /// workers), and it is reported again while connections wait.
+    pub(crate) fn add_listener(&self, fd: RawFd, token: u64) -> io::Result<()> {
+        let events = (libc::EPOLLIN | libc::EPOLLEXCLUSIVE) as u32;
         self.ctl(libc::EPOLL_CTL_ADD, fd, events, token)
     }
 
@@ -155,6 +173,105 @@ pub(crate) struct Ready {
 
 const READABLE: u32 = (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32;
 
+/// Accepts a connection from `listener` (one that never blocks), itself
+/// never blocking (`SOCK_NONBLOCK`: no `fcntl` or `ioctl` afterwards) and
+/// closed on `exec` (as std's `accept` does). `WouldBlock` when none waits.
+/// Options the listener has, such as `TCP_NODELAY`, are inherited.
+pub(crate) fn accept_nonblocking(listener: &TcpListener) -> io::Result<(TcpStream, SocketAddr)> {
+    // SAFETY: all-zero bytes are a valid `sockaddr_storage` (a plain C
+    // struct of integers).
+    let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
+    let mut len = mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    // SAFETY: `storage` is writable for `len` bytes, its full size, and
+    // both outlive the call; the kernel writes at most `len` bytes there
+    // and the length it wrote to `len`. A bad descriptor is an error.
+    let fd = unsafe {
+        libc::accept4(
+            listener.as_raw_fd(),
+            (&mut storage as *mut libc::sockaddr_storage).cast(),
+            &mut len,
+            libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is a connected socket just returned to us and owned by
+    // nothing else; the TcpStream closes it.
+    let stream = unsafe { TcpStream::from_raw_fd(fd) };
+    let remote = socket_addr(&storage, len)?;
+    Ok((stream, remote))
+}
+
+/// Sets the length of a listening socket's queue of connections not yet
+/// accepted (`listen` again: Linux updates the queue of a socket already
+/// listening).
+pub(crate) fn set_backlog(listener: &TcpListener, backlog: libc::c_int) -> io::Result<()> {
+    // SAFETY: `listen` takes no pointers; a bad descriptor is an error.
+    if unsafe { libc::listen(listener.as_raw_fd(), backlog) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Sets `TCP_NODELAY` on a listening socket, so that every connection it
+/// accepts has it from the start (Linux copies the listener's options to
+/// the connections it accepts): one `setsockopt` per server, not one per
+/// connection.
+pub(crate) fn set_nodelay(listener: &TcpListener) -> io::Result<()> {
+    let on: libc::c_int = 1;
+    // SAFETY: `on` is a readable c_int that outlives the call, and the
+    // length passed is its size; a bad descriptor is an error.
+    let r = unsafe {
+        libc::setsockopt(
+            listener.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_NODELAY,
+            (&on as *const libc::c_int).cast(),
+            mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The address `accept4` wrote: IPv4 or IPv6 (a TCP listener's peers).
+fn socket_addr(storage: &libc::sockaddr_storage, len: libc::socklen_t) -> io::Result<SocketAddr> {
+    let len = len as usize;
+    match libc::c_int::from(storage.ss_family) {
+        libc::AF_INET if len >= mem::size_of::<libc::sockaddr_in>() => {
+            // SAFETY: the family says the storage holds a `sockaddr_in`,
+            // which the kernel wrote whole (`len`); `sockaddr_storage` is
+            // large enough and aligned for it.
+            let addr =
+                unsafe { &*(storage as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>() };
+            let ip = Ipv4Addr::from(u32::from_be(addr.sin_addr.s_addr));
+            Ok(SocketAddr::V4(SocketAddrV4::new(
+                ip,
+                u16::from_be(addr.sin_port),
+            )))
+        }
+        libc::AF_INET6 if len >= mem::size_of::<libc::sockaddr_in6>() => {
+            // SAFETY: as above, for a `sockaddr_in6`.
+            let addr = unsafe {
+                &*(storage as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>()
+            };
+            Ok(SocketAddr::V6(SocketAddrV6::new(
+                Ipv6Addr::from(addr.sin6_addr.s6_addr),
+                u16::from_be(addr.sin6_port),
+                addr.sin6_flowinfo,
+                addr.sin6_scope_id,
+            )))
+        }
+        _ => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "accept4: not an IPv4 or IPv6 peer address",
+        )),
+    }
+}
+
 /// Whether received bytes wait unread on `fd`, without blocking and
 /// without consuming them (the end of the stream or an error: `false`).
 pub(crate) fn has_unread_bytes(fd: RawFd) -> bool {
@@ -215,4 +332,4 @@ pub(crate) fn wait_ready(fd: RawFd, write: bool, timeout: Duration) -> io::Resul
     Ok(())
 }
 
-const ONESHOT: u32 = libc::EPOLLONESHOT as u32;
+const EDGE: u32 = libc::EPOLLET as u32;

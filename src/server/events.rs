@@ -1,10 +1,26 @@
 //! The event-driven connection layer (Linux, [`IoModel::Events`]).
 //!
+//! The workers accept the connections themselves, as nginx's worker
+//! processes do: the listening socket is in every group's epoll set
+//! (`EPOLLEXCLUSIVE`: a new connection wakes one group, not all), and the
+//! worker that gets its report accepts (`accept4`, the socket never
+//! blocking from the start), registers the connection
+//! ([`admission::admit`]: the cap, `503` past it), reads and serves its
+//! first request if it has arrived, and parks it in its own group. No
+//! thread hands connections over: an acceptor thread cost a wake-up of
+//! the worker and contended locks per connection (measured on
+//! `Connection: close` load, one connection per request: 1.8 `futex` calls
+//! per request). After an accept error other than "none waiting"
+//! (`EMFILE`), the group's workers stop watching the listener for
+//! [`ACCEPT_PAUSE`] (until the timer's next tick past it), rather than
+//! being woken for it in a loop. Shutdown takes the listener out of the
+//! sets and closes it ([`EventLoop::stop_accepting`]).
+//!
 //! A connection that waits for its socket (for the next request on a
 //! keep-alive connection, for the rest of a head or body, for room to send
 //! the output its client does not read, or lingering after its last
 //! response) holds no thread: it is *parked* in a table, its socket
-//! registered one-shot with an `epoll` instance, for reading or (output
+//! registered with an `epoll` instance, for reading or (output
 //! waiting) for writing. There is one instance per group of workers,
 //! [`Config::workers`] groups of one worker each, and a connection belongs
 //! to one group for its life (by its slot, round robin), as an nginx
@@ -13,6 +29,19 @@
 //! takes the connection out of the table, serves what it can (reading the
 //! head and body that arrived, running the handler and sending the
 //! response, none of which blocks on the socket), and parks it again.
+//!
+//! Registrations are edge-triggered and stay armed while the connection
+//! is served: parking it again for reading, as after every keep-alive
+//! response, costs no system call (a one-shot registration cost an
+//! `epoll_ctl` per request to re-arm: measured with `strace -c` on `GET
+//! -c50` keep-alive load, 1.008 per request, against none for nginx). Two
+//! things make that safe. A report that comes while a worker has the
+//! connection (bytes arriving as it answers) finds the slot empty and
+//! marks it `missed`: the worker, parking it, serves it again instead. And
+//! an edge reports only bytes that arrive after it: a connection is parked
+//! without re-registering only if its last read took all the socket had
+//! ([`Parked::read_all`]), otherwise (and for any change of interest) the
+//! registration is modified, which reports at once what is ready.
 //!
 //! Why: with a thread per connection, every request costs a switch to the
 //! connection's thread and back. Here a busy worker goes from one ready
@@ -43,14 +72,14 @@
 //! a deadline: its socket registered only for the client hanging up, and a
 //! waker left with the producer ([`Parked::await_producer`]). The waker
 //! (called on the producer's thread when it sends, finishes or goes) puts
-//! the connection's token in its group's queue and writes a byte to the
-//! group's notify socket, registered edge-triggered (token [`NOTIFY`]); the
-//! worker that gets that report moves the queued tokens to its backlog and
-//! serves them as reports. No send is lost: the waker is left under the
-//! channel's lock after checking that nothing came (else the connection is
-//! queued at once), and both happen under the slot's lock while the
-//! connection is parked, which the waker takes to check that the
-//! connection still waits under that generation.
+//! the connection's token in its group's queue and, unless one is pending,
+//! writes a byte to the group's notify socket, registered edge-triggered
+//! (token [`NOTIFY`]); the worker that gets that report moves the queued
+//! tokens to its backlog and serves them as reports. No send is lost: the
+//! waker is left under the channel's lock after checking that nothing came
+//! (else the connection is served again at once), both under the slot's
+//! lock while the connection is parked, which the waker takes to check
+//! that the connection is still parked there.
 //!
 //! A wait takes up to [`BATCH`] reports at once. A worker held up by one of
 //! them (a handler that blocks) gets the rest of its
@@ -66,6 +95,8 @@
 
 use std::boxed::Box;
 use std::io::{self, Read, Write};
+use std::mem;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::panic::{self, AssertUnwindSafe};
@@ -76,17 +107,35 @@ use std::time::{Duration, Instant};
 use std::vec::Vec;
 use std::{eprintln, vec};
 
+use super::admission::{self, AcceptErrors, AcceptFailure, Admitted, ACCEPT_PAUSE};
 use super::body_channel::Waker;
 use super::config::{later, Wait};
 use super::connection::{Context, Expiry, Next, Parked};
-use super::epoll::{has_unread_bytes, Epoll, Interest, Ready};
+use super::epoll::{self, has_unread_bytes, Epoll, Interest, Ready};
 
 /// The token of the wake-up socket (a connection's token never has all
 /// bits set: its index is below the connection cap).
 const WAKE: u64 = u64::MAX;
+/// The token of the listening socket (a connection's index is below the
+/// connection cap, itself below `u32::MAX`: [`EventLoop::start`]).
+const LISTENER: u64 = u64::MAX - 1;
 /// The token of a group's notify socket: connections woken by their
 /// producers wait in the group's queue ([`Notify`]).
-const NOTIFY: u64 = u64::MAX - 1;
+const NOTIFY: u64 = u64::MAX - 2;
+/// How long a worker serves reports before it accepts again, within a
+/// batch that reported new connections (see [`work`]).
+const ACCEPT_AGAIN: Duration = Duration::from_millis(2);
+/// The listen queue's length in this model (nginx's default on Linux; the
+/// kernel caps it at `net.core.somaxconn`).
+const LISTEN_BACKLOG: libc::c_int = 511;
+/// Connections accepted per report of the listener, at most, before the
+/// worker goes on with the other reports of its batch (the listener,
+/// level-triggered, is reported again while connections wait). As many as
+/// std's listen queue holds (128): accepting is cheap (`accept4` and one
+/// `epoll_ctl`; the first request is served at its own report), and a
+/// burst of new connections is then registered at once rather than a few
+/// per batch, each batch behind up to 15 reports that may be heavy.
+const ACCEPT_BATCH: usize = 128;
 /// How often the timer looks for expired deadlines and held-up workers.
 const TICK: Duration = Duration::from_millis(50);
 /// A worker beyond the ones kept exits after this long without work.
@@ -105,10 +154,17 @@ struct Entry {
 /// One connection's place in the table (not the shutdown registry's `Slot`).
 #[derive(Default)]
 struct Place {
-    /// Bumped at every registration; the low half of the token.
+    /// Bumped at every new registration and by the timer; the low half of
+    /// the token.
     generation: u32,
     /// The connection, while it waits.
     entry: Option<Entry>,
+    /// What the socket is registered for with the kernel, and under the
+    /// current token (`None` before the first registration).
+    registered: Option<Interest>,
+    /// A report for the connection came while a worker had it out of the
+    /// slot: it must be served again rather than parked.
+    missed: bool,
 }
 
 fn token(index: usize, generation: u32) -> u64 {
@@ -152,6 +208,18 @@ impl WorkerState {
     }
 }
 
+/// The listening socket, shared by the workers that accept from it.
+struct Listening {
+    /// `None` once the server stops accepting (the socket is closed).
+    listener: Option<TcpListener>,
+    /// Per group: accepting is paused until then after an accept error
+    /// (the listener is out of the group's epoll set meanwhile, so that a
+    /// lasting error such as `EMFILE` does not wake the group in a loop).
+    paused: Vec<Option<Instant>>,
+    /// Pacing of the error log, server-wide.
+    errors: AcceptErrors,
+}
+
 /// A group's connections woken by their producers: their tokens, and a
 /// socket pair whose reading end is registered edge-triggered ([`NOTIFY`]).
 struct Notify {
@@ -188,7 +256,7 @@ impl Notify {
         let signal = {
             let mut woken = lock(&self.queue);
             woken.tokens.push(token);
-            !std::mem::replace(&mut woken.signalled, true)
+            !mem::replace(&mut woken.signalled, true)
         };
         if signal {
             let _ = (&self.writer).write(&[1]);
@@ -209,7 +277,7 @@ impl Notify {
         while let Ok(1..) = (&self.reader).read(&mut scratch) {}
         let mut woken = lock(&self.queue);
         woken.signalled = false;
-        std::mem::take(&mut woken.tokens)
+        mem::take(&mut woken.tokens)
     }
 }
 
@@ -221,11 +289,14 @@ struct Inner {
     /// One per group: connections woken by their producers.
     notify: Vec<Notify>,
     /// One epoll instance per group of workers; a connection belongs to
-    /// group `slot index % groups`.
+    /// group `slot index % groups`. Each also watches the listener.
     epolls: Vec<Epoll>,
     slots: Vec<Mutex<Place>>,
-    /// Indexes of the slots no connection holds.
-    free: Mutex<Vec<usize>>,
+    /// Per group: indexes of its slots (`index % groups == group`) that no
+    /// connection holds. A worker puts a connection it accepts in one of
+    /// its own group's, so that the connection stays with it.
+    free: Vec<Mutex<Vec<usize>>>,
+    listening: Mutex<Listening>,
     /// Workers alive, and what each shares with the timer.
     threads: AtomicUsize,
     workers: Mutex<Vec<Arc<WorkerState>>>,
@@ -245,16 +316,30 @@ pub(crate) struct EventLoop {
 
 impl EventLoop {
     /// Starts `ctx.config.workers` workers (at least one) and the timer,
-    /// with a slot for each of `ctx.config.max_connections`.
-    pub(crate) fn start(ctx: Arc<Context>) -> io::Result<EventLoop> {
+    /// with a slot for each of `ctx.config.max_connections` (below
+    /// `u32::MAX`), and has the workers accept from `listener`, as nginx's
+    /// worker processes do: a connection goes from the listen queue to the
+    /// worker that serves it with no thread in between.
+    pub(crate) fn start(ctx: Arc<Context>, listener: TcpListener) -> io::Result<EventLoop> {
         let (wake_reader, wake_writer) = UnixStream::pair()?;
-        let connections = ctx.config.max_connections.max(1);
+        let connections = ctx.config.max_connections.clamp(1, u32::MAX as usize - 1);
         let keep = ctx.config.workers.max(1);
+        // Workers accept only when the listener reports a connection, and
+        // must not block in `accept` when another group took it first.
+        listener.set_nonblocking(true)?;
+        // Inherited by the connections (see `Connection::new`).
+        epoll::set_nodelay(&listener)?;
+        // A burst of connections waits in the listen queue while the
+        // workers serve (no thread does nothing but accept): std's 128 can
+        // overflow, and a connection past it is taken only when the kernel
+        // retries the handshake, a second or more later. nginx's default.
+        epoll::set_backlog(&listener, LISTEN_BACKLOG)?;
         let mut epolls = Vec::with_capacity(keep);
         let mut notify = Vec::with_capacity(keep);
         for _ in 0..keep {
             let epoll = Epoll::new()?;
             epoll.add_level(wake_reader.as_raw_fd(), WAKE)?;
+            epoll.add_listener(listener.as_raw_fd(), LISTENER)?;
             let group = Notify::new()?;
             epoll.add_edge(group.reader.as_raw_fd(), NOTIFY)?;
             epolls.push(epoll);
@@ -263,14 +348,22 @@ impl EventLoop {
         let cap = connections.max(keep);
         let mut slots = Vec::with_capacity(connections);
         slots.resize_with(connections, Mutex::default);
+        // Popped from the end: low indexes first.
+        let free = (0..keep)
+            .map(|group| Mutex::new((group..connections).step_by(keep).rev().collect()))
+            .collect();
         let inner = Arc::new_cyclic(|me| Inner {
             ctx,
             me: me.clone(),
             notify,
             epolls,
             slots,
-            // Popped from the end: low indexes first.
-            free: Mutex::new((0..connections).rev().collect()),
+            free,
+            listening: Mutex::new(Listening {
+                listener: Some(listener),
+                paused: vec![None; keep],
+                errors: AcceptErrors::default(),
+            }),
             threads: AtomicUsize::new(0),
             workers: Mutex::new(vec![]),
             stop: AtomicBool::new(false),
@@ -292,28 +385,17 @@ impl EventLoop {
         Ok(event_loop)
     }
 
-    /// Takes a new connection: it waits for its first request like any
-    /// other. Gives it back if every slot is taken.
-    // Moved once per connection, and only past the cap: boxing would cost
-    // an allocation per connection for nothing.
-    #[allow(clippy::result_large_err)]
-    pub(crate) fn admit(&self, conn: Parked) -> Result<(), Parked> {
-        let inner = &self.inner;
-        let Some(index) = lock(&inner.free).pop() else {
-            return Err(conn);
-        };
-        let ctx = &inner.ctx;
-        match panic::catch_unwind(AssertUnwindSafe(|| conn.start(ctx))) {
-            Ok((next, conn)) => inner.settle(index, conn, next, true),
-            Err(_) => inner.release(index),
-        }
-        Ok(())
+    /// Stops accepting: the listener leaves every epoll set and is closed
+    /// (new connections are refused). Connections already accepted go on.
+    pub(crate) fn stop_accepting(&self) {
+        self.inner.stop_accepting();
     }
 
     /// Stops the workers and the timer (they exit as soon as they wake),
     /// and closes the connections parked (a shutdown cut them off already;
     /// this frees their descriptors even if a handler never returns).
     pub(crate) fn stop(&mut self) {
+        self.inner.stop_accepting();
         self.inner.stop.store(true, Ordering::SeqCst);
         // The reader end sees the end of the stream: level-triggered, it
         // wakes every waiting worker.
@@ -346,8 +428,10 @@ impl Inner {
     }
 
     /// Parks `conn` for what it waits for next (`new`: registering its
-    /// socket for the first time), or closes it.
-    fn settle(&self, index: usize, conn: Parked, next: Next, new: bool) {
+    /// socket for the first time), or closes it. Returns it if it must be
+    /// served again at once (a report came for it meanwhile).
+    #[must_use]
+    fn settle(&self, index: usize, conn: Parked, next: Next, new: bool) -> Option<Parked> {
         match next {
             Next::Readable(deadline) => self.park(index, conn, deadline, Interest::Read, new),
             Next::Writable(deadline) => self.park(index, conn, deadline, Interest::Write, new),
@@ -355,9 +439,12 @@ impl Inner {
             // it, as a hang-up).
             Next::Producer => {
                 let never = later(Instant::now(), Duration::MAX);
-                self.park(index, conn, never, Interest::Hangup, new);
+                self.park(index, conn, never, Interest::Hangup, new)
             }
-            Next::Close => self.close(index, conn),
+            Next::Close => {
+                self.close(index, conn);
+                None
+            }
             Next::Switch => {
                 // Out of the set (a new connection is not in it yet) and
                 // the table, while the callback keeps the socket open.
@@ -366,15 +453,37 @@ impl Inner {
                 }
                 self.release(index);
                 conn.switch(&self.ctx);
+                None
             }
         }
     }
 
-    /// Puts `conn` in its slot and registers its socket for `interest`,
-    /// under the slot's lock so that the timer cannot re-register it in
-    /// between. One that waits for its producer ([`Interest::Hangup`])
-    /// leaves it a waker first, or is queued for a worker at once if the
-    /// producer did something since it looked.
+    /// Settles a connection a worker has served (`served`: what it did, or
+    /// its panic), and serves it again for as long as reports for it came
+    /// while it was out of its slot.
+    fn settle_served(&self, index: usize, mut served: thread::Result<(Next, Parked)>, new: bool) {
+        let mut new = new;
+        loop {
+            let Ok((next, conn)) = served else {
+                self.release(index);
+                return;
+            };
+            let Some(conn) = self.settle(index, conn, next, new) else {
+                return;
+            };
+            new = false;
+            served = panic::catch_unwind(AssertUnwindSafe(|| conn.on_ready(&self.ctx)));
+        }
+    }
+
+    /// Puts `conn` in its slot, its socket registered for `interest`, under
+    /// the slot's lock so that the timer cannot re-register it in between;
+    /// or returns it if a report came for it while it was out of the slot.
+    /// The registration is left as it is (no system call) when it is
+    /// already for reading and the connection's last read took all the
+    /// socket had: bytes arriving since were, or will be, reported. One
+    /// that waits for its producer ([`Interest::Hangup`]) leaves it a waker
+    /// first, or is returned if the producer did something since it looked.
     fn park(
         &self,
         index: usize,
@@ -382,45 +491,53 @@ impl Inner {
         deadline: Instant,
         interest: Interest,
         new: bool,
-    ) {
-        let Some(slot) = self.slots.get(index) else {
-            return;
-        };
+    ) -> Option<Parked> {
+        let slot = self.slots.get(index)?;
         let fd = conn.stream().as_raw_fd();
         let mut slot = lock(slot);
-        slot.generation = slot.generation.wrapping_add(1);
-        let generation = slot.generation;
-        let token = token(index, generation);
-        let woken =
-            interest == Interest::Hangup && !conn.await_producer(self.waker(index, generation));
+        if new {
+            slot.generation = slot.generation.wrapping_add(1);
+            slot.missed = false;
+            slot.registered = None;
+        } else if mem::take(&mut slot.missed) {
+            return Some(conn);
+        }
+        if interest == Interest::Hangup && !conn.await_producer(self.waker(index, slot.generation))
+        {
+            return Some(conn);
+        }
+        let armed = interest == Interest::Read
+            && slot.registered == Some(Interest::Read)
+            && conn.read_all();
         slot.entry = Some(Entry {
             conn,
             deadline,
             interest,
             expired: false,
         });
+        if armed {
+            return None;
+        }
+        let token = token(index, slot.generation);
         let epoll = self.epoll_of(index);
         let registered = if new {
-            epoll.add_oneshot(fd, interest, token)
+            epoll.add(fd, interest, token)
         } else {
-            epoll.rearm(fd, interest, token)
+            epoll.modify(fd, interest, token)
         };
-        if let Err(e) = registered {
-            eprintln!("httpwire: epoll_ctl failed, connection closed: {e}");
-            self.evict(index, slot);
-        } else if woken {
-            self.notify_of(index).push(token);
+        match registered {
+            Ok(()) => slot.registered = Some(interest),
+            Err(e) => {
+                eprintln!("httpwire: epoll_ctl failed, connection closed: {e}");
+                self.evict(index, slot);
+            }
         }
-    }
-
-    /// The notify queue of the connection in slot `index`'s group.
-    fn notify_of(&self, index: usize) -> &Notify {
-        &self.notify[index % self.notify.len()]
+        None
     }
 
     /// What a connection parked in slot `index` under `generation` leaves
-    /// with its producer: it is queued for a worker if it still waits there
-    /// (checked under the slot's lock, which `park` holds until it is
+    /// with its producer: it is queued for a worker if it is still parked
+    /// there (checked under the slot's lock, which `park` holds until it is
     /// parked).
     fn waker(&self, index: usize, generation: u32) -> Waker {
         let me = self.me.clone();
@@ -438,9 +555,130 @@ impl Inner {
         })
     }
 
+    /// The notify queue of the connection in slot `index`'s group.
+    fn notify_of(&self, index: usize) -> &Notify {
+        &self.notify[index % self.notify.len()]
+    }
+
     /// Frees the slot of a connection that ended.
     fn release(&self, index: usize) {
-        lock(&self.free).push(index);
+        if let Some(free) = self.free.get(index % self.free.len()) {
+            lock(free).push(index);
+        }
+    }
+
+    /// A free slot, one of `group`'s if it has one (then the connection
+    /// stays with the worker that accepted it), else another group's.
+    fn take_slot(&self, group: usize) -> Option<usize> {
+        let groups = self.free.len();
+        (0..groups).find_map(|i| lock(&self.free[(group + i) % groups]).pop())
+    }
+
+    /// The listener reported connections to a worker of `group`: accepts
+    /// up to [`ACCEPT_BATCH`] of them and starts each (reading and serving
+    /// its first request if it has arrived). Once shutdown has begun,
+    /// stops accepting instead.
+    fn accept(&self, group: usize) {
+        for _ in 0..ACCEPT_BATCH {
+            if self.ctx.shared.stopping() {
+                self.stop_accepting();
+                return;
+            }
+            // The lock is held for the `accept4` only, not while the
+            // connection is served: a handler may block.
+            let accepted = {
+                let mut listening = lock(&self.listening);
+                let Some(listener) = listening.listener.as_ref() else {
+                    return;
+                };
+                match epoll::accept_nonblocking(listener) {
+                    Ok(accepted) => accepted,
+                    Err(e) => match listening.errors.failed(&e) {
+                        AcceptFailure::Drained => return,
+                        AcceptFailure::Retry => continue,
+                        AcceptFailure::Pause => {
+                            self.pause_accepting(&mut listening, group);
+                            return;
+                        }
+                    },
+                }
+            };
+            let (stream, remote) = accepted;
+            self.admit(group, stream, remote);
+        }
+    }
+
+    /// Registers a connection a worker of `group` accepted (or answers
+    /// `503` past the cap) and starts it: it waits for its first request
+    /// like any other.
+    fn admit(&self, group: usize, stream: TcpStream, remote: SocketAddr) {
+        let ctx = &self.ctx;
+        let Some(Admitted { slot, id }) = admission::admit(ctx, stream, remote) else {
+            return;
+        };
+        let conn = Parked::accept(ctx, slot, remote, id);
+        let Some(index) = self.take_slot(group) else {
+            // Not expected: a slot is freed before the registration ends.
+            admission::reject(ctx, conn.stream(), remote);
+            return;
+        };
+        let served = panic::catch_unwind(AssertUnwindSafe(|| conn.start(ctx)));
+        self.settle_served(index, served, true);
+    }
+
+    /// Takes the listener out of `group`'s epoll set for
+    /// [`ACCEPT_PAUSE`] (at least; the timer puts it back:
+    /// [`resume_accepting`](Inner::resume_accepting)).
+    fn pause_accepting(&self, listening: &mut Listening, group: usize) {
+        let (Some(listener), Some(paused), Some(epoll)) = (
+            listening.listener.as_ref(),
+            listening.paused.get_mut(group),
+            self.epolls.get(group),
+        ) else {
+            return;
+        };
+        if paused.is_none() && epoll.delete(listener.as_raw_fd()).is_ok() {
+            *paused = Some(Instant::now() + ACCEPT_PAUSE);
+        }
+    }
+
+    /// Puts the listener back in the epoll sets of the groups whose pause
+    /// is over (the timer, at each tick).
+    fn resume_accepting(&self, now: Instant) {
+        let mut listening = lock(&self.listening);
+        let Listening {
+            listener, paused, ..
+        } = &mut *listening;
+        let Some(listener) = listener.as_ref() else {
+            return;
+        };
+        for (group, paused) in paused.iter_mut().enumerate() {
+            if paused.map_or(true, |until| now < until) {
+                continue;
+            }
+            let Some(epoll) = self.epolls.get(group) else {
+                continue;
+            };
+            match epoll.add_listener(listener.as_raw_fd(), LISTENER) {
+                Ok(()) => *paused = None,
+                // Tried again at the next tick.
+                Err(e) => eprintln!("httpwire: cannot watch the listener again: {e}"),
+            }
+        }
+    }
+
+    /// Takes the listener out of every epoll set and closes it, once.
+    fn stop_accepting(&self) {
+        let mut listening = lock(&self.listening);
+        let Some(listener) = listening.listener.take() else {
+            return;
+        };
+        for (epoll, paused) in self.epolls.iter().zip(&listening.paused) {
+            if paused.is_none() {
+                let _ = epoll.delete(listener.as_raw_fd());
+            }
+        }
+        drop(listener);
     }
 
     /// Takes the connection out of its slot (whose lock `slot` is) and
@@ -465,6 +703,16 @@ impl Inner {
         let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(conn)));
     }
 
+    /// Acts on a report taken by a worker of `group`: new connections to
+    /// accept, or a parked connection ready.
+    fn serve(&self, group: usize, report: Ready) {
+        if report.token == LISTENER {
+            self.accept(group);
+        } else {
+            self.dispatch(report);
+        }
+    }
+
     /// Serves the connection a report is for, if it is still parked under
     /// that token.
     fn dispatch(&self, report: Ready) {
@@ -477,7 +725,11 @@ impl Inner {
             if slot.generation != generation {
                 return;
             }
-            slot.entry.take()
+            let entry = slot.entry.take();
+            // A worker has the connection: it serves it again when it
+            // parks it (an edge is reported once).
+            slot.missed |= entry.is_none();
+            entry
         };
         let Some(Entry {
             conn,
@@ -507,10 +759,7 @@ impl Inner {
                 conn.on_ready(ctx)
             }
         }));
-        match served {
-            Ok((next, conn)) => self.settle(index, conn, next, false),
-            Err(_) => self.release(index),
-        }
+        self.settle_served(index, served, false);
     }
 
     /// Deals with the connections whose deadline passed. One with bytes
@@ -549,12 +798,9 @@ impl Inner {
             entry.expired = true;
             slot.generation = slot.generation.wrapping_add(1);
             let token = token(index, slot.generation);
-            if self
-                .epoll_of(index)
-                .rearm(fd, Interest::Any, token)
-                .is_err()
-            {
-                self.evict(index, slot);
+            match self.epoll_of(index).modify(fd, Interest::Any, token) {
+                Ok(()) => slot.registered = Some(Interest::Any),
+                Err(_) => self.evict(index, slot),
             }
         }
     }
@@ -562,15 +808,22 @@ impl Inner {
     /// Registers again a parked connection whose report a held-up worker
     /// (or the timer) took, so that another worker gets it.
     fn hand_back(&self, token: u64) {
+        // The listener is level-triggered: reported again, nothing to do.
+        if token == LISTENER {
+            return;
+        }
         let (index, generation) = split(token);
         let Some(slot) = self.slots.get(index) else {
             return;
         };
-        let slot = lock(slot);
+        let mut slot = lock(slot);
         if slot.generation != generation {
             return;
         }
         let Some(entry) = slot.entry.as_ref() else {
+            // Taken out by a worker since: it serves it again when it parks
+            // it, as after any report that came meanwhile.
+            slot.missed = true;
             return;
         };
         let interest = if entry.expired {
@@ -584,8 +837,9 @@ impl Inner {
             return;
         }
         let fd = entry.conn.stream().as_raw_fd();
-        if self.epoll_of(index).rearm(fd, interest, token).is_err() {
-            self.evict(index, slot);
+        match self.epoll_of(index).modify(fd, interest, token) {
+            Ok(()) => slot.registered = Some(interest),
+            Err(_) => self.evict(index, slot),
         }
     }
 
@@ -610,7 +864,9 @@ impl Inner {
     }
 
     /// Whether a report of `group` waits that no worker is free to take:
-    /// takes one without waiting and, if there is one, registers it again.
+    /// takes one without waiting and, if there is one, registers it again
+    /// (connections waiting to be accepted count: the listener is
+    /// level-triggered and stays reported).
     fn report_waiting(&self, group: usize) -> bool {
         let Some(epoll) = self.epolls.get(group) else {
             return false;
@@ -691,11 +947,28 @@ fn work(inner: &Inner, state: &Arc<WorkerState>) {
         // The backlog is popped one report at a time (rather than served
         // from a local array) so that the timer can hand the rest back if
         // one of them holds this worker up.
+        //
+        // While a batch that reported the listener is served, new
+        // connections are accepted again between reports once
+        // [`ACCEPT_AGAIN`] has passed: a batch of heavy reports (a socket
+        // filled with responses each) would otherwise keep them in the
+        // listen queue until its end, where an acceptor thread took them at
+        // once. (One clock read per report; an `accept4` at most every
+        // `ACCEPT_AGAIN`.)
+        let mut last_accept: Option<Instant> = None;
         loop {
             let next = lock(&state.backlog).pop();
             let Some(report) = next else { break };
             state.progress.fetch_add(1, Ordering::Relaxed);
-            inner.dispatch(report);
+            if report.token == LISTENER {
+                last_accept = Some(Instant::now());
+            } else if let Some(at) = last_accept {
+                if at.elapsed() >= ACCEPT_AGAIN {
+                    inner.accept(state.group);
+                    last_accept = Some(Instant::now());
+                }
+            }
+            inner.serve(state.group, report);
         }
         if inner.stop.load(Ordering::SeqCst) {
             break;
@@ -726,11 +999,21 @@ fn work(inner: &Inner, state: &Arc<WorkerState>) {
                     _ => Vec::new(),
                 };
                 let mut backlog = lock(&state.backlog);
-                backlog.extend(taken.iter().rev().filter(|r| r.token < NOTIFY));
+                backlog.extend(
+                    taken
+                        .iter()
+                        .rev()
+                        .filter(|r| r.token != WAKE && r.token != LISTENER && r.token != NOTIFY),
+                );
                 backlog.extend(woken.into_iter().map(|token| Ready {
                     token,
                     readable: false,
                 }));
+                // New connections first (popped from the end): nothing else
+                // serves them, and the others' sockets keep their bytes.
+                if let Some(listener) = taken.iter().find(|r| r.token == LISTENER) {
+                    backlog.push(*listener);
+                }
             }
             Err(e) => {
                 eprintln!("httpwire: epoll_wait failed: {e}");
@@ -749,7 +1032,9 @@ fn timer(inner: &Arc<Inner>) {
         // Reports held by a held-up worker go back first, so that a request
         // among them is not taken for a connection gone idle.
         let held_up_groups = inner.unblock();
-        inner.expire(Instant::now());
+        let now = Instant::now();
+        inner.expire(now);
+        inner.resume_accepting(now);
         for group in held_up_groups {
             if !inner.report_waiting(group) {
                 continue;

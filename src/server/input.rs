@@ -30,6 +30,9 @@ pub(crate) struct ReadBuf {
     end: usize,
     /// Bytes asked of the socket per read.
     read_size: usize,
+    /// The last read took everything the socket held: it returned less
+    /// than it asked for, or would have blocked.
+    read_all: bool,
 }
 
 impl Default for ReadBuf {
@@ -39,6 +42,7 @@ impl Default for ReadBuf {
             start: 0,
             end: 0,
             read_size: READ_SIZE,
+            read_all: true,
         }
     }
 }
@@ -56,6 +60,13 @@ impl ReadBuf {
         }
     }
 
+    /// Whether the last read took everything the socket held (true before
+    /// the first): then bytes it holds now arrived after that read (the
+    /// event layer relies on it, [`super::events`]).
+    pub(crate) fn read_all(&self) -> bool {
+        self.read_all
+    }
+
     /// One read from `stream` (whose read timeout is already set).
     pub(crate) fn fill(&mut self, mut stream: &TcpStream) -> io::Result<usize> {
         if self.start > 0 {
@@ -67,7 +78,14 @@ impl ReadBuf {
             self.data.resize(self.end + self.read_size, 0);
         }
         let space = self.data.len() - self.end;
-        let n = stream.read(&mut self.data[self.end..])?;
+        let n = match stream.read(&mut self.data[self.end..]) {
+            Ok(n) => n,
+            Err(e) => {
+                self.read_all = e.kind() == io::ErrorKind::WouldBlock;
+                return Err(e);
+            }
+        };
+        self.read_all = n < space;
         if n == space && self.read_size < MAX_READ_SIZE {
             // More was probably waiting (a large body, pipelining).
             self.read_size *= 2;

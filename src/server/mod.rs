@@ -96,6 +96,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod admission;
 mod body_channel;
 mod config;
 mod connection;
@@ -115,13 +116,13 @@ mod wire;
 use std::boxed::Box;
 use std::fmt;
 use std::io;
-use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, TcpListener, ToSocketAddrs};
 use std::string::{String, ToString};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use std::vec::Vec;
-use std::{eprintln, format, vec};
+use std::{format, vec};
 
 pub use body_channel::{body_channel, BodyChunks, BodySender, Gone, TrySendError};
 pub use config::{Config, IoModel};
@@ -130,11 +131,11 @@ pub use shutdown::ShutdownHandle;
 pub use switch::Switched;
 pub use types::{Request, Response};
 
+use admission::{AcceptErrors, AcceptFailure, Admitted, ACCEPT_PAUSE};
 use connection::Context;
 use pool::{Job, Pool};
 use router::{Handler, Router};
-use shutdown::{Shared, Slot};
-use wire::LogLine;
+use shutdown::Shared;
 
 /// A bound HTTP/1.1 server: add endpoints with [`route`](Server::route),
 /// then [`run`](Server::run) it (or [`spawn`](Server::spawn) it on a thread
@@ -397,7 +398,8 @@ impl Server {
     ///
     /// Fails only if the worker threads cannot be started. Errors accepting
     /// one connection (such as running out of file descriptors) are logged
-    /// to stderr and the server goes on.
+    /// to stderr (once a second at most) and the server goes on after a
+    /// short pause.
     pub fn run(self) -> io::Result<()> {
         let Server {
             listener,
@@ -407,31 +409,11 @@ impl Server {
             ..
         } = self;
         let ctx = Arc::new(Context::new(config, router, Arc::clone(&shared)));
-        let dispatcher = Dispatcher::start(&ctx)?;
-        let mut last_error_log: Option<Instant> = None;
-        loop {
-            // `accept` gives the peer's address: no `getpeername` per
-            // connection.
-            let accepted = listener.accept();
-            if shared.stopping() {
-                break;
-            }
-            match accepted {
-                Ok((stream, remote)) => admit(&ctx, &dispatcher, stream, remote),
-                Err(e) => {
-                    // EMFILE and the like: say so (once a second at most) and
-                    // pause a little instead of spinning.
-                    if last_error_log.map_or(true, |t| t.elapsed() >= Duration::from_secs(1)) {
-                        eprintln!("httpwire: accept failed: {e}");
-                        last_error_log = Some(Instant::now());
-                    }
-                    thread::sleep(Duration::from_millis(10));
-                }
-            }
+        #[cfg(target_os = "linux")]
+        if ctx.config.io_model == IoModel::Events {
+            return run_events(ctx, listener, &shared);
         }
-        drop(listener);
-        dispatcher.finish(&shared);
-        Ok(())
+        run_threads(ctx, listener, &shared)
     }
 
     /// Runs the server on a thread of its own and returns at once.
@@ -458,93 +440,54 @@ impl fmt::Debug for Server {
     }
 }
 
-/// Where accepted connections go: the thread pool or the event layer.
-enum Dispatcher {
-    Threads(Pool),
-    #[cfg(target_os = "linux")]
-    Events(events::EventLoop),
+/// The thread-per-connection model: this thread accepts (blocking in
+/// `accept`), admits each connection and hands it to a thread of the pool.
+fn run_threads(ctx: Arc<Context>, listener: TcpListener, shared: &Shared) -> io::Result<()> {
+    let pool = Pool::new(Arc::clone(&ctx), ctx.config.workers)?;
+    let mut errors = AcceptErrors::default();
+    loop {
+        // `accept` gives the peer's address: no `getpeername` per
+        // connection.
+        let accepted = listener.accept();
+        if shared.stopping() {
+            break;
+        }
+        match accepted {
+            Ok((stream, remote)) => {
+                let Some(Admitted { slot, id }) = admission::admit(&ctx, stream, remote) else {
+                    continue;
+                };
+                if let Err(job) = pool.dispatch(Job { slot, remote, id }) {
+                    ctx.shared.unregister(job.id);
+                    admission::reject(&ctx, &job.slot.stream, remote);
+                }
+            }
+            Err(e) => {
+                if errors.failed(&e) == AcceptFailure::Pause {
+                    thread::sleep(ACCEPT_PAUSE);
+                }
+            }
+        }
+    }
+    drop(listener);
+    // Idle workers exit now; busy ones when their connection ends.
+    drop(pool);
+    shared.wait_drained();
+    Ok(())
 }
 
-impl Dispatcher {
-    fn start(ctx: &Arc<Context>) -> io::Result<Dispatcher> {
-        #[cfg(target_os = "linux")]
-        if ctx.config.io_model == IoModel::Events {
-            return events::EventLoop::start(Arc::clone(ctx)).map(Dispatcher::Events);
-        }
-        Pool::new(Arc::clone(ctx), ctx.config.workers).map(Dispatcher::Threads)
-    }
-
-    /// After the last accept: waits for the connections to end (at most the
-    /// grace period of the shutdown), then stops the threads.
-    fn finish(self, shared: &Shared) {
-        match self {
-            Dispatcher::Threads(pool) => {
-                // Idle workers exit now; busy ones when their connection ends.
-                drop(pool);
-                shared.wait_drained();
-            }
-            #[cfg(target_os = "linux")]
-            Dispatcher::Events(mut event_loop) => {
-                // The workers serve the connections to their end.
-                shared.wait_drained();
-                event_loop.stop();
-            }
-        }
-    }
-}
-
-/// Registers and hands on a new connection, or answers `503` past the cap.
-fn admit(ctx: &Arc<Context>, dispatcher: &Dispatcher, stream: TcpStream, remote: SocketAddr) {
-    if ctx.shared.active() >= ctx.config.max_connections.max(1) {
-        reject(ctx, &stream, remote);
-        return;
-    }
-    let slot = Arc::new(Slot::new(stream));
-    let id = ctx.shared.register(Arc::clone(&slot));
-    match dispatcher {
-        Dispatcher::Threads(pool) => {
-            if let Err(job) = pool.dispatch(Job { slot, remote, id }) {
-                ctx.shared.unregister(id);
-                reject(ctx, &job.slot.stream, remote);
-            }
-        }
-        #[cfg(target_os = "linux")]
-        Dispatcher::Events(event_loop) => {
-            let conn = connection::Parked::accept(ctx, slot, remote, id);
-            if let Err(conn) = event_loop.admit(conn) {
-                reject(ctx, conn.stream(), remote);
-            }
-        }
-    }
-}
-
-/// `503 Service Unavailable` and close, without blocking the acceptor for
-/// long: a short write timeout, and only what the client already sent is
-/// read (so that closing does not reset the connection).
-fn reject(ctx: &Context, mut stream: &TcpStream, remote: SocketAddr) {
-    use std::io::{Read, Write};
-    let started = Instant::now();
-    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
-    let response = Response::plain(503, "Service Unavailable");
-    let server = ctx.config.server_header.as_deref();
-    let mut out = Vec::new();
-    if let Ok(Ok(bytes)) = wire::write_unsolicited(&mut out, server, &response) {
-        if stream.write_all(&out).is_ok() && ctx.config.access_log {
-            LogLine {
-                remote,
-                request_line: "-",
-                status: 503,
-                bytes,
-                elapsed: started.elapsed(),
-            }
-            .write();
-        }
-    }
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-    if stream.set_nonblocking(true).is_ok() {
-        let mut scratch = [0u8; 4096];
-        while let Ok(1..) = stream.read(&mut scratch) {}
-    }
+/// The event-driven model: the workers accept (see `events.rs`); this
+/// thread waits for the shutdown, then closes the listener, waits for the
+/// connections to end (at most the grace period) and stops the workers.
+#[cfg(target_os = "linux")]
+fn run_events(ctx: Arc<Context>, listener: TcpListener, shared: &Shared) -> io::Result<()> {
+    let mut event_loop = events::EventLoop::start(ctx, listener)?;
+    shared.wait_begun();
+    event_loop.stop_accepting();
+    // The workers serve the connections to their end.
+    shared.wait_drained();
+    event_loop.stop();
+    Ok(())
 }
 
 /// A server running on its own thread (see [`Server::spawn`]). Dropping it

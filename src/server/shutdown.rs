@@ -2,7 +2,8 @@
 //! [`ShutdownHandle`] share.
 //!
 //! Shutting down sets a flag, wakes the acceptor (which stops accepting and
-//! closes the listener), and closes every connection that sits idle between
+//! closes the listener; event-driven, the thread that waits in
+//! [`Shared::wait_begun`] and the workers, which accept), and closes every connection that sits idle between
 //! requests (unless a request has arrived on one and waits to be read).
 //! Busy connections finish the request in flight, answer it with
 //! `Connection: close` and end. At the deadline whatever is left is cut off
@@ -49,8 +50,8 @@ pub(crate) struct Shared {
     stopping: AtomicBool,
     next_id: AtomicU64,
     registry: Mutex<Registry>,
-    /// Signalled whenever a connection ends during shutdown (nobody waits
-    /// for it before).
+    /// Signalled when shutdown begins, and whenever a connection ends
+    /// during shutdown (nobody waits for it before).
     ended: Condvar,
     /// The listening address, to wake a blocked `accept`.
     local_addr: SocketAddr,
@@ -82,11 +83,18 @@ impl Shared {
         self.lock().connections.len()
     }
 
-    /// Registers a new connection (busy) and returns its id.
-    pub(crate) fn register(&self, slot: Arc<Slot>) -> u64 {
+    /// Registers a new connection (busy) and returns its id, unless `cap`
+    /// connections are registered already (`None`). The count and the
+    /// insert are one step under the lock: two threads accepting at once
+    /// cannot both take the last place.
+    pub(crate) fn register_within(&self, cap: usize, slot: Arc<Slot>) -> Option<u64> {
+        let mut registry = self.lock();
+        if registry.connections.len() >= cap {
+            return None;
+        }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.lock().connections.insert(id, slot);
-        id
+        registry.connections.insert(id, slot);
+        Some(id)
     }
 
     /// Marks a connection idle (between requests) or busy. Returns `false`
@@ -137,10 +145,28 @@ impl Shared {
                 let _ = slot.stream.shutdown(Shutdown::Both);
             }
         }
+        // The server's thread of the event-driven model waits here
+        // ([`wait_begun`](Shared::wait_begun)); the acceptor of the
+        // thread-per-connection model, in `accept`.
+        self.ended.notify_all();
         self.wake_acceptor();
     }
 
+    /// Waits until shutdown begins (the event-driven model's server thread:
+    /// its workers accept, and it only closes the listener at the end).
+    pub(crate) fn wait_begun(&self) {
+        let mut registry = self.lock();
+        while !self.stopping() {
+            registry = match self.ended.wait(registry) {
+                Ok(guard) => guard,
+                Err(e) => e.into_inner(),
+            };
+        }
+    }
+
     /// A blocked `accept` returns when a connection arrives: make one.
+    /// (Event-driven, the workers see the flag when the listener reports
+    /// it, and accept nothing more.)
     fn wake_acceptor(&self) {
         let mut addr = self.local_addr;
         if addr.ip().is_unspecified() {
