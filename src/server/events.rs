@@ -40,8 +40,10 @@
 //! marks it `missed`: the worker, parking it, serves it again instead. And
 //! an edge reports only bytes that arrive after it: a connection is parked
 //! without re-registering only if its last read took all the socket had
-//! ([`Parked::read_all`]), otherwise (and for any change of interest) the
-//! registration is modified, which reports at once what is ready.
+//! ([`Parked::read_all`]) and no report said the peer closed (a read that
+//! takes a request leaves the end of the stream that came with it),
+//! otherwise (and for any change of interest) the registration is
+//! modified, which reports at once what is ready.
 //!
 //! Why: with a thread per connection, every request costs a switch to the
 //! connection's thread and back. Here a busy worker goes from one ready
@@ -145,6 +147,9 @@ struct Place {
     /// A report for the connection came while a worker had it out of the
     /// slot: it must be served again rather than parked.
     missed: bool,
+    /// A report said the peer closed (or the connection failed): never
+    /// parked without `epoll_ctl` again (a short read left the end behind).
+    hup: bool,
 }
 
 fn token(index: usize, generation: u32) -> u64 {
@@ -398,12 +403,14 @@ impl Inner {
         if new {
             slot.generation = slot.generation.wrapping_add(1);
             slot.missed = false;
+            slot.hup = false;
             slot.registered = None;
         } else if mem::take(&mut slot.missed) {
             return Some(conn);
         }
         let armed = interest == Interest::Read
             && slot.registered == Some(Interest::Read)
+            && !slot.hup
             && conn.read_all();
         slot.entry = Some(Entry {
             conn,
@@ -600,6 +607,7 @@ impl Inner {
             // A worker has the connection: it serves it again when it
             // parks it (an edge is reported once).
             slot.missed |= entry.is_none();
+            slot.hup |= report.hup;
             entry
         };
         let Some(Entry { conn, expired, .. }) = entry else {
