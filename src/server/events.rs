@@ -673,25 +673,29 @@ impl Inner {
     }
 
     /// Registers again a parked connection whose report a held-up worker
-    /// (or the timer) took, so that another worker gets it.
-    fn hand_back(&self, token: u64) {
+    /// (or the timer) took, so that another worker gets it. Returns whether
+    /// a worker is needed for it: not if the connection is with a worker
+    /// already (which serves it again), or gone.
+    fn hand_back(&self, report: Ready) -> bool {
         // The listener is level-triggered: reported again, nothing to do.
-        if token == LISTENER {
-            return;
+        if report.token == LISTENER {
+            return true;
         }
+        let token = report.token;
         let (index, generation) = split(token);
         let Some(slot) = self.slots.get(index) else {
-            return;
+            return false;
         };
         let mut slot = lock(slot);
         if slot.generation != generation {
-            return;
+            return false;
         }
+        slot.hup |= report.hup;
         let Some(entry) = slot.entry.as_ref() else {
             // Taken out by a worker since: it serves it again when it parks
             // it, as after any report that came meanwhile.
             slot.missed = true;
-            return;
+            return false;
         };
         let interest = if entry.expired {
             Interest::Any
@@ -700,8 +704,14 @@ impl Inner {
         };
         let fd = entry.conn.stream().as_raw_fd();
         match self.epoll_of(index).modify(fd, interest, token) {
-            Ok(()) => slot.registered = Some(interest),
-            Err(_) => self.evict(index, slot),
+            Ok(()) => {
+                slot.registered = Some(interest);
+                true
+            }
+            Err(_) => {
+                self.evict(index, slot);
+                false
+            }
         }
     }
 
@@ -719,7 +729,7 @@ impl Inner {
             }
             let backlog = std::mem::take(&mut *lock(&worker.backlog));
             for report in backlog {
-                self.hand_back(report.token);
+                self.hand_back(report);
             }
         }
         (0..free.len()).filter(|&g| !free[g]).collect()
@@ -728,17 +738,15 @@ impl Inner {
     /// Whether a report of `group` waits that no worker is free to take:
     /// takes one without waiting and, if there is one, registers it again
     /// (connections waiting to be accepted count: the listener is
-    /// level-triggered and stays reported).
+    /// level-triggered and stays reported). A report for a connection a
+    /// worker has (bytes of a body its handler is reading) does not count.
     fn report_waiting(&self, group: usize) -> bool {
         let Some(epoll) = self.epolls.get(group) else {
             return false;
         };
         let mut report = [Ready::default()];
         match epoll.wait(&mut report, 0) {
-            Ok(1) if report[0].token != WAKE => {
-                self.hand_back(report[0].token);
-                true
-            }
+            Ok(1) if report[0].token != WAKE => self.hand_back(report[0]),
             _ => false,
         }
     }
@@ -781,7 +789,7 @@ fn forget_worker(inner: &Inner, state: &Arc<WorkerState>) {
     // Reports it still held go to the others.
     let backlog = std::mem::take(&mut *lock(&state.backlog));
     for report in backlog {
-        inner.hand_back(report.token);
+        inner.hand_back(report);
     }
 }
 
