@@ -744,11 +744,18 @@ impl Inner {
         let Some(epoll) = self.epolls.get(group) else {
             return false;
         };
-        let mut report = [Ready::default()];
-        match epoll.wait(&mut report, 0) {
-            Ok(1) if report[0].token != WAKE => self.hand_back(report[0]),
-            _ => false,
+        // A few, so that reports for connections with a worker already do
+        // not hide one that needs a worker.
+        let mut reports = [Ready::default(); 8];
+        let n = epoll.wait(&mut reports, 0).unwrap_or(0);
+        let mut needed = false;
+        for &report in reports.get(..n).unwrap_or(&[]) {
+            // Every one is handed back, whether or not one before counted.
+            if report.token != WAKE && self.hand_back(report) {
+                needed = true;
+            }
         }
+        needed
     }
 
     /// Workers alive in `group`.
