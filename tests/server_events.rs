@@ -858,3 +858,67 @@ fn a_request_that_arrives_while_the_handler_runs_is_answered() {
     );
     stop(server);
 }
+
+/// A client's FIN that comes with its request makes one edge with it: a
+/// read that takes the request (less than it asked for) has not taken the
+/// end of the stream, which no later edge reports. The connection must not
+/// be parked on it without asking the kernel again: the server closes at
+/// once, not at its keep-alive deadline (30 s here; the client gives up
+/// after 5 s). Both on a new connection's first request (accepted and
+/// registered before its bytes came) and on a later one that came with its
+/// FIN while the only worker was busy.
+#[test]
+fn a_half_close_that_comes_with_a_request_is_seen() {
+    let _alone = alone();
+    let server = start(Config {
+        keep_alive_timeout: Duration::from_secs(30),
+        ..config()
+    });
+    let addr = server.local_addr();
+    let closed = |reader: &mut BufReader<&TcpStream>| {
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).map(|_| rest.len())
+    };
+    for _ in 0..10 {
+        let client = common::connect(addr);
+        (&client)
+            .write_all(b"GET /echo/half HTTP/1.1\r\nHost: t\r\n\r\n")
+            .unwrap();
+        client.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut reader = BufReader::new(&client);
+        assert_eq!(read_response(&mut reader).1, "half");
+        assert_eq!(
+            closed(&mut reader).map_err(|e| e.kind()),
+            Ok(0),
+            "first request"
+        );
+    }
+    for _ in 0..5 {
+        let client = common::connect(addr);
+        (&client)
+            .write_all(b"GET /echo/first HTTP/1.1\r\nHost: t\r\n\r\n")
+            .unwrap();
+        let mut reader = BufReader::new(&client);
+        assert_eq!(read_response(&mut reader).1, "first");
+        // Parked for its next request, then the only worker is held 30 ms
+        // while the request and the FIN come.
+        thread::sleep(Duration::from_millis(50));
+        let busy = common::connect(addr);
+        (&busy)
+            .write_all(b"GET /nap HTTP/1.1\r\nHost: t\r\n\r\n")
+            .unwrap();
+        thread::sleep(Duration::from_millis(10));
+        (&client)
+            .write_all(b"GET /echo/last HTTP/1.1\r\nHost: t\r\n\r\n")
+            .unwrap();
+        client.shutdown(std::net::Shutdown::Write).unwrap();
+        assert_eq!(read_response(&mut BufReader::new(&busy)).1, "napped");
+        assert_eq!(read_response(&mut reader).1, "last");
+        assert_eq!(
+            closed(&mut reader).map_err(|e| e.kind()),
+            Ok(0),
+            "later request"
+        );
+    }
+    stop(server);
+}

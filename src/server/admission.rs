@@ -74,9 +74,16 @@ pub(crate) fn reject(ctx: &Context, mut stream: &TcpStream, remote: SocketAddr) 
         }
     }
     let _ = stream.shutdown(std::net::Shutdown::Write);
+    // What already came is read (closing on unread bytes would reset the
+    // connection, and the client might lose the 503), at most 64 KiB: a
+    // client past the cap that keeps sending must not hold the worker.
     if stream.set_nonblocking(true).is_ok() {
         let mut scratch = [0u8; 4096];
-        while let Ok(1..) = stream.read(&mut scratch) {}
+        for _ in 0..16 {
+            if !matches!(stream.read(&mut scratch), Ok(1..)) {
+                break;
+            }
+        }
     }
 }
 

@@ -42,8 +42,9 @@
 //!
 //! On a keep-alive connection a request costs two system calls of its own:
 //! one `read` that brings it and one `write` (the send before the next
-//! wait) that answers it; event-driven, one `epoll_ctl` re-arms it, and a
-//! share of an `epoll_wait` that reports up to 16 connections. Socket
+//! wait) that answers it; event-driven, a share of an `epoll_wait` that
+//! reports up to 16 connections (the socket's registration stays armed:
+//! no `epoll_ctl`, see [`super::events`]). Socket
 //! timeouts (threads only) are set only when the wanted value changes (it
 //! does not between requests), the idle flag the shutdown path reads is an
 //! atomic, and the buffers are the connection's: the read buffer, the

@@ -156,6 +156,7 @@ impl Epoll {
             *report = Ready {
                 token: event.u64,
                 readable: event.events & READABLE != 0,
+                hup: event.events & HUP != 0,
             };
         }
         Ok(n)
@@ -169,8 +170,13 @@ pub(crate) struct Ready {
     /// Bytes to read, the end of the stream, or an error: a read will not
     /// block.
     pub(crate) readable: bool,
+    /// The peer closed its side, or the connection failed: a read that
+    /// takes less than it asks for has not taken everything (the end of
+    /// the stream is still to be read), and no later edge says so.
+    pub(crate) hup: bool,
 }
 
+const HUP: u32 = (libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32;
 const READABLE: u32 = (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32;
 
 /// Accepts a connection from `listener` (one that never blocks), itself

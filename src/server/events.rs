@@ -40,8 +40,10 @@
 //! marks it `missed`: the worker, parking it, serves it again instead. And
 //! an edge reports only bytes that arrive after it: a connection is parked
 //! without re-registering only if its last read took all the socket had
-//! ([`Parked::read_all`]), otherwise (and for any change of interest) the
-//! registration is modified, which reports at once what is ready.
+//! ([`Parked::read_all`]) and no report said the peer closed (a read that
+//! takes a request leaves the end of the stream that came with it),
+//! otherwise (and for any change of interest) the registration is
+//! modified, which reports at once what is ready.
 //!
 //! Why: with a thread per connection, every request costs a switch to the
 //! connection's thread and back. Here a busy worker goes from one ready
@@ -165,6 +167,9 @@ struct Place {
     /// A report for the connection came while a worker had it out of the
     /// slot: it must be served again rather than parked.
     missed: bool,
+    /// A report said the peer closed (or the connection failed): never
+    /// parked without `epoll_ctl` again (a short read left the end behind).
+    hup: bool,
 }
 
 fn token(index: usize, generation: u32) -> u64 {
@@ -498,6 +503,7 @@ impl Inner {
         if new {
             slot.generation = slot.generation.wrapping_add(1);
             slot.missed = false;
+            slot.hup = false;
             slot.registered = None;
         } else if mem::take(&mut slot.missed) {
             return Some(conn);
@@ -508,6 +514,7 @@ impl Inner {
         }
         let armed = interest == Interest::Read
             && slot.registered == Some(Interest::Read)
+            && !slot.hup
             && conn.read_all();
         slot.entry = Some(Entry {
             conn,
@@ -729,6 +736,7 @@ impl Inner {
             // A worker has the connection: it serves it again when it
             // parks it (an edge is reported once).
             slot.missed |= entry.is_none();
+            slot.hup |= report.hup;
             entry
         };
         let Some(Entry {
@@ -806,25 +814,29 @@ impl Inner {
     }
 
     /// Registers again a parked connection whose report a held-up worker
-    /// (or the timer) took, so that another worker gets it.
-    fn hand_back(&self, token: u64) {
+    /// (or the timer) took, so that another worker gets it. Returns whether
+    /// a worker is needed for it: not if the connection is with a worker
+    /// already (which serves it again), or gone.
+    fn hand_back(&self, report: Ready) -> bool {
         // The listener is level-triggered: reported again, nothing to do.
-        if token == LISTENER {
-            return;
+        if report.token == LISTENER {
+            return true;
         }
+        let token = report.token;
         let (index, generation) = split(token);
         let Some(slot) = self.slots.get(index) else {
-            return;
+            return false;
         };
         let mut slot = lock(slot);
         if slot.generation != generation {
-            return;
+            return false;
         }
+        slot.hup |= report.hup;
         let Some(entry) = slot.entry.as_ref() else {
             // Taken out by a worker since: it serves it again when it parks
             // it, as after any report that came meanwhile.
             slot.missed = true;
-            return;
+            return false;
         };
         let interest = if entry.expired {
             Interest::Any
@@ -834,12 +846,18 @@ impl Inner {
         if interest == Interest::Hangup {
             // Woken by its producer (or hung up: then it finds that out).
             self.notify_of(index).push(token);
-            return;
+            return true;
         }
         let fd = entry.conn.stream().as_raw_fd();
         match self.epoll_of(index).modify(fd, interest, token) {
-            Ok(()) => slot.registered = Some(interest),
-            Err(_) => self.evict(index, slot),
+            Ok(()) => {
+                slot.registered = Some(interest);
+                true
+            }
+            Err(_) => {
+                self.evict(index, slot);
+                false
+            }
         }
     }
 
@@ -857,7 +875,7 @@ impl Inner {
             }
             let backlog = std::mem::take(&mut *lock(&worker.backlog));
             for report in backlog {
-                self.hand_back(report.token);
+                self.hand_back(report);
             }
         }
         (0..free.len()).filter(|&g| !free[g]).collect()
@@ -866,26 +884,32 @@ impl Inner {
     /// Whether a report of `group` waits that no worker is free to take:
     /// takes one without waiting and, if there is one, registers it again
     /// (connections waiting to be accepted count: the listener is
-    /// level-triggered and stays reported).
+    /// level-triggered and stays reported). A report for a connection a
+    /// worker has (bytes of a body its handler is reading) does not count.
     fn report_waiting(&self, group: usize) -> bool {
         let Some(epoll) = self.epolls.get(group) else {
             return false;
         };
-        let mut report = [Ready::default()];
-        match epoll.wait(&mut report, 0) {
-            Ok(1) if report[0].token == NOTIFY => {
+        // A few, so that reports for connections with a worker already do
+        // not hide one that needs a worker.
+        let mut reports = [Ready::default(); 8];
+        let n = epoll.wait(&mut reports, 0).unwrap_or(0);
+        let mut needed = false;
+        for &report in reports.get(..n).unwrap_or(&[]) {
+            if report.token == NOTIFY {
                 // Taken here: another report for the queue.
                 if let Some(notify) = self.notify.get(group) {
                     notify.again();
                 }
-                true
+                needed = true;
+                continue;
             }
-            Ok(1) if report[0].token != WAKE => {
-                self.hand_back(report[0].token);
-                true
+            // Every one is handed back, whether or not one before counted.
+            if report.token != WAKE && self.hand_back(report) {
+                needed = true;
             }
-            _ => false,
         }
+        needed
     }
 
     /// Workers alive in `group`.
@@ -926,7 +950,7 @@ fn forget_worker(inner: &Inner, state: &Arc<WorkerState>) {
     // Reports it still held go to the others.
     let backlog = std::mem::take(&mut *lock(&state.backlog));
     for report in backlog {
-        inner.hand_back(report.token);
+        inner.hand_back(report);
     }
 }
 
@@ -1008,6 +1032,7 @@ fn work(inner: &Inner, state: &Arc<WorkerState>) {
                 backlog.extend(woken.into_iter().map(|token| Ready {
                     token,
                     readable: false,
+                    hup: false,
                 }));
                 // New connections first (popped from the end): nothing else
                 // serves them, and the others' sockets keep their bytes.

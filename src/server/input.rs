@@ -42,7 +42,7 @@ impl Default for ReadBuf {
             start: 0,
             end: 0,
             read_size: READ_SIZE,
-            read_all: true,
+            read_all: false,
         }
     }
 }
@@ -60,9 +60,10 @@ impl ReadBuf {
         }
     }
 
-    /// Whether the last read took everything the socket held (true before
-    /// the first): then bytes it holds now arrived after that read (the
-    /// event layer relies on it, [`super::events`]).
+    /// Whether the last read took everything the socket held: then bytes
+    /// it holds now arrived after that read (the event layer relies on it,
+    /// [`super::events`]). False before the first read, and in the empty
+    /// buffer left in place of one lent to a handler: unknown.
     pub(crate) fn read_all(&self) -> bool {
         self.read_all
     }
