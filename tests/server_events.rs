@@ -922,3 +922,78 @@ fn a_half_close_that_comes_with_a_request_is_seen() {
     }
     stop(server);
 }
+
+/// A report with bytes to read for a connection that another worker of
+/// its group has (pipelined bytes behind a body from a producer), taken
+/// before that worker parks the connection to wait for its producer and
+/// dispatched after: only a hang-up ends such a wait, so the body is not
+/// cut off. The group is grown to two workers first (a handler that
+/// blocks), and each round sends the bytes while the other worker is busy.
+/// Without the distinction, 6 to 7 rounds of 15 were cut (review).
+#[test]
+fn bytes_reported_while_a_body_waits_for_its_producer_do_not_cut_it() {
+    const ROUNDS: usize = 8;
+    let _alone = alone();
+    let (tx, rx) = std::sync::mpsc::channel::<BodySender>();
+    let tx = Mutex::new(tx);
+    let server = common::start_echo(config(), move |s| {
+        s.route("GET", "/block", |_: &Request| {
+            thread::sleep(Duration::from_millis(400));
+            Response::text("blocked")
+        })
+        .route("GET", "/sleep", |_: &Request| {
+            thread::sleep(Duration::from_millis(40));
+            Response::text("slept")
+        })
+        .route("GET", "/slowchunks", move |_: &Request| {
+            thread::sleep(Duration::from_millis(60));
+            let (sender, chunks) = body_channel(1024);
+            tx.lock().unwrap().send(sender).unwrap();
+            Response::new(200).with_body_chunks(chunks, None)
+        });
+    });
+    let addr = server.local_addr();
+    let get = |p: &str| format!("GET {p} HTTP/1.1\r\nHost: t\r\n\r\n").into_bytes();
+    let mut cut = Vec::new();
+    for round in 0..ROUNDS {
+        // Two workers in the group: one blocked, a report waiting.
+        let x = common::connect(addr);
+        (&x).write_all(&get("/block")).unwrap();
+        thread::sleep(Duration::from_millis(20));
+        let y = common::connect(addr);
+        (&y).write_all(&get("/echo/y")).unwrap();
+        assert_eq!(read_response(&mut BufReader::new(&y)).1, "y");
+        assert_eq!(read_response(&mut BufReader::new(&x)).1, "blocked");
+        let d = common::connect(addr);
+        let c = common::connect(addr);
+        (&c).write_all(&get("/slowchunks")).unwrap();
+        thread::sleep(Duration::from_millis(25));
+        // While one worker runs /slowchunks: a slow request for the other,
+        // and pipelined bytes for the chunks connection.
+        (&d).write_all(&get("/sleep")).unwrap();
+        (&c).write_all(&get("/echo/next")).unwrap();
+        let sender = rx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the handler ran");
+        thread::sleep(Duration::from_millis(100));
+        let sent = sender.send("x");
+        let finished = sender.finish();
+        let mut got = Vec::new();
+        let mut byte = [0u8; 1];
+        while !got.ends_with(b"next") {
+            match (&c).read(&mut byte) {
+                Ok(1) => got.push(byte[0]),
+                _ => break,
+            }
+        }
+        let text = String::from_utf8_lossy(&got);
+        if !text.contains("1\r\nx\r\n0\r\n\r\n") || !text.ends_with("next") {
+            cut.push(format!(
+                "round {round}: send {sent:?}, finish {finished:?}: {text:?}"
+            ));
+        }
+        assert_eq!(read_response(&mut BufReader::new(&d)).1, "slept");
+    }
+    assert!(cut.is_empty(), "bodies cut off: {cut:#?}");
+    stop(server);
+}

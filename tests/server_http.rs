@@ -2591,3 +2591,33 @@ fn many_small_pieces_sent_as_fast_as_they_come_all_arrive() {
     }
     stop(server);
 }
+
+/// A handler may send its first pieces itself before it returns the
+/// response, past the channel's capacity: until the connection begins
+/// sending the body nothing could make room, so `send` does not wait
+/// (a wait there would hold the handler, and its worker, forever).
+#[test]
+fn a_handler_may_send_past_the_capacity_before_it_returns_the_response() {
+    let server = common::start_echo(test_config(), |s| {
+        s.route("GET", "/prefill", |_: &Request| {
+            let (sender, chunks) = body_channel(4);
+            sender.send("abcd").unwrap();
+            sender.send("efgh").unwrap();
+            sender.finish().unwrap();
+            Response::new(200).with_body_chunks(chunks, None)
+        });
+    });
+    let mut c = Client::connect(server.local_addr());
+    c.send(&get("/prefill"));
+    assert_eq!(c.read_head().status, 200);
+    let mut body = Vec::new();
+    let mut trailers = Vec::new();
+    while let Some(piece) = c.read_chunk(&mut trailers) {
+        if piece.is_empty() {
+            break;
+        }
+        body.extend(piece);
+    }
+    assert_eq!(body, b"abcdefgh");
+    stop(server);
+}

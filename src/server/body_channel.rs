@@ -50,7 +50,10 @@ const HANGUP_CHECK: Duration = Duration::from_millis(200);
 /// At most about `capacity_bytes` wait in the channel (at least one piece
 /// is always taken, however large): once that much is queued, because the
 /// client reads more slowly than the producer sends, [`BodySender::send`]
-/// blocks until the connection has passed some on to the socket.
+/// blocks until the connection has passed some on to the socket. Until the
+/// connection begins sending the body (while the handler that made the
+/// channel still runs, say), pieces queue without waiting, so that a
+/// handler may send the first ones itself before it returns the response.
 ///
 /// ```
 /// use std::time::Duration;
@@ -95,6 +98,7 @@ pub fn body_channel(capacity_bytes: usize) -> (BodySender, BodyChunks) {
             queued: 0,
             end: End::Open,
             receiver_gone: false,
+            attached: false,
             senders_blocked: 0,
             receiver_blocked: false,
             waker: None,
@@ -140,6 +144,11 @@ struct State {
     end: End,
     /// The response (its connection) is gone: sends fail.
     receiver_gone: bool,
+    /// The connection has begun taking the body: from then on a full
+    /// channel makes `send` wait. Before, pieces queue without waiting: the
+    /// handler that made the channel may send before it returns the
+    /// response, and nothing would take them while it waits.
+    attached: bool,
     /// Producers waiting in `send` (so that taking bytes costs no wake-up
     /// when there are none).
     senders_blocked: usize,
@@ -199,18 +208,21 @@ impl std::error::Error for Gone {}
 /// use httpwire::server::{body_channel, TrySendError};
 ///
 /// let (sender, chunks) = body_channel(3);
-/// assert_eq!(sender.try_send("abc"), Ok(()));
-/// // Full: the piece comes back, to be sent later (or dropped).
-/// let Err(TrySendError::Full(piece)) = sender.try_send("def") else {
-///     panic!("room in a full channel");
-/// };
-/// assert_eq!(piece, b"def");
+/// // A producer that must not block (a timer's tick, say).
+/// match sender.try_send("abc") {
+///     Ok(()) => {}
+///     // The client reads slowly: the piece comes back, to be sent later
+///     // or dropped.
+///     Err(TrySendError::Full(piece)) => drop(piece),
+///     Err(TrySendError::Gone) => return,
+/// }
 /// drop(chunks);
-/// assert_eq!(sender.try_send(piece), Err(TrySendError::Gone));
+/// assert_eq!(sender.try_send("def"), Err(TrySendError::Gone));
 /// ```
 #[derive(Debug, PartialEq, Eq)]
 pub enum TrySendError {
-    /// The channel holds its capacity already: the piece is given back.
+    /// The connection is sending the body and the channel holds its
+    /// capacity already: the piece is given back.
     Full(Vec<u8>),
     /// As [`Gone`]: the piece is dropped.
     Gone,
@@ -245,11 +257,15 @@ impl std::error::Error for TrySendError {}
 ///
 /// let (sender, chunks) = body_channel(4);
 /// sender.send("tick")?;
-/// // Four bytes wait: the next send would block.
-/// assert_eq!(sender.try_send("tock"), Err(TrySendError::Full(b"tock".to_vec())));
+/// // No connection sends the body yet: pieces queue past the capacity
+/// // without waiting (a handler may send the first ones itself). Once one
+/// // does, a full channel makes `send` wait, and `try_send` give the
+/// // piece back (`TrySendError::Full`).
+/// assert_eq!(sender.try_send("tock"), Ok(()));
 /// // The response (and its connection) went away.
 /// drop(chunks);
 /// assert_eq!(sender.send("tock"), Err(Gone));
+/// assert_eq!(sender.try_send("tock"), Err(TrySendError::Gone));
 /// # Ok::<(), Gone>(())
 /// ```
 pub struct BodySender {
@@ -258,7 +274,8 @@ pub struct BodySender {
 
 impl BodySender {
     /// Queues `piece`, first waiting (blocking this thread) while the
-    /// channel holds its capacity; returns [`Gone`] if the connection ended
+    /// channel holds its capacity and the connection is sending the body
+    /// (see [`body_channel`]); returns [`Gone`] if the connection ended
     /// (also while waiting). An empty piece sends nothing.
     pub fn send(&self, piece: impl Into<Vec<u8>>) -> Result<(), Gone> {
         let piece = piece.into();
@@ -267,7 +284,7 @@ impl BodySender {
             if state.receiver_gone {
                 return Err(Gone);
             }
-            if state.queued < self.chan.capacity {
+            if state.queued < self.chan.capacity || !state.attached {
                 break;
             }
             state.senders_blocked += 1;
@@ -282,14 +299,15 @@ impl BodySender {
         Ok(())
     }
 
-    /// Queues `piece` if the channel has room now, without blocking.
+    /// Queues `piece` if the channel has room now (or the connection has
+    /// not begun sending the body), without blocking.
     pub fn try_send(&self, piece: impl Into<Vec<u8>>) -> Result<(), TrySendError> {
         let piece = piece.into();
         let state = self.chan.lock();
         if state.receiver_gone {
             return Err(TrySendError::Gone);
         }
-        if state.queued >= self.chan.capacity {
+        if state.queued >= self.chan.capacity && state.attached {
             return Err(TrySendError::Full(piece));
         }
         Self::push(&self.chan, state, piece);
@@ -403,7 +421,7 @@ pub(crate) enum Piece {
     /// The body ended properly.
     End,
     /// Event-driven: nothing yet; the connection parks until its producer
-    /// wakes it ([`BodySource::park`]).
+    /// wakes it ([`BodySource::leave_waker`]).
     Pending,
 }
 
@@ -467,7 +485,7 @@ impl BodySource {
     /// dropped) if it already did, between the `Pending` and now: the
     /// connection must not wait. Checked and left under the channel's
     /// lock, so that no send is missed.
-    pub(crate) fn park(&mut self, waker: Waker) -> bool {
+    pub(crate) fn leave_waker(&mut self, waker: Waker) -> bool {
         let BodySource::Chunks { chunks, .. } = self else {
             return false;
         };
@@ -486,6 +504,7 @@ impl BodyChunks {
     fn take(&mut self, buf: &mut [u8], socket: Option<&TcpStream>) -> io::Result<Piece> {
         let chan = &*self.chan;
         let mut state = chan.lock();
+        state.attached = true;
         while state.queued == 0 {
             match state.end {
                 End::Finished => return Ok(Piece::End),

@@ -324,7 +324,7 @@ impl Parked {
     /// not left waiting.
     pub(crate) fn await_producer(&mut self, waker: Waker) -> bool {
         match &mut self.phase {
-            Phase::Stream(stream) => stream.source.park(waker),
+            Phase::Stream(stream) => stream.source.leave_waker(waker),
             _ => false,
         }
     }

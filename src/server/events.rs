@@ -485,10 +485,11 @@ impl Inner {
     /// the slot's lock so that the timer cannot re-register it in between;
     /// or returns it if a report came for it while it was out of the slot.
     /// The registration is left as it is (no system call) when it is
-    /// already for reading and the connection's last read took all the
-    /// socket had: bytes arriving since were, or will be, reported. One
-    /// that waits for its producer ([`Interest::Hangup`]) leaves it a waker
-    /// first, or is returned if the producer did something since it looked.
+    /// already for the same interest, no hang-up was reported, and (for
+    /// reading) the connection's last read took all the socket had: what
+    /// comes since was, or will be, reported. One that waits for its
+    /// producer ([`Interest::Hangup`]) leaves it a waker first, or is
+    /// returned if the producer did something since it looked.
     fn park(
         &self,
         index: usize,
@@ -512,10 +513,16 @@ impl Inner {
         {
             return Some(conn);
         }
-        let armed = interest == Interest::Read
-            && slot.registered == Some(Interest::Read)
+        // An edge-triggered registration for the same interest reports
+        // what comes later; what came before is read (a read that took
+        // everything), or seen (no hang-up reported).
+        let armed = slot.registered == Some(interest)
             && !slot.hup
-            && conn.read_all();
+            && match interest {
+                Interest::Read => conn.read_all(),
+                Interest::Hangup => true,
+                Interest::Write | Interest::Any => false,
+            };
         slot.entry = Some(Entry {
             conn,
             deadline,
@@ -748,7 +755,7 @@ impl Inner {
         else {
             return;
         };
-        if interest == Interest::Hangup && report.readable {
+        if interest == Interest::Hangup && report.hup {
             // The client hung up while the body waited for its producer
             // (who then gets `Gone`).
             self.close(index, conn);
