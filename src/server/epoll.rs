@@ -5,9 +5,9 @@
 //! threads wait on at once (leader/follower), with edge-triggered
 //! registrations modified from any thread (a worker, the timer). `mio` requires `&mut` to poll (one waiter per
 //! instance) and `polling` serializes its waiters behind a lock; both would
-//! bring back the thread hand-off this layer exists to remove. The three
-//! calls needed are small enough to wrap here, each with its safety
-//! argument.
+//! bring back the thread hand-off this layer exists to remove. The few
+//! calls needed (`epoll_*`, `accept4`, `listen`, `setsockopt`, `poll`,
+//! `recv`) are small enough to wrap here, each with its safety argument.
 
 use std::io;
 use std::mem;

@@ -1,10 +1,14 @@
-//! Graceful shutdown: the state the acceptor, the connections and the
-//! [`ShutdownHandle`] share.
+//! Graceful shutdown: the state shared by whoever accepts (the acceptor
+//! thread of the thread-per-connection model, the workers of the
+//! event-driven one), the connections and the [`ShutdownHandle`].
 //!
-//! Shutting down sets a flag, wakes the acceptor (which stops accepting and
-//! closes the listener; event-driven, the thread that waits in
-//! [`Shared::wait_begun`] and the workers, which accept), and closes every connection that sits idle between
-//! requests (unless a request has arrived on one and waits to be read).
+//! Shutting down sets a flag and wakes whoever accepts, with a connection
+//! of its own: the acceptor stops accepting and closes the listener;
+//! event-driven, the workers see the flag when the listener reports that
+//! connection, and the server's thread, waiting in
+//! [`Shared::wait_begun`], is woken too. It then closes every connection
+//! that sits idle between requests (unless a request has arrived on one
+//! and waits to be read).
 //! Busy connections finish the request in flight, answer it with
 //! `Connection: close` and end. At the deadline whatever is left is cut off
 //! (both directions of its socket are shut down).
@@ -45,7 +49,7 @@ struct Registry {
     cut_off: bool,
 }
 
-/// State shared by the acceptor, the workers and the handles.
+/// State shared by whoever accepts, the connections and the handles.
 pub(crate) struct Shared {
     stopping: AtomicBool,
     next_id: AtomicU64,
