@@ -678,22 +678,25 @@ fn a_sink_that_panics_when_dropped_ends_no_worker() {
 fn connections_waiting_for_their_producers_hold_no_threads() {
     const CLIENTS: usize = 100;
     let _alone = alone();
-    let senders: std::sync::Arc<Mutex<Vec<BodySender>>> = std::sync::Arc::default();
+    // Each client's sender, by the client's index (in its request's path),
+    // so that each body can be checked against its own connection.
+    let senders: std::sync::Arc<Mutex<Vec<(usize, BodySender)>>> = std::sync::Arc::default();
     let made = std::sync::Arc::clone(&senders);
     let server = common::start_echo(config(), move |server| {
-        server.route("GET", "/wait", move |_: &Request| {
+        server.route("GET", "/wait/", move |req: &Request| {
+            let client: usize = req.path()["/wait/".len()..].parse().unwrap();
             let (sender, chunks) = body_channel(16 * 1024);
-            made.lock().unwrap().push(sender);
+            made.lock().unwrap().push((client, sender));
             Response::new(200).with_body_chunks(chunks, None)
         });
     });
     let addr = server.local_addr();
     let (_warm, before) = warm_up_then_count_threads(addr);
     let clients: Vec<TcpStream> = (0..CLIENTS)
-        .map(|_| {
+        .map(|i| {
             let stream = common::connect(addr);
             (&stream)
-                .write_all(b"GET /wait HTTP/1.1\r\nHost: t\r\n\r\n")
+                .write_all(format!("GET /wait/{i} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
                 .unwrap();
             stream
         })
@@ -723,10 +726,10 @@ fn connections_waiting_for_their_producers_hold_no_threads() {
     assert_eq!(server.handle().active_connections(), CLIENTS + 1);
     probe(addr);
     // The producers send, over time, from two threads, and finish.
-    let all: Vec<BodySender> = std::mem::take(&mut *senders.lock().unwrap());
+    let all: Vec<(usize, BodySender)> = std::mem::take(&mut *senders.lock().unwrap());
     let mut halves = [Vec::new(), Vec::new()];
-    for (i, sender) in all.into_iter().enumerate() {
-        halves[i % 2].push((i, sender));
+    for (n, (client, sender)) in all.into_iter().enumerate() {
+        halves[n % 2].push((client, sender));
     }
     let producers: Vec<_> = halves
         .into_iter()
@@ -763,10 +766,8 @@ fn connections_waiting_for_their_producers_hold_no_threads() {
     for producer in producers {
         producer.join().unwrap();
     }
-    let mut expected: Vec<String> = (0..CLIENTS).map(|i| format!("hello, client {i}")).collect();
-    bodies.sort();
-    expected.sort();
-    assert_eq!(bodies, expected);
+    let expected: Vec<String> = (0..CLIENTS).map(|i| format!("hello, client {i}")).collect();
+    assert_eq!(bodies, expected, "each client's body, in client order");
     drop(readers);
     drop(clients);
     stop(server);
