@@ -326,10 +326,12 @@ impl BodySender {
     /// Ends the body properly once what was sent has gone out. [`Gone`] if
     /// the connection ended first (the body did not reach the client).
     pub fn finish(self) -> Result<(), Gone> {
-        let mut state = self.chan.lock();
-        let gone = state.receiver_gone;
-        state.end = End::Finished;
-        self.chan.producer_moved(state);
+        let gone = {
+            let mut state = self.chan.lock();
+            state.end = End::Finished;
+            state.receiver_gone
+        };
+        // Dropping `self` here wakes whoever waits for the producer.
         if gone {
             Err(Gone)
         } else {

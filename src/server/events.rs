@@ -845,11 +845,9 @@ impl Inner {
             slot.missed = true;
             return false;
         };
-        let interest = if entry.expired {
-            Interest::Any
-        } else {
-            entry.interest
-        };
+        // As registered: the wait's interest, or `Any` once the timer
+        // found it expired.
+        let interest = slot.registered.unwrap_or(entry.interest);
         if interest == Interest::Hangup {
             // Woken by its producer (or hung up: then it finds that out).
             self.notify_of(index).push(token);
