@@ -26,6 +26,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 use std::vec::Vec;
 
+use super::input::hung_up;
+
 // The producer's end goes to any thread, and the response's with its
 // response.
 const _: fn() = || {
@@ -556,19 +558,4 @@ impl BodyChunks {
         }
         Ok(Piece::Data(n))
     }
-}
-
-/// Whether the client closed its side of `socket` (or the socket failed,
-/// or a shutdown cut it off), without reading from it.
-#[cfg(target_os = "linux")]
-fn hung_up(socket: &TcpStream) -> bool {
-    use std::os::fd::AsRawFd;
-    super::epoll::hung_up(socket.as_raw_fd())
-}
-
-/// Elsewhere it is not checked: a client gone is noticed at the next
-/// piece's write.
-#[cfg(not(target_os = "linux"))]
-fn hung_up(_: &TcpStream) -> bool {
-    false
 }

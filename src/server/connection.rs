@@ -56,8 +56,6 @@
 use std::boxed::Box;
 use std::fmt;
 use std::io::{self, Read, Write};
-
-use super::body_channel::{BodySource, Piece, Waker};
 use std::mem;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
@@ -67,6 +65,7 @@ use std::time::Instant;
 use std::vec::Vec;
 use std::{eprintln, format, vec};
 
+use super::body_channel::{BodySource, Piece, Waker};
 use super::config::{Config, Wait};
 use super::input::{Failure, ReadBuf, SocketTimeouts};
 use super::request_body::{self, BodyRest, BodySink, Lent, RequestBody};

@@ -182,3 +182,34 @@ pub(crate) fn wait_ready(stream: &TcpStream, write: bool, timeout: Duration) -> 
 pub(crate) fn wait_ready(_: &TcpStream, _: bool, _: Duration) -> io::Result<()> {
     Err(io::ErrorKind::Unsupported.into())
 }
+
+/// Whether bytes the client sent wait unread in the socket (checked without
+/// blocking or consuming them): on a connection still marked idle, a
+/// request has arrived that its thread or worker has not read yet.
+#[cfg(target_os = "linux")]
+pub(crate) fn has_unread_bytes(stream: &TcpStream) -> bool {
+    use std::os::fd::AsRawFd;
+    super::epoll::has_unread_bytes(stream.as_raw_fd())
+}
+
+/// Elsewhere it is not checked (the window is the time a woken thread
+/// takes to read).
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn has_unread_bytes(_: &TcpStream) -> bool {
+    false
+}
+
+/// Whether the client closed its side of the socket (or the socket failed,
+/// or a shutdown cut it off), without reading from it.
+#[cfg(target_os = "linux")]
+pub(crate) fn hung_up(stream: &TcpStream) -> bool {
+    use std::os::fd::AsRawFd;
+    super::epoll::hung_up(stream.as_raw_fd())
+}
+
+/// Elsewhere it is not checked: a client gone is noticed at the next
+/// write.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn hung_up(_: &TcpStream) -> bool {
+    false
+}

@@ -19,6 +19,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use super::input::has_unread_bytes;
+
 /// One live connection, shared by the thread serving it and the shutdown
 /// path: one socket (no `dup`ed descriptor per connection) and a flag the
 /// serving thread flips twice per request without taking any lock.
@@ -207,22 +209,6 @@ impl Shared {
             };
         }
     }
-}
-
-/// Whether a request has arrived on a connection still marked idle (its
-/// thread or worker has not read it yet): such a connection is not cut off,
-/// its request is answered (with `Connection: close`).
-#[cfg(target_os = "linux")]
-fn has_unread_bytes(stream: &TcpStream) -> bool {
-    use std::os::fd::AsRawFd;
-    super::epoll::has_unread_bytes(stream.as_raw_fd())
-}
-
-/// Elsewhere the window is the time a woken thread takes to read: it is
-/// not checked.
-#[cfg(not(target_os = "linux"))]
-fn has_unread_bytes(_: &TcpStream) -> bool {
-    false
 }
 
 /// Stops a running [`Server`](super::Server) from another thread.
