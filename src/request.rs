@@ -198,13 +198,13 @@ impl RequestParser {
     /// parsers that disagree about line ends are a request-smuggling vector.
     /// Chunk lines still need CRLF.
     pub const fn allow_bare_lf(mut self, allow: bool) -> RequestParser {
-        self.head.lenient.bare_lf = allow;
+        self.head.settings.lenient.bare_lf = allow;
         self
     }
 
     /// The limits in force.
     pub const fn limits(&self) -> &Limits {
-        &self.head.limits
+        &self.head.settings.limits
     }
 
     /// Forgets any partial head, to parse a new request from its first byte.
@@ -281,7 +281,7 @@ fn finish<'b, 'h>(
         count => {
             let fields = candidates(count, p.framing_at);
             let connect = done.line.get(..p.method_end - p.start_line) == Some("CONNECT");
-            framing::decide_request(connect, p.version, fields, &head.limits, offset_of)?
+            framing::decide_request(connect, p.version, fields, &head.settings.limits, offset_of)?
         }
     };
     let host_fields = candidates(p.host_fields, p.host_at);

@@ -164,7 +164,7 @@ impl ResponseParser {
     /// Accept a bare LF as the end of the status-line and of field lines
     /// (RULES RS-4; RFC 9112 §2.2 says a recipient MAY).
     pub const fn allow_bare_lf(mut self, allow: bool) -> ResponseParser {
-        self.head.lenient.bare_lf = allow;
+        self.head.settings.lenient.bare_lf = allow;
         self
     }
 
@@ -181,7 +181,7 @@ impl ResponseParser {
     /// assert_eq!((res.status, res.reason), (200, &b""[..]));
     /// ```
     pub const fn allow_missing_reason_space(mut self, allow: bool) -> ResponseParser {
-        self.head.lenient.missing_reason_space = allow;
+        self.head.settings.lenient.missing_reason_space = allow;
         self
     }
 
@@ -191,7 +191,7 @@ impl ResponseParser {
     /// user agent to unfold; a folded Content-Length or Transfer-Encoding
     /// stays an error (RULES RS-3, OF-3).
     pub const fn allow_obs_fold(mut self, allow: bool) -> ResponseParser {
-        self.head.lenient.obs_fold = allow;
+        self.head.settings.lenient.obs_fold = allow;
         self
     }
 
@@ -199,7 +199,7 @@ impl ResponseParser {
     /// kept without it (RULES RS-3; RFC 9112 §5.1 says a proxy MUST remove
     /// such whitespace before forwarding).
     pub const fn allow_space_before_colon(mut self, allow: bool) -> ResponseParser {
-        self.head.lenient.space_before_colon = allow;
+        self.head.settings.lenient.space_before_colon = allow;
         self
     }
 
@@ -207,7 +207,7 @@ impl ResponseParser {
     /// value, no colon) instead of failing (RULES RS-3). A skipped line must
     /// still end in CRLF and hold no bare CR, and counts against the limits.
     pub const fn ignore_invalid_header_lines(mut self, ignore: bool) -> ResponseParser {
-        self.head.lenient.ignore_invalid_lines = ignore;
+        self.head.settings.lenient.ignore_invalid_lines = ignore;
         self
     }
 
@@ -219,20 +219,20 @@ impl ResponseParser {
         mut self,
         allow: bool,
     ) -> ResponseParser {
-        self.head.lenient.te_overrides_cl = allow;
+        self.head.settings.lenient.te_overrides_cl = allow;
         self
     }
 
     /// Accept a Content-Length repeated with equal values, as a list or as
     /// several lines (RULES RS-9; strictly an error).
     pub const fn allow_equal_content_lengths(mut self, allow: bool) -> ResponseParser {
-        self.head.lenient.equal_lengths_ok = allow;
+        self.head.settings.lenient.equal_lengths_ok = allow;
         self
     }
 
     /// The limits in force.
     pub const fn limits(&self) -> &Limits {
-        &self.head.limits
+        &self.head.settings.limits
     }
 
     /// Forgets any partial head, to parse a new response from its first byte.
@@ -262,18 +262,19 @@ impl ResponseParser {
         let Some(done) = self.head.advance(buf, headers)? else {
             return Ok(Status::Partial);
         };
-        let p = self.head.progress;
-        self.head.reset();
+        let p = &self.head.progress;
         let headers: &'h [Header<'b>] = headers;
-        Ok(Status::Complete(Response {
+        let response = Response {
             version: p.version,
             status: p.status,
             reason: buf.get(p.target.0..p.target.1).unwrap_or_default(),
             headers: headers.get(..p.header_count).unwrap_or_default(),
             head_len: done.head_len,
-            lenient: self.head.lenient,
+            lenient: self.head.settings.lenient,
             base: buf.as_ptr() as usize,
-        }))
+        };
+        self.head.reset();
+        Ok(Status::Complete(response))
     }
 }
 
