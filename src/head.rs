@@ -947,7 +947,8 @@ impl Settings {
                         let rest = rest.get(..max_line).unwrap_or(rest);
                         let line_len = sc.value_len(rest);
                         // (An empty line, the head's end, is decided below.)
-                        if line_len == 0 || rest.get(line_len..line_len + 2) != Some(b"\r\n") {
+                        let crlf = rest.get(line_len..).and_then(<[u8]>::first_chunk);
+                        if line_len == 0 || crlf != Some(b"\r\n") {
                             break;
                         }
                         let name_len = sc.token_len(rest);
@@ -955,12 +956,12 @@ impl Settings {
                             break;
                         }
                         // OWS around the value (RFC 9112 §5): usually one SP
-                        // before it and none after, seen in three bytes.
+                        // before it and none after, seen in three bytes. The
+                        // value scan accepted them, and the only value bytes
+                        // up to SP are OWS (HTAB, SP): one compare each.
                         let raw = rest.get(name_len + 1..line_len).unwrap_or_default();
                         let value = match raw {
-                            [b' ', first, .., last] if !is_ows(*first) && !is_ows(*last) => {
-                                &raw[1..]
-                            }
+                            [b' ', first, .., last] if *first > b' ' && *last > b' ' => &raw[1..],
                             _ => trim_ows(raw),
                         };
                         let name = names.get_run(rest.get(..name_len).unwrap_or_default(), pos);
