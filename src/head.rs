@@ -614,7 +614,10 @@ impl Settings {
         // The request-line's method-to-target text, converted with the
         // names when the line completes in this call.
         let mut line: &'b str = "";
-        // Every exit that needs more bytes saves the progress.
+        // The loop works on the progress in place, so an exit that needs
+        // more bytes only notes what the next call may skip (`skip_run`).
+        // An error exit leaves it part-way: errors are final, and only a
+        // reset (a fresh progress) follows.
         macro_rules! partial {
             () => {{
                 (p.skip_class, p.skip_end) = self.skippable(p);
