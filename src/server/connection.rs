@@ -120,20 +120,6 @@ impl Context {
     }
 }
 
-/// Whether nothing the client sent waits unread in the socket (checked
-/// without blocking or consuming, on Linux).
-#[cfg(target_os = "linux")]
-fn nothing_unread(stream: &TcpStream) -> bool {
-    use std::os::fd::AsRawFd;
-    !super::epoll::has_unread_bytes(stream.as_raw_fd())
-}
-
-/// Elsewhere it is not checked: assumed not, so the connection lingers.
-#[cfg(not(target_os = "linux"))]
-fn nothing_unread(_: &TcpStream) -> bool {
-    false
-}
-
 /// Serves one accepted connection to its end on this thread, blocking in
 /// every read and write (the thread-per-connection model).
 pub(crate) fn serve(ctx: &Context, slot: Arc<Slot>, remote: SocketAddr, id: u64) {
@@ -1379,7 +1365,9 @@ impl<'a> Connection<'a> {
             // Sent later; then it lingers.
             return flow;
         }
-        if nothing_unread(self.stream()) {
+        // Where unread bytes are not checked, assume some: the connection
+        // lingers.
+        if super::input::unread_bytes(self.stream()) == Some(false) {
             return Flow::Close;
         }
         self.close_gracefully()

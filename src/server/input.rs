@@ -183,20 +183,21 @@ pub(crate) fn wait_ready(_: &TcpStream, _: bool, _: Duration) -> io::Result<()> 
     Err(io::ErrorKind::Unsupported.into())
 }
 
-/// Whether bytes the client sent wait unread in the socket (checked without
-/// blocking or consuming them): on a connection still marked idle, a
-/// request has arrived that its thread or worker has not read yet.
+/// Whether bytes the client sent wait unread in the socket, checked without
+/// blocking or consuming them (`recv` with `MSG_PEEK`): on a connection
+/// still marked idle, a request has arrived that its thread or worker has
+/// not read yet; after a response, the client sent more. `None` where it is
+/// not checked, so that each caller says which way it errs.
 #[cfg(target_os = "linux")]
-pub(crate) fn has_unread_bytes(stream: &TcpStream) -> bool {
+pub(crate) fn unread_bytes(stream: &TcpStream) -> Option<bool> {
     use std::os::fd::AsRawFd;
-    super::epoll::has_unread_bytes(stream.as_raw_fd())
+    Some(super::epoll::has_unread_bytes(stream.as_raw_fd()))
 }
 
-/// Elsewhere it is not checked (the window is the time a woken thread
-/// takes to read).
+/// Elsewhere it is not checked.
 #[cfg(not(target_os = "linux"))]
-pub(crate) fn has_unread_bytes(_: &TcpStream) -> bool {
-    false
+pub(crate) fn unread_bytes(_: &TcpStream) -> Option<bool> {
+    None
 }
 
 /// Whether the client closed its side of the socket (or the socket failed,

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::input::has_unread_bytes;
+use super::input::unread_bytes;
 
 /// One live connection, shared by the thread serving it and the shutdown
 /// path: one socket (no `dup`ed descriptor per connection) and a flag the
@@ -143,10 +143,11 @@ impl Shared {
             }
             registry.deadline = Some(super::config::later(Instant::now(), grace));
             self.stopping.store(true, Ordering::SeqCst);
-            let idle = registry
-                .connections
-                .values()
-                .filter(|slot| slot.idle.load(Ordering::SeqCst) && !has_unread_bytes(&slot.stream));
+            let idle = registry.connections.values().filter(|slot| {
+                // Where unread bytes are not checked, the window is the
+                // time a woken thread takes to read.
+                slot.idle.load(Ordering::SeqCst) && unread_bytes(&slot.stream) != Some(true)
+            });
             for slot in idle {
                 let _ = slot.stream.shutdown(Shutdown::Both);
             }
