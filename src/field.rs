@@ -204,50 +204,63 @@ pub fn end_to_end<'h, 'b>(headers: &'h [Header<'b>]) -> impl Iterator<Item = &'h
 /// over them: the options its `Connection` fields list (RFC 9110 §7.6.1)
 /// and whether it has an `Upgrade` field. The connection roles ask all of
 /// these of every head, so one loop instead of one scan each.
+// One byte of flags, not four bools: the loop's four results were packed
+// into one register at its end and unpacked again at each question.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct ConnectionFields {
-    /// `Connection` lists `close`.
-    pub(crate) close: bool,
-    /// `Connection` lists `keep-alive`.
-    pub(crate) keep_alive: bool,
-    /// `Connection` lists `upgrade`.
-    pub(crate) upgrade_option: bool,
-    /// An `Upgrade` field is present.
-    pub(crate) upgrade_field: bool,
-}
+pub(crate) struct ConnectionFields(u8);
 
 impl ConnectionFields {
+    const CLOSE: u8 = 1;
+    const KEEP_ALIVE: u8 = 2;
+    const UPGRADE_OPTION: u8 = 4;
+    const UPGRADE_FIELD: u8 = 8;
+
     /// What `headers` say: one pass, two length-first name comparisons a
     /// field.
     #[inline]
     pub(crate) fn of(headers: &[Header<'_>]) -> ConnectionFields {
-        let mut fields = ConnectionFields::default();
+        let mut flags = 0;
         for h in headers {
             if h.is("connection") {
                 for option in list_items(h.value) {
-                    fields.close |= option.eq_ignore_ascii_case(b"close");
-                    fields.keep_alive |= option.eq_ignore_ascii_case(b"keep-alive");
-                    fields.upgrade_option |= option.eq_ignore_ascii_case(b"upgrade");
+                    if option.eq_ignore_ascii_case(b"close") {
+                        flags |= Self::CLOSE;
+                    } else if option.eq_ignore_ascii_case(b"keep-alive") {
+                        flags |= Self::KEEP_ALIVE;
+                    } else if option.eq_ignore_ascii_case(b"upgrade") {
+                        flags |= Self::UPGRADE_OPTION;
+                    }
                 }
             } else if h.is("upgrade") {
-                fields.upgrade_field = true;
+                flags |= Self::UPGRADE_FIELD;
             }
         }
-        fields
+        ConnectionFields(flags)
+    }
+
+    /// `Connection` lists `close`.
+    pub(crate) fn close(self) -> bool {
+        self.0 & Self::CLOSE != 0
+    }
+
+    /// `Connection` lists `keep-alive`.
+    pub(crate) fn keep_alive(self) -> bool {
+        self.0 & Self::KEEP_ALIVE != 0
     }
 
     /// Does a message of `version` with these fields let the connection
     /// persist, as far as it alone says (RFC 9112 §9.3, RULES PC-1)?
     /// HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with
     /// `Connection: keep-alive`.
-    pub(crate) fn persists(&self, version: Version) -> bool {
-        !self.close && (version == Version::Http11 || self.keep_alive)
+    pub(crate) fn persists(self, version: Version) -> bool {
+        !self.close() && (version == Version::Http11 || self.keep_alive())
     }
 
     /// Does the message ask to upgrade: an `Upgrade` field, listed in
     /// `Connection` as a hop-by-hop field must be (RFC 9110 §7.8)?
-    pub(crate) fn asks_upgrade(&self) -> bool {
-        self.upgrade_field && self.upgrade_option
+    pub(crate) fn asks_upgrade(self) -> bool {
+        let both = Self::UPGRADE_FIELD | Self::UPGRADE_OPTION;
+        self.0 & both == both
     }
 }
 
@@ -280,14 +293,8 @@ mod tests {
             h("Upgrade", b"websocket"),
         ];
         let fields = ConnectionFields::of(&headers);
-        assert_eq!(
-            fields,
-            ConnectionFields {
-                close: false,
-                keep_alive: true,
-                upgrade_option: true,
-                upgrade_field: true,
-            },
+        assert!(
+            !fields.close() && fields.keep_alive(),
             "a quoted close and a close in another field are not options"
         );
         assert!(fields.asks_upgrade());

@@ -242,8 +242,8 @@ impl ClientConnection {
                 _ => Method::Other,
             },
             upgrade: says.asks_upgrade(),
-            asked_keep_alive: says.keep_alive,
-            keep_alive: !says.close,
+            asked_keep_alive: says.keep_alive(),
+            keep_alive: !says.close(),
         };
         self.state.send = Send::Body(body);
         self.state.recv = Recv::Head;
