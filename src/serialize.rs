@@ -266,7 +266,10 @@ impl<'a> ResponseHead<'a> {
     /// assert_eq!(&buf[..], b"HTTP/1.1 200 Fine\r\nTransfer-Encoding: chunked\r\n\r\n");
     /// ```
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        self.plan()?.encode(out)
+        match &self.plan() {
+            Ok(plan) => plan.encode(None, out),
+            Err(e) => Err(*e),
+        }
     }
 
     /// Validates the head and writes it to `w` (with the `std` feature).
@@ -301,12 +304,15 @@ impl<'a> ResponseHead<'a> {
         connection: Option<&'static str>,
         out: &mut [u8],
     ) -> Result<usize, EncodeError> {
-        let mut plan = self.plan()?;
-        plan.add_connection(connection);
-        plan.encode(out)
+        match &self.plan() {
+            Ok(plan) => plan.encode(connection, out),
+            Err(e) => Err(*e),
+        }
     }
 
     /// The validation pass: checks every part and sums the output length.
+    /// The encoders match its result by reference: `?` would first move
+    /// the plan (over 100 bytes) out of the `Result` to a new place.
     fn plan(&self) -> Result<Plan<'a>, EncodeError> {
         // RFC 9112 §4: status-code = 3DIGIT.
         if !(100..=999).contains(&self.status) {
@@ -363,7 +369,6 @@ impl<'a> ResponseHead<'a> {
                 reason: reason.as_bytes(),
             },
             headers: self.headers,
-            connection: None,
             framing,
             len,
         })
@@ -432,7 +437,11 @@ impl<'a> RequestHead<'a> {
     /// # Ok::<(), httpwire::EncodeError>(())
     /// ```
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        self.plan()?.encode(out)
+        // By reference, as ResponseHead::encode: no copy of the plan.
+        match &self.plan() {
+            Ok(plan) => plan.encode(None, out),
+            Err(e) => Err(*e),
+        }
     }
 
     /// Validates the head and writes it to `w` (with the `std` feature).
@@ -499,7 +508,6 @@ impl<'a> RequestHead<'a> {
                 version,
             },
             headers: self.headers,
-            connection: None,
             framing,
             len,
         })
@@ -654,9 +662,6 @@ enum StartLine<'a> {
 struct Plan<'a> {
     line: StartLine<'a>,
     headers: &'a [Header<'a>],
-    /// A `Connection` field the sans-IO connection adds (`close` or
-    /// `keep-alive`, RULES PC-1), written before the framing field.
-    connection: Option<&'static str>,
     framing: FramingField,
     len: usize,
 }
@@ -668,15 +673,11 @@ trait Sink {
 }
 
 impl Plan<'_> {
-    /// Adds a `Connection: value` field line.
-    fn add_connection(&mut self, value: Option<&'static str>) {
-        if let Some(v) = value {
-            self.len = self.len.saturating_add(CONNECTION.len() + v.len() + 2);
-        }
-        self.connection = value;
-    }
-
-    fn emit<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
+    /// Writes the head, with `Connection: value` after the caller's fields
+    /// if the sans-IO connection adds one (`close` or `keep-alive`, RULES
+    /// PC-1). An argument, not a field patched into the plan: the plan is
+    /// then used where the validation pass left it, not copied first.
+    fn emit<S: Sink>(&self, connection: Option<&str>, s: &mut S) -> Result<(), S::Error> {
         match self.line {
             StartLine::Status { code, reason } => {
                 s.put(b"HTTP/1.1 ")?;
@@ -703,7 +704,7 @@ impl Plan<'_> {
             s.put(h.value)?;
             s.put(b"\r\n")?;
         }
-        if let Some(value) = self.connection {
+        if let Some(value) = connection {
             s.put(CONNECTION)?;
             s.put(value.as_bytes())?;
             s.put(b"\r\n")?;
@@ -720,15 +721,18 @@ impl Plan<'_> {
         s.put(b"\r\n")
     }
 
-    fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        let too_small = EncodeError::BufferTooSmall { needed: self.len };
-        let buf = out.get_mut(..self.len).ok_or(too_small)?;
+    /// Writes the head (see [`emit`](Plan::emit)) to the start of `out`.
+    fn encode(&self, connection: Option<&str>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let added = connection.map_or(0, |v| CONNECTION.len() + v.len() + 2);
+        let len = self.len.saturating_add(added);
+        let too_small = EncodeError::BufferTooSmall { needed: len };
+        let buf = out.get_mut(..len).ok_or(too_small)?;
         let mut sink = SliceSink { buf, pos: 0 };
         // The slice has exactly `len` bytes, so `put` cannot fail; if the
         // length sum and the copy pass ever disagreed, this reports it
         // instead of panicking.
-        self.emit(&mut sink).map_err(|()| too_small)?;
-        debug_assert_eq!(sink.pos, self.len);
+        self.emit(connection, &mut sink).map_err(|()| too_small)?;
+        debug_assert_eq!(sink.pos, len);
         Ok(sink.pos)
     }
 
@@ -739,7 +743,7 @@ impl Plan<'_> {
             buf: [0; STAGE],
             len: 0,
         };
-        self.emit(&mut sink)?;
+        self.emit(None, &mut sink)?;
         sink.flush()
     }
 }
