@@ -140,7 +140,10 @@ struct State {
 }
 
 /// The receiving direction: where the client is in its message sequence.
+// A tag byte of its own (`repr(u8)`): poll matches on it at every event,
+// and a tag hidden in the decoder's niche took arithmetic to recover.
 #[derive(Clone, Debug)]
+#[repr(u8)]
 enum Recv {
     /// Waiting for a request head (the parser may hold part of one).
     Head,
@@ -470,7 +473,8 @@ impl ServerConnection {
         let ex = self.state.exchange;
         let (framing, body) = self.response_framing(status, content_length)?;
         let failed = matches!(self.state.recv, Recv::Failed(_));
-        let tunnel = framing == Framing::Tunnel;
+        // `matches!`, not the derived `==`, which compares payloads too.
+        let tunnel = matches!(framing, Framing::Tunnel);
         // PC-1: the connection persists if the request allowed it, unless
         // the response says close, its body ends at the close, a refused
         // CONNECT may be followed by tunnel bytes that would be read as a
@@ -482,7 +486,7 @@ impl ServerConnection {
         let body_unread = ex.expect != Expect::No && !self.request_read();
         let keep_alive = ex.keep_alive
             && !says.close()
-            && body != Outgoing::CloseDelimited
+            && !matches!(body, Outgoing::CloseDelimited)
             && !refused_connect
             && !body_unread
             && !failed;
