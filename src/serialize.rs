@@ -353,22 +353,22 @@ impl<'a> ResponseHead<'a> {
             _ => {}
         }
         let s = self.status;
-        // Each digit is below 10, so the casts cannot truncate.
-        let code = [
-            b'0' + (s / 100) as u8,
-            b'0' + (s / 10 % 10) as u8,
-            b'0' + (s % 10) as u8,
-        ];
+        // "HTTP/1.1" SP 3DIGIT SP, written with one copy. Each digit is
+        // below 10, so the casts cannot truncate.
+        let mut start = *b"HTTP/1.1 000 ";
+        start[9] = b'0' + (s / 100) as u8;
+        start[10] = b'0' + (s / 10 % 10) as u8;
+        start[11] = b'0' + (s % 10) as u8;
         let framing = FramingField::new(self.framing);
         // "HTTP/1.1" SP 3DIGIT SP reason CRLF
-        let line_len = 8 + 1 + 3 + 1 + reason.len() + 2;
+        let line_len = start.len() + reason.len() + 2;
         let len = line_len
             .saturating_add(headers_len)
             .saturating_add(framing.len())
             .saturating_add(2);
         Ok(Plan {
             line: StartLine::Status {
-                code,
+                start,
                 reason: reason.as_bytes(),
             },
             headers: self.headers,
@@ -650,7 +650,7 @@ impl FramingField {
 #[derive(Clone, Copy, Debug)]
 enum StartLine<'a> {
     Status {
-        code: [u8; 3],
+        start: [u8; 13],
         reason: &'a [u8],
     },
     Request {
@@ -683,10 +683,8 @@ impl Plan<'_> {
     /// then used where the validation pass left it, not copied first.
     fn emit<S: Sink>(&self, connection: Option<&str>, s: &mut S) -> Result<(), S::Error> {
         match self.line {
-            StartLine::Status { code, reason } => {
-                s.put(b"HTTP/1.1 ")?;
-                s.put(&code)?;
-                s.put(b" ")?;
+            StartLine::Status { start, reason } => {
+                s.put(&start)?;
                 s.put(reason)?;
             }
             StartLine::Request {
